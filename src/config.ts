@@ -1,0 +1,99 @@
+/**
+ * Every setting of modelwatch, in one schema. A setting comes from a command-line flag, else its
+ * environment variable, else its default; the merged result is validated once, at start, and a bad
+ * value stops the process with exit code 2 and a message naming the setting and the value.
+ */
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Ajv } from 'ajv';
+import { ConfigError } from './errors.js';
+
+const Bool = (description: string, def: boolean) => Type.Boolean({ default: def, description });
+const Int = (description: string, def: number, minimum: number, maximum: number) =>
+  Type.Integer({ default: def, minimum, maximum, description });
+const Str = (description: string, def: string, minLength = 0) => Type.String({ default: def, description, minLength });
+const OptionalPath = (description: string) => Type.Optional(Type.String({ minLength: 1, description }));
+
+/**
+ * The settings schema. Property names are the environment variable names (the public interface);
+ * `flag` is the long option of `modelwatch serve` that overrides it.
+ */
+export const ConfigSchema = Type.Object(
+  {
+    PORT: Int('TCP port the service listens on.', 5000, 0, 65535),
+    HOST: Str('Interface the service binds to.', '0.0.0.0', 1),
+    MODEL_DIR: Str('Model registry directory (versions and the current pointer).', 'models', 1),
+    TRAIN_DATA: OptionalPath('Labelled CSV to train the first model on when the registry is empty; generated data otherwise.'),
+    LOG_FILE: OptionalPath('Also append the audit log (NDJSON, ECS) to this file.'),
+    LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace'].map((l) => Type.Literal(l)), {
+      default: 'info', description: 'Lowest level written to the log.',
+    }),
+    LOG_STDOUT: Bool('Write log lines to stdout.', true),
+    AUDIT_LOG: Bool('Write one audit line per prediction and per rejected request.', true),
+    AUDIT_RAW_INPUTS: Bool('Include the raw request inputs in audit lines.', false),
+    AUDIT_REDACT_FIELDS: Str('Comma-separated input fields replaced by "[redacted]" when raw inputs are logged.', 'balance'),
+    METRICS_ENABLED: Bool('Record Prometheus metrics on the request path (/metrics still answers).', true),
+    SERVICE_NAME: Str('service.name in log lines.', 'ml-pipeline', 1),
+    BATCH_MAX_ROWS: Int('Most rows accepted by POST /predict/batch.', 100, 1, 10_000),
+    BODY_LIMIT_BYTES: Int('Largest request body accepted, in bytes.', 262_144, 1024, 64 * 1024 * 1024),
+    PREDICT_MAX_EXTRA_FIELDS: Int('Unknown fields tolerated (and ignored) in a /predict row before it is rejected.', 8, 0, 1000),
+    ACTIVE_USERS_WINDOW_SECONDS: Int('Window of ml_active_users.', 300, 1, 86_400),
+    ACTIVE_USERS_MAX_TRACKED: Int('Most distinct clients remembered for ml_active_users (bounds memory).', 10_000, 1, 1_000_000),
+    SHUTDOWN_TIMEOUT_SECONDS: Int('Longest wait for in-flight requests on SIGTERM.', 10, 1, 600),
+    SEED: Int('Seed for training splits and generated data.', 42, 0, 2 ** 31 - 1),
+  },
+  { additionalProperties: false },
+);
+
+/** The validated settings. */
+export type Config = Static<typeof ConfigSchema>;
+
+/** Setting names, i.e. environment variable names. */
+export type SettingName = keyof Config;
+
+const ajv = new Ajv({ coerceTypes: true, useDefaults: true, allErrors: true, strict: false });
+const validate = ajv.compile<Config>(ConfigSchema);
+
+/** Describes each setting for `--help` and docs: name, type, default, description. */
+export function describeSettings(): { name: string; type: string; default: unknown; description: string }[] {
+  return Object.entries(ConfigSchema.properties as Record<string, TSchema>).map(([name, schema]) => ({
+    name,
+    type: schema.anyOf ? schema.anyOf.map((s: TSchema) => JSON.stringify(s.const)).join(' | ') : String(schema.type),
+    default: schema.default,
+    description: String(schema.description ?? ''),
+  }));
+}
+
+/**
+ * Builds the configuration from environment variables overridden by flags and validates it once.
+ * Unknown environment variables are ignored; unknown keys in `overrides` are a programming error.
+ *
+ * @throws ConfigError naming the first bad setting and its value.
+ * @example
+ * const config = loadConfig(process.env, { PORT: '8080' });
+ * config.PORT; // 8080
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Record<SettingName, unknown>> = {}): Config {
+  const raw: Record<string, unknown> = {};
+  for (const name of Object.keys(ConfigSchema.properties)) {
+    const fromEnv = env[name];
+    if (fromEnv !== undefined && fromEnv !== '') raw[name] = fromEnv;
+  }
+  for (const [name, value] of Object.entries(overrides)) {
+    if (value !== undefined) raw[name] = value;
+  }
+  const candidate = structuredClone(raw);
+  if (validate(candidate)) return candidate;
+  const problem = validate.errors![0];
+  const name = problem.instancePath.replace(/^\//, '') || String(problem.params.additionalProperty ?? '');
+  const schema = (ConfigSchema.properties as Record<string, TSchema>)[name];
+  const expected = schema ? describeExpected(schema) : 'a known setting';
+  throw new ConfigError(name, raw[name], expected);
+}
+
+function describeExpected(schema: TSchema): string {
+  if (schema.anyOf) return `one of ${schema.anyOf.map((s: TSchema) => s.const).join(', ')}`;
+  if (schema.type === 'integer') return `an integer in ${schema.minimum}..${schema.maximum}`;
+  if (schema.type === 'number') return `a number between ${schema.exclusiveMinimum} and ${schema.exclusiveMaximum} (exclusive)`;
+  if (schema.type === 'boolean') return 'true or false';
+  return 'a non-empty string';
+}

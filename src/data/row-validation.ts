@@ -1,0 +1,124 @@
+/**
+ * Validation of a prediction row arriving as JSON: one JSON schema generated from the feature table,
+ * compiled once by Ajv with `allErrors`, so a client learns every problem of a request at once.
+ * Ajv's errors are translated into {@link InputProblem}s that name the field, what was expected and
+ * what came, with a bounded reason for the ml_input_validation_failures_total label.
+ */
+import { Ajv, type ErrorObject } from 'ajv';
+import type { InputProblem, RejectionReason } from '../errors.js';
+import { FEATURES, canonicalCategory, type Feature, type Row } from './schema.js';
+
+/**
+ * The JSON schema of one `/predict` row. Unknown fields are tolerated (and ignored) up to
+ * `maxExtraFields`, so a client may send an id of its own without breaking, but not a dump.
+ *
+ * @example rowJsonSchema(8).required // ['age', 'job', ...]
+ */
+export function rowJsonSchema(maxExtraFields: number) {
+  const properties: Record<string, object> = {};
+  for (const f of FEATURES) {
+    properties[f.name] =
+      f.kind === 'numeric'
+        ? { type: f.integer ? 'integer' : 'number', minimum: f.min, maximum: f.max }
+        : { type: 'string', enum: [...f.categories, ...Object.keys(f.aliases ?? {})] };
+  }
+  return {
+    type: 'object',
+    properties,
+    required: FEATURES.filter((f) => f.required).map((f) => f.name),
+    maxProperties: FEATURES.length + maxExtraFields,
+  } as const;
+}
+
+/** Checks one row; returns `undefined` when it is valid, else every problem found. */
+export type RowValidator = (body: unknown, fieldPrefix?: string) => InputProblem[] | undefined;
+
+/**
+ * Compiles the row validator.
+ *
+ * @example
+ * const validate = createRowValidator(8);
+ * validate({ age: 'x' }); // [{ field: 'age', reason: 'wrong_type', ... }, { field: 'job', reason: 'missing_field', ... }, ...]
+ */
+export function createRowValidator(maxExtraFields: number): RowValidator {
+  const ajv = new Ajv({ allErrors: true, coerceTypes: false, strict: true });
+  const check = ajv.compile(rowJsonSchema(maxExtraFields));
+  return (body, prefix = '') => {
+    if (check(body)) return undefined;
+    const problems: InputProblem[] = [];
+    const seen = new Set<string>();
+    for (const error of check.errors ?? []) {
+      const problem = toProblem(error, body, maxExtraFields);
+      const field = prefix + problem.field;
+      if (seen.has(field)) continue; // one problem per field: the first is the one to fix
+      seen.add(field);
+      problems.push({ ...problem, field });
+    }
+    return problems;
+  };
+}
+
+const byName = new Map(FEATURES.map((f) => [f.name, f]));
+
+function toProblem(error: ErrorObject, body: unknown, maxExtraFields: number): InputProblem {
+  const name = error.instancePath.slice(1);
+  const feature = byName.get(name);
+  const got = feature ? (body as Record<string, unknown>)[name] : undefined;
+  switch (error.keyword) {
+    case 'required': {
+      const missing = String(error.params.missingProperty);
+      return problem(missing, 'missing_field', describe(byName.get(missing)!));
+    }
+    case 'maxProperties': {
+      const extra = Object.keys(body as object).filter((k) => !byName.has(k));
+      return problem('(body)', 'too_many_fields', `at most ${maxExtraFields} fields beyond the ${FEATURES.length} features`, `${extra.length} unknown fields: ${extra.slice(0, 10).join(', ')}`);
+    }
+    case 'type':
+      if (!feature) return problem('(body)', 'wrong_type', 'a JSON object', jsonType(body));
+      if (typeof got === 'number' && !Number.isFinite(got)) return problem(name, 'non_finite', describe(feature), String(got));
+      return problem(name, 'wrong_type', describe(feature), got);
+    case 'enum':
+      return problem(name, 'unknown_category', describe(feature!), got);
+    case 'minimum':
+    case 'maximum':
+      return problem(name, 'out_of_range', describe(feature!), got);
+    default:
+      return problem(name || '(body)', 'wrong_type', error.message ?? 'a valid value', got);
+  }
+}
+
+function problem(field: string, reason: RejectionReason, expected: string, got?: unknown): InputProblem {
+  return got === undefined ? { field, reason, expected } : { field, reason, expected, got };
+}
+
+function jsonType(value: unknown): string {
+  if (value === null) return 'null';
+  return Array.isArray(value) ? 'array' : typeof value;
+}
+
+/**
+ * What a feature accepts, in words, for error messages.
+ *
+ * @example describe(featureByName('age')) // 'an integer in 18..100'
+ */
+export function describe(feature: Feature): string {
+  if (feature.kind === 'numeric') return `${feature.integer ? 'an integer' : 'a number'} in ${feature.min}..${feature.max}`;
+  return `one of ${feature.categories.join(', ')}`;
+}
+
+/**
+ * Fills the optional columns a valid body omitted with their documented defaults and resolves
+ * category aliases, giving the complete row the model and drift monitor see.
+ *
+ * @example completeRow({ age: 30, job: 'admin', ... }).job // 'admin.'
+ */
+export function completeRow(body: Record<string, unknown>): Row {
+  const row: Row = {};
+  for (let i = 0; i < FEATURES.length; i++) {
+    const f = FEATURES[i];
+    const value = body[f.name];
+    if (value === undefined) row[f.name] = f.default;
+    else row[f.name] = f.kind === 'categorical' ? (canonicalCategory(f, value as string) as string) : (value as number);
+  }
+  return row;
+}

@@ -1,0 +1,94 @@
+/**
+ * Every coded error modelwatch raises, in one module (the fastify habit): a stable `code`, an HTTP
+ * status where it reaches a client, and a message template. docs/api.md documents each code and a
+ * test keeps the two in step.
+ */
+import createError from '@fastify/error';
+
+/** Why a request was rejected: the bounded `reason` label of ml_input_validation_failures_total. */
+export const REJECTION_REASONS = [
+  'missing_field',
+  'wrong_type',
+  'unknown_category',
+  'out_of_range',
+  'non_finite',
+  'too_many_fields',
+  'invalid_json',
+  'empty_body',
+  'unsupported_media_type',
+  'body_too_large',
+  'batch_too_large',
+  'invalid_batch',
+] as const;
+export type RejectionReason = (typeof REJECTION_REASONS)[number];
+
+/** One thing wrong with a request body: which field, what was expected, what came. */
+export interface InputProblem {
+  readonly field: string;
+  readonly reason: RejectionReason;
+  readonly expected: string;
+  readonly got?: unknown;
+}
+
+/** The catalogue of codes: documentation and tests iterate it. */
+export const ERROR_CODES = {
+  MW_INVALID_INPUT: { status: 400, message: 'Invalid input: %s', description: 'The body parsed as JSON but a field is missing, of the wrong type, out of range, non-finite, an unknown category, or there are too many unknown fields. `problems` lists each one.' },
+  MW_INVALID_JSON: { status: 400, message: 'The body is not valid JSON: %s', description: 'The body could not be parsed as JSON.' },
+  MW_EMPTY_BODY: { status: 400, message: 'The body is empty; send a JSON object', description: 'A POST arrived with no body.' },
+  MW_INVALID_BATCH: { status: 400, message: 'Invalid batch: %s', description: '`/predict/batch` needs `{"rows": [ ... ]}` with at least one row.' },
+  MW_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported content type %s; send application/json', description: 'The Content-Type is not application/json.' },
+  MW_BODY_TOO_LARGE: { status: 413, message: 'The body is larger than %d bytes (BODY_LIMIT_BYTES)', description: 'The body exceeds BODY_LIMIT_BYTES.' },
+  MW_BATCH_TOO_LARGE: { status: 413, message: 'The batch has %d rows; at most %d are accepted (BATCH_MAX_ROWS)', description: 'A batch exceeds BATCH_MAX_ROWS rows.' },
+  MW_ROUTE_NOT_FOUND: { status: 404, message: 'No route %s %s', description: 'Unknown method and path.' },
+  MW_MODEL_NOT_READY: { status: 503, message: 'No model is loaded yet; retry when GET /ready answers 200', description: 'The service is still loading or training its first model.' },
+  MW_INTERNAL: { status: 500, message: 'Internal error (request %s); the log has the details', description: 'A bug: never caused by input. Report it with the request id.' },
+  MW_CONFIG_INVALID: { status: 0, message: 'Invalid setting %s=%s: expected %s', description: 'A setting (environment variable or flag) has a bad value; the process exits with code 2.' },
+  MW_ARTIFACT_INVALID: { status: 0, message: 'Model artifact %s is unusable: %s', description: 'A model file is corrupt, truncated, tampered with or of an incompatible format; it is refused.' },
+  MW_REGISTRY_EMPTY: { status: 0, message: 'The model registry %s has no current version; run `modelwatch train` first', description: 'No model has been registered in MODEL_DIR.' },
+  MW_VERSION_NOT_FOUND: { status: 0, message: 'Model version %s is not in the registry %s', description: 'A version named on the command line or in the pointer file does not exist.' },
+} as const;
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+function coded(code: ErrorCode) {
+  const { status, message } = ERROR_CODES[code];
+  return createError(code, message, status || 500);
+}
+
+/** A request whose body failed validation; carries every problem found. */
+export class InvalidInputError extends coded('MW_INVALID_INPUT') {
+  readonly problems: readonly InputProblem[];
+  constructor(problems: readonly InputProblem[]) {
+    super(problems.map((p) => `${p.field}: expected ${p.expected}`).join('; '));
+    this.problems = problems;
+  }
+}
+
+export const InvalidJsonError = coded('MW_INVALID_JSON');
+export const EmptyBodyError = coded('MW_EMPTY_BODY');
+export const InvalidBatchError = coded('MW_INVALID_BATCH');
+export const UnsupportedMediaTypeError = coded('MW_UNSUPPORTED_MEDIA_TYPE');
+export const BodyTooLargeError = coded('MW_BODY_TOO_LARGE');
+export const BatchTooLargeError = coded('MW_BATCH_TOO_LARGE');
+export const RouteNotFoundError = coded('MW_ROUTE_NOT_FOUND');
+export const ModelNotReadyError = coded('MW_MODEL_NOT_READY');
+export const InternalError = coded('MW_INTERNAL');
+export const RegistryEmptyError = coded('MW_REGISTRY_EMPTY');
+export const VersionNotFoundError = coded('MW_VERSION_NOT_FOUND');
+
+/** A setting with a bad value; the CLI prints it and exits with code 2. */
+export class ConfigError extends coded('MW_CONFIG_INVALID') {
+  readonly setting: string;
+  constructor(setting: string, value: unknown, expected: string) {
+    super(setting, JSON.stringify(value), expected);
+    this.setting = setting;
+  }
+}
+
+/** A model file that cannot be used; the message names the file and the problem. */
+export class ArtifactError extends coded('MW_ARTIFACT_INVALID') {
+  readonly file: string;
+  constructor(file: string, problem: string) {
+    super(file, problem);
+    this.file = file;
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * All of the service's metric families on one injected registry (never prom-client's global one,
+ * so tests and several apps in one process stay apart).
+ */
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import type { RejectionReason } from '../../errors.js';
+import { createActiveUserMetrics } from './active-users.js';
+import { createFeatureProcessingMetrics } from './feature-processing.js';
+import { createHttpRequestMetrics } from './http-requests.js';
+import { registerMemoryMetrics } from './memory.js';
+import { createModelQualityMetrics, type ModelFacts } from './model-quality.js';
+import { createModelRequestMetrics } from './model-requests.js';
+import { createPredictionMetrics } from './predictions.js';
+import { createValidationFailureMetrics } from './validation-failures.js';
+
+/** The recorders the request path and the model loader call. */
+export interface ServiceMetrics {
+  readonly registry: Registry;
+  observeHttpRequest(method: string, route: string, statusCode: number, seconds: number): void;
+  observePrediction(predictionClass: 0 | 1, confidence: number): void;
+  observeModelRequest(modelVersion: string, ok: boolean, seconds: number): void;
+  observeFeatureProcessing(seconds: number): void;
+  recordRejection(reason: RejectionReason, endpoint: string): void;
+  touchClient(client: string): void;
+  setServingModel(model: ModelFacts): void;
+}
+
+/** Options of {@link createServiceMetrics}. */
+export interface ServiceMetricsOptions {
+  readonly registry?: Registry;
+  readonly activeUsersWindowSeconds?: number;
+  readonly activeUsersMaxTracked?: number;
+  /** Route templates that count validation failures. */
+  readonly endpoints?: readonly string[];
+  /** Clock in ms, injectable for tests of the windows. */
+  readonly now?: () => number;
+}
+
+/**
+ * Creates every metric family on a registry of its own (plus Node's default process metrics).
+ *
+ * @example
+ * const metrics = createServiceMetrics();
+ * metrics.observePrediction(1, 0.91);
+ * await metrics.registry.metrics();
+ */
+export function createServiceMetrics(options: ServiceMetricsOptions = {}): ServiceMetrics {
+  const registry = options.registry ?? new Registry();
+  const now = options.now ?? Date.now;
+  collectDefaultMetrics({ register: registry });
+  registerMemoryMetrics(registry);
+  return {
+    registry,
+    observeHttpRequest: createHttpRequestMetrics(registry),
+    observePrediction: createPredictionMetrics(registry),
+    observeModelRequest: createModelRequestMetrics(registry, 300, now),
+    observeFeatureProcessing: createFeatureProcessingMetrics(registry),
+    recordRejection: createValidationFailureMetrics(registry, options.endpoints ?? ['/predict', '/predict/batch']),
+    touchClient: createActiveUserMetrics(registry, options.activeUsersWindowSeconds ?? 300, options.activeUsersMaxTracked ?? 10_000, now),
+    setServingModel: createModelQualityMetrics(registry),
+  };
+}

@@ -1,0 +1,35 @@
+/**
+ * The prediction family: ml_predictions_total, ml_predictions_by_class_total{prediction_class},
+ * ml_prediction_confidence (000_a6e68bdc8b3a3add.txt).
+ */
+import { Counter, Histogram, type Registry } from 'prom-client';
+
+/** 001_2a53dbe60bec4001.txt's confidence buckets; confidence of a binary prediction is ≥ 0.5. */
+export const CONFIDENCE_BUCKETS = [0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99];
+
+/**
+ * Registers the family; the returned function counts one prediction.
+ *
+ * @example createPredictionMetrics(registry)(1, 0.83)
+ */
+export function createPredictionMetrics(registry: Registry): (predictionClass: 0 | 1, confidence: number) => void {
+  const total = new Counter({ name: 'ml_predictions_total', help: 'Predictions made.', registers: [registry] });
+  const byClass = new Counter({
+    name: 'ml_predictions_by_class_total',
+    help: 'Predictions by predicted class (0 = no subscription, 1 = subscription).',
+    labelNames: ['prediction_class'] as const,
+    registers: [registry],
+  });
+  const confidence = new Histogram({
+    name: 'ml_prediction_confidence',
+    help: 'Confidence of each prediction: the probability of the predicted class.',
+    buckets: CONFIDENCE_BUCKETS,
+    registers: [registry],
+  });
+  const classes = [byClass.labels({ prediction_class: '0' }), byClass.labels({ prediction_class: '1' })];
+  return (predictionClass, conf) => {
+    total.inc();
+    classes[predictionClass].inc();
+    confidence.observe(conf);
+  };
+}

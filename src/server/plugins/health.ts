@@ -1,0 +1,45 @@
+/** GET /health (alive), GET /ready (a model is loaded) and GET /status (what is serving, and how). */
+import type { FastifyInstance } from 'fastify';
+import type { ModelState } from '../model-state.js';
+import type { RequestCounts } from './observability.js';
+
+/** Options of {@link registerHealthRoutes}. */
+export interface HealthRouteOptions {
+  readonly state: ModelState;
+  readonly serviceName: string;
+  readonly startedAt: number;
+  /** Request tallies for /status. */
+  readonly counts: Readonly<RequestCounts>;
+}
+
+/**
+ * Registers the health and status routes.
+ *
+ * @example await app.register(registerHealthRoutes, { state, serviceName: 'ml-pipeline', startedAt: Date.now(), counts });
+ */
+export async function registerHealthRoutes(app: FastifyInstance, options: HealthRouteOptions): Promise<void> {
+  const { state } = options;
+  app.get('/health', async () => ({ status: 'ok', service: options.serviceName }));
+
+  app.get('/ready', async (_request, reply) => {
+    const model = state.current;
+    if (!model) return reply.code(503).send({ status: 'loading', ready: false });
+    return { status: 'ready', ready: true, model_version: model.version };
+  });
+
+  app.get('/status', async () => {
+    const model = state.current;
+    const memory = process.memoryUsage();
+    return {
+      status: model ? 'ready' : 'loading',
+      service: options.serviceName,
+      uptime_seconds: (Date.now() - options.startedAt) / 1000,
+      model: model
+        ? { version: model.version, type: model.type, created_at: model.createdAt, load_seconds: model.loadSeconds, holdout: model.holdout }
+        : null,
+      requests: { ...options.counts },
+      memory: { rss_bytes: memory.rss, heap_used_bytes: memory.heapUsed, heap_total_bytes: memory.heapTotal, external_bytes: memory.external },
+      node: process.version,
+    };
+  });
+}

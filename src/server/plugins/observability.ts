@@ -1,0 +1,133 @@
+/**
+ * The observability hook: after a response is sent, record its metrics and write its audit lines.
+ * Work here does not delay the answer the client is waiting for; it is O(1) per prediction.
+ */
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Logger } from 'pino';
+import { FEATURE_NAMES, type Row } from '../../data/schema.js';
+import type { ServiceMetrics } from '../../monitoring/metrics/index.js';
+import type { ModelState } from '../model-state.js';
+import type { PredictionRecord, RequestOutcome } from '../request-outcome.js';
+import '../request-outcome.js';
+
+/** Options of {@link observability}. */
+export interface ObservabilityOptions {
+  readonly state: ModelState;
+  /** Absent when METRICS_ENABLED is false. */
+  readonly metrics?: ServiceMetrics;
+  /** Absent when AUDIT_LOG is false. */
+  readonly audit?: Logger;
+  readonly rawInputs: boolean;
+  readonly redactFields: readonly string[];
+  /** Plain tallies for /status, kept even when metrics are off. */
+  readonly counts: RequestCounts;
+}
+
+/** Tallies since start, shown by GET /status. */
+export interface RequestCounts {
+  total: number;
+  predict_requests: number;
+  predictions: number;
+  rejected: number;
+  server_errors: number;
+}
+
+/** Fresh, zeroed tallies. */
+export const newRequestCounts = (): RequestCounts => ({ total: 0, predict_requests: 0, predictions: 0, rejected: 0, server_errors: 0 });
+
+const PREDICT_ROUTES = new Set(['/predict', '/predict/batch']);
+
+/**
+ * A short, stable fingerprint of a complete row (values in schema order): equal inputs share it, so
+ * the audit log can find repeated requests without storing the inputs themselves.
+ *
+ * @example inputHash(row) // '5f1c0a9b2e7d4c31'
+ */
+export function inputHash(row: Row): string {
+  let canonical = '';
+  for (const name of FEATURE_NAMES) canonical += `${row[name]}|`;
+  return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
+}
+
+/**
+ * Registers the onResponse hook for the whole app.
+ *
+ * @example await app.register(observability, { state, metrics, audit: log.audit, rawInputs: false, redactFields: [] });
+ */
+export const observability = fp<ObservabilityOptions>(async (app: FastifyInstance, options) => {
+  const { state, metrics, audit } = options;
+  const redact = new Set(options.redactFields);
+  app.decorateRequest('outcome', null);
+
+  const rawInput = (row: Row): Row => {
+    const copy: Row = { ...row };
+    for (const field of redact) if (field in copy) copy[field] = '[redacted]';
+    return copy;
+  };
+
+  const auditPrediction = (request: FastifyRequest, outcome: RequestOutcome & { kind: 'predicted' }, record: PredictionRecord, durationMs: number) => {
+    audit!.info(
+      {
+        request_id: record.requestId,
+        endpoint: request.routeOptions.url,
+        prediction: record.prediction,
+        confidence: record.confidence,
+        probability: record.probability,
+        duration: durationMs,
+        model_type: outcome.modelType,
+        model_version: outcome.modelVersion,
+        input_hash: inputHash(record.row),
+        ...(options.rawInputs ? { input: rawInput(record.row) } : {}),
+        event: { action: 'predict', outcome: 'success' },
+      },
+      'prediction',
+    );
+  };
+
+  const auditRejection = (request: FastifyRequest, outcome: RequestOutcome & { kind: 'rejected' }, statusCode: number, durationMs: number) => {
+    audit!.warn(
+      {
+        request_id: request.id,
+        endpoint: request.routeOptions.url ?? request.url,
+        duration: durationMs,
+        model_version: state.current?.version,
+        model_type: state.current?.type,
+        error: { code: outcome.code, type: outcome.reason, message: outcome.message },
+        ...(outcome.problems ? { problems: outcome.problems } : {}),
+        http: { response: { status_code: statusCode } },
+        event: { action: 'predict', outcome: 'failure' },
+      },
+      'request rejected',
+    );
+  };
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const seconds = reply.elapsedTime / 1000;
+    const outcome = request.outcome;
+    const isPredict = PREDICT_ROUTES.has(route) && request.method === 'POST';
+    const { counts } = options;
+    counts.total++;
+    if (reply.statusCode >= 500) counts.server_errors++;
+    if (isPredict) counts.predict_requests++;
+    if (outcome?.kind === 'predicted') counts.predictions += outcome.predictions.length;
+    else if (outcome?.kind === 'rejected') counts.rejected++;
+    if (metrics) {
+      metrics.observeHttpRequest(request.method, route, reply.statusCode, seconds);
+      if (isPredict) {
+        metrics.observeModelRequest(state.current?.version ?? 'none', outcome?.kind === 'predicted', seconds);
+        const user = request.headers['x-user-id'];
+        metrics.touchClient(typeof user === 'string' && user ? user : request.ip);
+        if (outcome?.kind === 'predicted') for (const p of outcome.predictions) metrics.observePrediction(p.prediction, p.confidence);
+        else if (outcome?.kind === 'rejected') for (const reason of new Set([outcome.reason, ...(outcome.problems ?? []).map((p) => p.reason)])) metrics.recordRejection(reason, route);
+      }
+    }
+    if (audit && outcome) {
+      const durationMs = reply.elapsedTime;
+      if (outcome.kind === 'predicted') for (const p of outcome.predictions) auditPrediction(request, outcome, p, durationMs);
+      else auditRejection(request, outcome, reply.statusCode, durationMs);
+    }
+  });
+});

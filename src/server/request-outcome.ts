@@ -1,0 +1,27 @@
+/**
+ * What a request produced, stashed on the request by the handler and read once by the
+ * observability hook after the response is sent: metrics and audit lines are written there, off the
+ * path between a request and its answer.
+ */
+import type { InputProblem, RejectionReason } from '../errors.js';
+import type { Row } from '../data/schema.js';
+
+/** One prediction of a request (a batch has several). */
+export interface PredictionRecord {
+  readonly requestId: string;
+  readonly prediction: 0 | 1;
+  readonly confidence: number;
+  readonly probability: number;
+  readonly row: Row;
+}
+
+/** The outcome of a predict request. */
+export type RequestOutcome =
+  | { readonly kind: 'predicted'; readonly modelVersion: string; readonly modelType: string; readonly predictions: readonly PredictionRecord[]; readonly handlerSeconds: number }
+  | { readonly kind: 'rejected'; readonly code: string; readonly reason: RejectionReason; readonly message: string; readonly problems?: readonly InputProblem[] };
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    outcome: RequestOutcome | null;
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * `modelwatch serve`: train a first model if the registry is empty, load the current version, listen,
+ * and stop gracefully — on SIGTERM or SIGINT stop accepting, let in-flight requests finish (up to
+ * SHUTDOWN_TIMEOUT_SECONDS), then flush every log line before exiting.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config.js';
+import { ensureModel } from '../model/bootstrap.js';
+import { ModelRegistry } from '../model/registry.js';
+import { createLogger, type ServiceLogger } from '../monitoring/audit/logger.js';
+import { createServiceMetrics, type ServiceMetrics } from '../monitoring/metrics/index.js';
+import { buildApp } from './app.js';
+import { ModelState } from './model-state.js';
+
+/** A running service. */
+export interface RunningService {
+  readonly app: FastifyInstance;
+  readonly url: string;
+  readonly log: ServiceLogger;
+  readonly metrics: ServiceMetrics;
+  readonly state: ModelState;
+  /** Graceful stop: close, drain, flush. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the service with a validated config.
+ *
+ * @example const service = await startService(loadConfig()); // listening on PORT
+ */
+export async function startService(config: Config, options: { log?: ServiceLogger } = {}): Promise<RunningService> {
+  const log = options.log ?? createLogger({ serviceName: config.SERVICE_NAME, level: config.LOG_LEVEL, stdout: config.LOG_STDOUT, file: config.LOG_FILE });
+  const registry = new ModelRegistry(config.MODEL_DIR);
+  await ensureModel(registry, { trainData: config.TRAIN_DATA, seed: config.SEED, log: log.service });
+  const model = registry.load();
+  const metrics = createServiceMetrics({ activeUsersWindowSeconds: config.ACTIVE_USERS_WINDOW_SECONDS, activeUsersMaxTracked: config.ACTIVE_USERS_MAX_TRACKED });
+  const state = new ModelState();
+  state.serve(model);
+  metrics.setServingModel(model);
+  log.service.info({ model_version: model.version, model_type: model.type, load_seconds: model.loadSeconds }, `serving model ${model.version} (${model.type})`);
+  const app = await buildApp({ config, state, metrics, log });
+  const address = await app.listen({ port: config.PORT, host: config.HOST });
+  log.service.info({ url: address, port: config.PORT }, `modelwatch listening on ${address}`);
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await app.close();
+      log.service.info('stopped: in-flight requests finished, log flushed');
+      log.flush();
+    })());
+  return { app, url: address, log, metrics, state, close };
+}
+
+/**
+ * Runs the service until a signal: the body of `modelwatch serve`.
+ *
+ * @example await runService(loadConfig());
+ */
+export async function runService(config: Config): Promise<void> {
+  const service = await startService(config);
+  const stop = (signal: string) => {
+    service.log.service.info({ signal }, `${signal} received: no new connections; finishing in-flight requests`);
+    const deadline = setTimeout(() => {
+      service.log.service.error({ timeout_seconds: config.SHUTDOWN_TIMEOUT_SECONDS }, 'shutdown timed out; exiting with requests still open');
+      service.log.flush();
+      process.exit(1);
+    }, config.SHUTDOWN_TIMEOUT_SECONDS * 1000);
+    deadline.unref();
+    service.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        service.log.service.error({ err: error }, 'error while shutting down');
+        service.log.flush();
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
