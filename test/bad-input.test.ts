@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import type { InjectOptions } from 'fastify';
 import { SEED_BODY, sampleValue, testApp, type TestApp } from './helpers/fixtures.js';
 
-type Inject = Parameters<TestApp['app']['inject']>[0];
+type Inject = InjectOptions;
 
 interface Case {
   readonly name: string;

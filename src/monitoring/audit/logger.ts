@@ -1,8 +1,8 @@
 /**
  * The service's log: Elastic Common Schema JSON lines through pino and @elastic/ecs-pino-format, to
  * stdout and, when LOG_FILE is set, appended to a file. Writes go through sonic-boom in async mode:
- * a line is serialised on the request path, then buffered and written by the event loop, so a slow
- * disk or pipe never blocks a request. `flush()` drains every buffer synchronously, which is what a
+ * a line is serialised on the request path, then buffered and written by the event loop (while one
+ * write is in flight the next lines gather into one), so a slow disk or pipe never blocks a request. `flush()` drains every buffer synchronously, which is what a
  * graceful shutdown calls so no accepted line is lost.
  */
 import { mkdirSync } from 'node:fs';
@@ -47,10 +47,10 @@ export function createLogger(options: LoggerOptions): ServiceLogger {
   const booms: ReturnType<typeof pino.destination>[] = [];
   const streams: { stream: DestinationStream; level: pino.Level }[] = [];
   const level = options.level as pino.Level;
-  if (options.stdout) booms.push(pino.destination({ dest: 1, sync: false, minLength: 4096 }));
+  if (options.stdout) booms.push(pino.destination({ dest: 1, sync: false, minLength: 0 }));
   if (options.file) {
     mkdirSync(dirname(options.file), { recursive: true });
-    booms.push(pino.destination({ dest: options.file, append: true, sync: false, minLength: 4096, mkdir: true }));
+    booms.push(pino.destination({ dest: options.file, append: true, sync: false, minLength: 0, mkdir: true }));
   }
   for (const boom of booms) streams.push({ stream: boom as unknown as DestinationStream, level });
   if (options.stream) streams.push({ stream: options.stream as unknown as DestinationStream, level });

@@ -27,6 +27,8 @@ export function createPredictionMetrics(registry: Registry): (predictionClass: 0
     registers: [registry],
   });
   const classes = [byClass.labels({ prediction_class: '0' }), byClass.labels({ prediction_class: '1' })];
+  // Both series exist from the first scrape, so the pie chart and rate() see a class before it is predicted.
+  for (const child of classes) child.inc(0);
   return (predictionClass, conf) => {
     total.inc();
     classes[predictionClass].inc();

@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { loadConfig } from '../src/config.js';
+import { startService } from '../src/server/serve.js';
+import { SEED_BODY, tempDir, trainedRegistry } from './helpers/fixtures.js';
+
+const readLines = (file: string) => readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+
+async function serviceWithLogFile(env: Record<string, string> = {}) {
+  const logFile = join(tempDir(), 'logs', 'audit.ndjson');
+  const config = loadConfig({ MODEL_DIR: trainedRegistry().dir, PORT: '0', HOST: '127.0.0.1', LOG_FILE: logFile, LOG_STDOUT: 'false', ...env });
+  const service = await startService(config);
+  const post = (body: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${service.url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  return { service, logFile, post };
+}
+
+describe('audit log', () => {
+  test('one ECS line per prediction with the seed fields, model_version and input_hash, parsed from the file written', async () => {
+    const { service, logFile, post } = await serviceWithLogFile();
+    const answer = (await (await post(SEED_BODY, { 'x-request-id': 'audit-1' })).json()) as Record<string, unknown>;
+    await post(SEED_BODY, { 'x-request-id': 'audit-2' });
+    await post({ ...SEED_BODY, duration: 900 }, { 'x-request-id': 'audit-3' });
+    await post({ ...SEED_BODY, job: 'wizard' }, { 'x-request-id': 'audit-bad' });
+    await service.close();
+    const lines = readLines(logFile);
+    const byId = (id: string) => lines.find((l) => l.request_id === id)!;
+    const line = byId('audit-1');
+    assert.ok(line, 'the prediction was logged');
+    assert.match(line['@timestamp'], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    assert.equal(line.level, 'INFO');
+    assert.equal(line['log.level'], 'info');
+    assert.equal(line['service.name'], 'ml-pipeline');
+    assert.equal(line['event.dataset'], 'ml-pipeline.audit');
+    assert.equal(line['ecs.version'], '8.10.0');
+    assert.equal(line.message, 'prediction');
+    assert.equal(line.prediction, answer.prediction);
+    assert.equal(line.confidence, answer.confidence);
+    assert.equal(line.probability, answer.probability);
+    assert.equal(line.model_type, 'gbdt');
+    assert.equal(line.model_version, 'v1');
+    assert.equal(line.endpoint, '/predict');
+    assert.ok(typeof line.duration === 'number' && line.duration > 0 && line.duration < 1000, `duration in ms: ${line.duration}`);
+    assert.match(line.input_hash, /^[0-9a-f]{16}$/);
+    assert.equal(line.error, undefined);
+    assert.equal(line.input, undefined, 'raw inputs are off by default');
+    assert.equal(byId('audit-2').input_hash, line.input_hash, 'equal inputs, equal hash');
+    assert.notEqual(byId('audit-3').input_hash, line.input_hash);
+    const rejected = byId('audit-bad');
+    assert.equal(rejected.level, 'WARNING');
+    assert.equal(rejected.error.code, 'MW_INVALID_INPUT');
+    assert.equal(rejected.error.type, 'unknown_category');
+    assert.equal(rejected.endpoint, '/predict');
+    assert.equal(rejected.problems[0].field, 'job');
+    assert.ok(lines.some((l) => l['event.dataset'] === 'ml-pipeline.service' && /listening/.test(l.message)));
+  });
+
+  test('raw inputs are logged only when enabled, with the configured fields redacted', async () => {
+    const { service, logFile, post } = await serviceWithLogFile({ AUDIT_RAW_INPUTS: 'true', AUDIT_REDACT_FIELDS: 'balance,age' });
+    await post({ ...SEED_BODY, balance: 12345 }, { 'x-request-id': 'raw-1' });
+    await service.close();
+    const line = readLines(logFile).find((l) => l.request_id === 'raw-1')!;
+    assert.equal(line.input.balance, '[redacted]');
+    assert.equal(line.input.age, '[redacted]');
+    assert.equal(line.input.job, 'admin.');
+    assert.equal(line.input.duration, 200);
+    assert.doesNotMatch(readFileSync(logFile, 'utf8'), /12345/);
+  });
+
+  test('no accepted line is lost on shutdown: every answered prediction is in the file', async () => {
+    const { service, logFile, post } = await serviceWithLogFile();
+    const ids = Array.from({ length: 300 }, (_, i) => `burst-${i}`);
+    const answers = await Promise.all(ids.map((id) => post(SEED_BODY, { 'x-request-id': id })));
+    assert.ok(answers.every((a) => a.status === 200));
+    await service.close();
+    const logged = new Set(readLines(logFile).map((l) => l.request_id));
+    assert.deepEqual(ids.filter((id) => !logged.has(id)), []);
+  });
+
+  test('with AUDIT_LOG=false no audit line is written, but service lines are', async () => {
+    const { service, logFile, post } = await serviceWithLogFile({ AUDIT_LOG: 'false' });
+    await post(SEED_BODY);
+    await service.close();
+    const lines = readLines(logFile);
+    assert.equal(lines.filter((l) => l['event.dataset'] === 'ml-pipeline.audit').length, 0);
+    assert.ok(lines.length > 0);
+  });
+});
