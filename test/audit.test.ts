@@ -6,7 +6,11 @@ import { loadConfig } from '../src/config.js';
 import { startService } from '../src/server/serve.js';
 import { SEED_BODY, tempDir, trainedRegistry } from './helpers/fixtures.js';
 
-const readLines = (file: string) => readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+/** A parsed log line; tests read nested fields freely. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed JSON of known shape, asserted field by field
+type AuditLine = Record<string, any>;
+
+const readLines = (file: string) => readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as AuditLine);
 
 async function serviceWithLogFile(env: Record<string, string> = {}) {
   const logFile = join(tempDir(), 'logs', 'audit.ndjson');
