@@ -58,7 +58,9 @@ describe('audit log', () => {
     assert.equal(rejected.error.type, 'unknown_category');
     assert.equal(rejected.endpoint, '/predict');
     assert.equal(rejected.problems[0].field, 'job');
-    assert.ok(lines.some((l) => l['event.dataset'] === 'ml-pipeline.service' && /listening/.test(l.message)));
+    const listening = lines.find((l) => l['event.dataset'] === 'ml-pipeline.service' && /listening/.test(l.message))!;
+    assert.ok(listening, 'operational lines go to the same file');
+    for (const field of ['ecs.version', 'service.name', 'process.pid', 'host.hostname']) assert.equal(line[field], listening[field], `audit and service lines agree on ${field}`);
   });
 
   test('raw inputs are logged only when enabled, with the configured fields redacted', async () => {

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { FEATURES } from '../src/data/schema.js';
 import { evaluateBinary, reliability } from '../src/model/evaluation.js';
-import { GbdtModel, gbdtFromJSON, trainGbdt, type GbdtDataset, type GbdtModelJson } from '../src/model/gbdt.js';
+import { GbdtModel, gbdtFromJSON, trainGbdt, type GbdtDataset, type GbdtModelJson } from '../src/model/gbdt/index.js';
 import { stratifiedSplit } from '../src/model/split.js';
 import { createRandom } from '../src/util/random.js';
 

@@ -9,7 +9,7 @@ import { ARTIFACT_FORMAT, ARTIFACT_FORMAT_VERSION } from './artifact.js';
 import { buildBaseline } from './baseline.js';
 import { createEncoder, encodeRows, encoderSpecFromSchema } from './encoding.js';
 import { evaluateBinary, reliability, type BinaryMetrics, type ReliabilityReport } from './evaluation.js';
-import { trainGbdt, type GbdtParams } from './gbdt.js';
+import { trainGbdt, type GbdtParams } from './gbdt/index.js';
 import { stratifiedSplit } from './split.js';
 
 /** What to train on and how. */

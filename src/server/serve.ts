@@ -45,8 +45,8 @@ export async function startService(config: Config, options: { log?: ServiceLogge
   const close = () =>
     (closing ??= (async () => {
       await app.close();
-      log.service.info('stopped: in-flight requests finished, log flushed');
-      log.flush();
+      log.service.info('stopped: in-flight requests finished; flushing the log');
+      await log.drain();
     })());
   return { app, url: address, log, metrics, state, close };
 }

@@ -3,7 +3,8 @@
  * {model_version,status} and model_latency_seconds{model_version}, plus ml_prediction_error_rate,
  * the share of predict requests in the last 5 minutes that got no prediction (000).
  */
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Gauge, type Registry } from 'prom-client';
+import { HotCounter, HotHistogram, type CounterChild, type HistogramChild } from './hot-path.js';
 import { SlidingWindowRatio } from '../sliding-window.js';
 
 /** 001's latency buckets. */
@@ -18,16 +19,16 @@ export type ModelRequestObserver = (modelVersion: string, ok: boolean, seconds: 
  * @example createModelRequestMetrics(registry)('v3', true, 0.0009)
  */
 export function createModelRequestMetrics(registry: Registry, errorWindowSeconds = 300, now: () => number = Date.now): ModelRequestObserver {
-  const requests = new Counter({
+  const requests = new HotCounter({
     name: 'model_requests_total',
     help: 'Predict requests by model version and status (success or error).',
-    labelNames: ['model_version', 'status'] as const,
+    labelNames: ['model_version', 'status'],
     registers: [registry],
   });
-  const latency = new Histogram({
+  const latency = new HotHistogram({
     name: 'model_latency_seconds',
     help: 'Predict request handling time by model version, in seconds.',
-    labelNames: ['model_version'] as const,
+    labelNames: ['model_version'],
     buckets: MODEL_LATENCY_BUCKETS,
     registers: [registry],
   });
@@ -40,14 +41,14 @@ export function createModelRequestMetrics(registry: Registry, errorWindowSeconds
       this.set(window.ratio());
     },
   });
-  const children = new Map<string, { ok: Counter.Internal; error: Counter.Internal; latency: Histogram.Internal<string> }>();
+  const children = new Map<string, { ok: CounterChild; error: CounterChild; latency: HistogramChild }>();
   return (modelVersion, ok, seconds) => {
     let child = children.get(modelVersion);
     if (!child) {
       child = {
-        ok: requests.labels({ model_version: modelVersion, status: 'success' }),
-        error: requests.labels({ model_version: modelVersion, status: 'error' }),
-        latency: latency.labels({ model_version: modelVersion }),
+        ok: requests.child({ model_version: modelVersion, status: 'success' }),
+        error: requests.child({ model_version: modelVersion, status: 'error' }),
+        latency: latency.child({ model_version: modelVersion }),
       };
       children.set(modelVersion, child);
     }

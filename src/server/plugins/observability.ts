@@ -2,7 +2,7 @@
  * The observability hook: after a response is sent, record its metrics and write its audit lines.
  * Work here does not delay the answer the client is waiting for; it is O(1) per prediction.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Logger } from 'pino';
@@ -48,7 +48,7 @@ const PREDICT_ROUTES = new Set(['/predict', '/predict/batch']);
 export function inputHash(row: Row): string {
   let canonical = '';
   for (const name of FEATURE_NAMES) canonical += `${row[name]}|`;
-  return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
+  return hash('sha256', canonical).slice(0, 16); // one-shot: half the cost of createHash()
 }
 
 /**
@@ -103,7 +103,7 @@ export const observability = fp<ObservabilityOptions>(async (app: FastifyInstanc
     );
   };
 
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const seconds = reply.elapsedTime / 1000;
     const outcome = request.outcome;
@@ -129,5 +129,6 @@ export const observability = fp<ObservabilityOptions>(async (app: FastifyInstanc
       if (outcome.kind === 'predicted') for (const p of outcome.predictions) auditPrediction(request, outcome, p, durationMs);
       else auditRejection(request, outcome, reply.statusCode, durationMs);
     }
+    done();
   });
 });

@@ -1,0 +1,69 @@
+/**
+ * Drives one server with autocannon (closed loop: each connection sends its next request as soon as
+ * the previous answer arrives, which finds the server's throughput). Latencies are recorded here in
+ * microseconds, because autocannon's own histogram keeps whole milliseconds and p50 on loopback is
+ * well under one.
+ */
+import autocannon from 'autocannon';
+import { build } from 'hdr-histogram-js';
+
+/** What one measurement gives. */
+export interface Measurement {
+  /** 2xx answers per second. */
+  readonly rps: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly answers: number;
+  /** Answers that were not 2xx, plus connection errors and timeouts: should be 0. */
+  readonly failures: number;
+  readonly seconds: number;
+}
+
+/** Options of {@link drive}. */
+export interface DriveOptions {
+  readonly connections: number;
+  readonly seconds: number;
+  readonly path: string;
+  readonly body: string;
+}
+
+/**
+ * Sends POST `path` with `body` over `connections` keep-alive connections for `seconds`.
+ *
+ * @example const m = await drive('http://127.0.0.1:5001', { connections: 16, seconds: 10, path: '/predict', body });
+ */
+export function drive(url: string, options: DriveOptions): Promise<Measurement> {
+  const latency = build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: `${url}${options.path}`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: options.body,
+        connections: options.connections,
+        pipelining: 1,
+        duration: options.seconds,
+        timeout: 10,
+      },
+      (error: unknown, result: autocannon.Result) => {
+        if (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+          return;
+        }
+        const ok = result['2xx'];
+        resolve({
+          rps: ok / result.duration,
+          p50Ms: latency.getValueAtPercentile(50) / 1000,
+          p99Ms: latency.getValueAtPercentile(99) / 1000,
+          answers: latency.totalCount,
+          failures: result.non2xx + result.errors,
+          seconds: result.duration,
+        });
+      },
+    );
+    instance.on('response', (_client, _status, _bytes, responseTimeMs) => {
+      latency.recordValue(Math.max(1, Math.round(responseTimeMs * 1000)));
+    });
+  });
+}

@@ -1,0 +1,199 @@
+/**
+ * `npm run bench`: POST /predict throughput and latency of modelwatch against a bare node:http
+ * server, per GUIDE §7. Three servers, each a child process started fresh for each run:
+ *   a  bare node:http (reads the body, JSON.parse, constant answer)
+ *   b  modelwatch with metrics and the audit log (to a file) on
+ *   c  modelwatch with METRICS_ENABLED=false AUDIT_LOG=false
+ * Runs interleave (a, b, c, a, b, c, ...) so a slow spell of the shared machine hits all three;
+ * the report gives medians, per-round ratios and PASS/FAIL per target, and writes
+ * bench/results/latest.json. Exit code 1 when a target fails.
+ *
+ * Flags: --rounds <n> (3), --seconds <s> (10), --connections <n> (16), --warmup <s> (3),
+ * --profile (CPU profiles of the modelwatch children into bench/results/profiles).
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { freePort, killAllChildren, startServer, type ServerChild } from './children.js';
+import { drive } from './drive.js';
+import { describeMachine, formatRun, formatSummary, SERVER_NAMES } from './report.js';
+import { summarise, type Run, type ServerKey } from './summary.js';
+
+/** The seed's curl body, byte for byte in content. */
+const SEED_BODY = JSON.stringify({ age: 30, job: 'admin', marital: 'single', education: 'secondary', housing: 'yes', loan: 'no', duration: 200, campaign: 2 });
+
+interface BenchOptions {
+  readonly rounds: number;
+  readonly seconds: number;
+  readonly connections: number;
+  readonly warmup: number;
+  readonly profile: boolean;
+}
+
+function parseOptions(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      rounds: { type: 'string', default: '3' },
+      seconds: { type: 'string', default: '10' },
+      connections: { type: 'string', default: '16' },
+      warmup: { type: 'string', default: '3' },
+      profile: { type: 'boolean', default: false },
+    },
+  });
+  const int = (name: string, value: string, min: number, max: number) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be an integer in ${min}..${max}, got "${value}"`);
+    return n;
+  };
+  return {
+    rounds: int('rounds', values.rounds, 1, 100),
+    seconds: int('seconds', values.seconds, 1, 600),
+    connections: int('connections', values.connections, 1, 1024),
+    warmup: int('warmup', values.warmup, 0, 600),
+    profile: values.profile,
+  };
+}
+
+/** The directory holding package.json, whether this runs from dist/bench or bench. */
+function projectRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('cannot find the project root (package.json)');
+    dir = parent;
+  }
+  return dir;
+}
+
+interface Context {
+  readonly root: string;
+  readonly tmp: string;
+  readonly modelDir: string;
+  readonly options: BenchOptions;
+}
+
+function modelwatchEnv(ctx: Context, port: number, logFile: string, observability: boolean): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    MODEL_DIR: ctx.modelDir,
+    LOG_FILE: logFile,
+    LOG_STDOUT: 'false',
+    LOG_LEVEL: 'info',
+    METRICS_ENABLED: String(observability),
+    AUDIT_LOG: String(observability),
+  };
+}
+
+function startFor(ctx: Context, server: ServerKey, port: number, logFile: string): Promise<ServerChild> {
+  if (server === 'a') {
+    const script = join(ctx.root, 'dist', 'bench', 'bare-server.js');
+    return startServer({ name: SERVER_NAMES.a, args: [script], env: { ...process.env, PORT: String(port), HOST: '127.0.0.1' }, cwd: ctx.root, port, readyTimeoutMs: 10_000 });
+  }
+  const profile = ctx.options.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(ctx.root, 'bench', 'results', 'profiles', server)}`] : [];
+  return startServer({
+    name: SERVER_NAMES[server],
+    args: [...profile, join(ctx.root, 'bin', 'modelwatch.js'), 'serve'],
+    env: modelwatchEnv(ctx, port, logFile, server === 'b'),
+    cwd: ctx.root,
+    port,
+    readyTimeoutMs: 30_000,
+  });
+}
+
+/** One request first: a benchmark of 400s would measure the error path and mean nothing. */
+async function checkAnswers(server: ServerChild): Promise<void> {
+  const response = await fetch(`${server.url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: SEED_BODY });
+  const text = await response.text();
+  if (response.status !== 200 || !text.includes('"prediction"')) throw new Error(`${server.name}: POST /predict answered ${response.status} ${text.slice(0, 300)}`);
+}
+
+async function measure(ctx: Context, server: ServerKey, round: number): Promise<Run & { auditLogMb: number }> {
+  const port = await freePort();
+  const logFile = join(ctx.tmp, `log-${server}-${round}.ndjson`);
+  const child = await startFor(ctx, server, port, logFile);
+  try {
+    await checkAnswers(child);
+    const load = { connections: ctx.options.connections, path: '/predict', body: SEED_BODY };
+    if (ctx.options.warmup > 0) await drive(child.url, { ...load, seconds: ctx.options.warmup });
+    const cpuBefore = child.cpuSeconds();
+    const result = await drive(child.url, { ...load, seconds: ctx.options.seconds });
+    // CPU per answer is steadier than throughput on a shared machine: stolen time does not count.
+    const cpuUsPerRequest = ((child.cpuSeconds() - cpuBefore) * 1e6) / Math.max(1, result.answers);
+    return { ...result, round, server, peakRssMb: child.peakRssMb(), cpuUsPerRequest, auditLogMb: existsSync(logFile) ? statSync(logFile).size / 2 ** 20 : 0 };
+  } finally {
+    await child.stop();
+    rmSync(logFile, { force: true });
+  }
+}
+
+/** Starts modelwatch once on the empty registry so it trains the model every run then loads. */
+async function trainOnce(ctx: Context): Promise<void> {
+  process.stderr.write('training a model once into a temporary MODEL_DIR (about 10 s)...\n');
+  const port = await freePort();
+  const logFile = join(ctx.tmp, 'bootstrap.ndjson');
+  const child = await startServer({
+    name: 'modelwatch (first start, training)',
+    args: [join(ctx.root, 'bin', 'modelwatch.js'), 'serve'],
+    env: modelwatchEnv(ctx, port, logFile, false),
+    cwd: ctx.root,
+    port,
+    readyTimeoutMs: 300_000,
+  });
+  await child.stop();
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const root = projectRoot();
+  const tmp = mkdtempSync(join(tmpdir(), 'modelwatch-bench-'));
+  const cleanUp = () => {
+    killAllChildren();
+    rmSync(tmp, { recursive: true, force: true });
+  };
+  process.on('exit', cleanUp);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      cleanUp();
+      process.exit(130);
+    });
+  }
+  const ctx: Context = { root, tmp, modelDir: join(tmp, 'models'), options };
+  const machine = describeMachine();
+  process.stdout.write(
+    `machine: ${machine.cores} cores, ${machine.cpuModel}, ${machine.memoryGb} GB, ${machine.platform}, Node ${machine.node}, load average ${machine.loadAverage}\n` +
+      `load: autocannon in this process, POST /predict with the seed's body, ${options.connections} connections on loopback; ` +
+      `${options.warmup} s warm-up + ${options.seconds} s measured per run, ${options.rounds} round(s) of a, b, c\n`,
+  );
+  await trainOnce(ctx);
+  const runs: (Run & { auditLogMb: number })[] = [];
+  for (let round = 1; round <= options.rounds; round++) {
+    for (const server of ['a', 'b', 'c'] as const) {
+      const run = await measure(ctx, server, round);
+      runs.push(run);
+      process.stdout.write(formatRun(run));
+    }
+  }
+  const summary = summarise(runs);
+  process.stdout.write(formatSummary(summary, options.rounds));
+  const auditMb = runs.filter((r) => r.server === 'b').map((r) => r.auditLogMb);
+  process.stdout.write(`audit log of b: ${auditMb.map((mb) => `${mb.toFixed(1)} MB`).join(', ')} per run (checks it was really on)\n`);
+  const resultsDir = join(root, 'bench', 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  const file = join(resultsDir, 'latest.json');
+  writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), machine, options, body: SEED_BODY, runs, ...summary }, null, 2)}\n`);
+  process.stdout.write(`wrote ${file}\n`);
+  if (options.profile) process.stdout.write(`CPU profiles: ${join(resultsDir, 'profiles')}/{b,c}/*.cpuprofile\n`);
+  if (runs.some((r) => r.failures > 0)) process.stdout.write('WARNING: some requests failed; see the per-run lines.\n');
+  if (summary.targets.some((t) => !t.aim && !t.pass)) process.exitCode = 1;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  killAllChildren();
+  process.exitCode = 2;
+});

@@ -1,0 +1,104 @@
+/**
+ * From runs to verdicts: medians per server, ratios per round, and the targets. Ratios are taken
+ * within a round (servers measured minutes apart on the same noisy machine) and then the median
+ * over rounds, which cancels slow drifts of the machine that a ratio of medians would keep.
+ */
+import type { Measurement } from './drive.js';
+
+/** The three servers: bare node:http, modelwatch with everything on, modelwatch with observability off. */
+export type ServerKey = 'a' | 'b' | 'c';
+
+/** One measured run. */
+export interface Run extends Measurement {
+  readonly round: number;
+  readonly server: ServerKey;
+  readonly peakRssMb: number;
+  /** Server CPU time per answer during the measurement, in microseconds. */
+  readonly cpuUsPerRequest: number;
+}
+
+/** Medians over rounds for one server. */
+export interface ServerMedians {
+  readonly rps: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly peakRssMb: number;
+  readonly cpuUsPerRequest: number;
+}
+
+/** A checked target. */
+export interface TargetResult {
+  readonly name: string;
+  readonly value: number;
+  readonly pass: boolean;
+  /** Informational aims (GUIDE §7) are reported but do not fail the run. */
+  readonly aim: boolean;
+}
+
+/** Everything the report prints. */
+export interface BenchSummary {
+  readonly medians: Readonly<Record<ServerKey, ServerMedians>>;
+  readonly ratios: {
+    readonly bOverA: number;
+    readonly cOverA: number;
+    readonly observabilityCost: number;
+    /** 1 − cpu(c)/cpu(b) per request: the observability share of b's CPU, robust to a noisy machine. */
+    readonly observabilityCpuShare: number;
+  };
+  readonly targets: readonly TargetResult[];
+}
+
+/**
+ * Median of a list (mean of the middle two for an even count).
+ *
+ * @example median([3, 1, 2]) // 2
+ */
+export function median(values: readonly number[]): number {
+  const sorted = values.filter((v) => !Number.isNaN(v)).sort((x, y) => x - y);
+  if (sorted.length === 0) return Number.NaN;
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/**
+ * Summarises the runs and checks the targets.
+ *
+ * @example const { ratios, targets } = summarise(runs);
+ */
+export function summarise(runs: readonly Run[]): BenchSummary {
+  const of = (server: ServerKey) => runs.filter((r) => r.server === server);
+  const mediansOf = (server: ServerKey): ServerMedians => {
+    const list = of(server);
+    return {
+      rps: median(list.map((r) => r.rps)),
+      p50Ms: median(list.map((r) => r.p50Ms)),
+      p99Ms: median(list.map((r) => r.p99Ms)),
+      peakRssMb: median(list.map((r) => r.peakRssMb)),
+      cpuUsPerRequest: median(list.map((r) => r.cpuUsPerRequest)),
+    };
+  };
+  const rounds = [...new Set(runs.map((r) => r.round))];
+  const perRound = (f: (x: Record<ServerKey, number>) => number, field: 'rps' | 'cpuUsPerRequest' = 'rps') =>
+    median(
+      rounds.map((round) => {
+        const values = Object.fromEntries(runs.filter((r) => r.round === round).map((r) => [r.server, r[field]])) as Record<ServerKey, number>;
+        return f(values);
+      }),
+    );
+  const medians = { a: mediansOf('a'), b: mediansOf('b'), c: mediansOf('c') };
+  const ratios = {
+    bOverA: perRound((x) => x.b / x.a),
+    cOverA: perRound((x) => x.c / x.a),
+    observabilityCost: perRound((x) => 1 - x.b / x.c),
+    observabilityCpuShare: perRound((x) => 1 - x.c / x.b, 'cpuUsPerRequest'),
+  };
+  const targets: TargetResult[] = [
+    { name: 'b/a ≥ 0.35 (throughput with everything on vs bare node:http)', value: ratios.bOverA, pass: ratios.bOverA >= 0.35, aim: false },
+    { name: 'p99 of b < 10 ms', value: medians.b.p99Ms, pass: medians.b.p99Ms < 10, aim: false },
+    { name: '1 − b/c ≤ 0.15 (cost of metrics + audit log)', value: ratios.observabilityCost, pass: ratios.observabilityCost <= 0.15, aim: false },
+    { name: 'peak RSS of b < 150 MB', value: medians.b.peakRssMb, pass: medians.b.peakRssMb < 150, aim: false },
+    { name: 'aim: b/a ≥ 1.08 (the Go net/http service of GUIDE §7)', value: ratios.bOverA, pass: ratios.bOverA >= 1.08, aim: true },
+    { name: 'aim: p99 of b ≤ 5 ms', value: medians.b.p99Ms, pass: medians.b.p99Ms <= 5, aim: true },
+  ];
+  return { medians, ratios, targets };
+}
