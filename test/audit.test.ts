@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { Ajv } from 'ajv';
 import { loadConfig } from '../src/config.js';
+import { PREDICTION_LINE_SCHEMA } from '../src/monitoring/audit/prediction-line.js';
 import { startService } from '../src/server/serve.js';
 import { SEED_BODY, tempDir, trainedRegistry } from './helpers/fixtures.js';
 
@@ -51,6 +53,8 @@ describe('audit log', () => {
     assert.equal(line.error, undefined);
     assert.equal(line.input, undefined, 'raw inputs are off by default');
     assert.equal(byId('audit-2').input_hash, line.input_hash, 'equal inputs, equal hash');
+    const conforms = new Ajv({ strict: false, validateFormats: false }).compile(PREDICTION_LINE_SCHEMA);
+    for (const prediction of lines.filter((l) => l.message === 'prediction')) assert.ok(conforms(prediction), JSON.stringify(conforms.errors));
     assert.notEqual(byId('audit-3').input_hash, line.input_hash);
     const rejected = byId('audit-bad');
     assert.equal(rejected.level, 'WARNING');
@@ -72,6 +76,7 @@ describe('audit log', () => {
     assert.equal(line.input.age, '[redacted]');
     assert.equal(line.input.job, 'admin.');
     assert.equal(line.input.duration, 200);
+    assert.ok(new Ajv({ strict: false, validateFormats: false }).validate(PREDICTION_LINE_SCHEMA, line), 'a line with raw input conforms too');
     assert.doesNotMatch(readFileSync(logFile, 'utf8'), /12345/);
   });
 

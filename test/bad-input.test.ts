@@ -85,6 +85,7 @@ describe('bad input gets a 4xx that names each problem and is counted', () => {
     const res = await t.app.inject({ method: 'GET', url: '/nope?x=1' });
     assert.equal(res.statusCode, 404);
     assert.equal(res.json().code, 'MW_ROUTE_NOT_FOUND');
+    t.log.flush();
     const rejected = t.captured.lines.filter((l) => l.message === 'request rejected');
     assert.ok(rejected.length >= CASES.length);
     assert.ok(rejected.every((l) => l.level === 'WARNING' && (l.error as { code: string }).code.startsWith('MW_')));

@@ -1,15 +1,16 @@
 /**
  * Distinct clients seen in the last `windowMs`, exactly, in memory bounded by `maxTracked`.
  *
- * A Map keeps insertion order, so deleting and re-inserting a client on every visit keeps the map
- * sorted by last visit: expiry pops from the front in O(expired), a visit is O(1). When more than
- * `maxTracked` clients are active the oldest are forgotten and the count saturates at the cap, which
- * `saturated` reports. (A HyperLogLog would estimate beyond the cap; an exact count is more useful
- * for the small numbers a single model service sees.)
+ * A visit is one Map write (the client's last-seen time, updated in place); expired clients are
+ * removed when the count is read (at scrape time, O(tracked)). When `maxTracked` clients are
+ * remembered, a new one first triggers that pruning (at most once a second); if the map is still full the new client is
+ * not remembered, the count saturates at the cap and `saturated` says so. (A HyperLogLog would
+ * estimate beyond the cap; an exact count is more useful for the numbers one model service sees.)
  */
 export class RecentClients {
   private readonly lastSeen = new Map<string, number>();
   private dropped = false;
+  private lastPrune = -Infinity;
 
   constructor(
     private readonly windowMs: number,
@@ -24,27 +25,33 @@ export class RecentClients {
    */
   touch(client: string): void {
     const key = client.length > 128 ? client.slice(0, 128) : client;
-    this.lastSeen.delete(key);
-    this.lastSeen.set(key, this.now());
-    if (this.lastSeen.size > this.maxTracked) {
-      this.lastSeen.delete(this.lastSeen.keys().next().value as string);
-      this.dropped = true;
+    const now = this.now();
+    if (this.lastSeen.size >= this.maxTracked && !this.lastSeen.has(key)) {
+      // At most one O(tracked) pass a second, however many new clients knock while the map is full.
+      if (now - this.lastPrune >= 1000) this.prune(now);
+      if (this.lastSeen.size >= this.maxTracked) {
+        this.dropped = true;
+        return;
+      }
     }
+    this.lastSeen.set(key, now);
   }
 
   /** Number of distinct clients whose last visit is inside the window. */
   count(): number {
-    const oldest = this.now() - this.windowMs;
-    for (const [key, seen] of this.lastSeen) {
-      if (seen >= oldest) break;
-      this.lastSeen.delete(key);
-    }
-    if (this.lastSeen.size < this.maxTracked) this.dropped = false;
+    this.prune(this.now());
     return this.lastSeen.size;
   }
 
-  /** True when the cap forgot active clients, so `count()` is a lower bound. */
+  /** True when the cap kept active clients out since the last time the map had room. */
   get saturated(): boolean {
     return this.dropped;
+  }
+
+  private prune(now: number): void {
+    this.lastPrune = now;
+    const oldest = now - this.windowMs;
+    for (const [key, seen] of this.lastSeen) if (seen < oldest) this.lastSeen.delete(key);
+    if (this.lastSeen.size < this.maxTracked) this.dropped = false;
   }
 }

@@ -70,7 +70,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(observability, {
     state,
     metrics: config.METRICS_ENABLED ? metrics : undefined,
-    audit: config.AUDIT_LOG ? log.audit : undefined,
+    audit: config.AUDIT_LOG ? log : undefined,
     rawInputs: config.AUDIT_RAW_INPUTS,
     redactFields: config.AUDIT_REDACT_FIELDS.split(',').map((f) => f.trim()).filter(Boolean),
     counts,

@@ -2,11 +2,11 @@
  * The observability hook: after a response is sent, record its metrics and write its audit lines.
  * Work here does not delay the answer the client is waiting for; it is O(1) per prediction.
  */
-import { hash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Logger } from 'pino';
-import { FEATURE_NAMES, type Row } from '../../data/schema.js';
+import type { Row } from '../../data/schema.js';
+import { inputHash } from '../../monitoring/audit/input-hash.js';
+import type { ServiceLogger } from '../../monitoring/audit/logger.js';
 import type { ServiceMetrics } from '../../monitoring/metrics/index.js';
 import type { ModelState } from '../model-state.js';
 import type { PredictionRecord, RequestOutcome } from '../request-outcome.js';
@@ -18,7 +18,7 @@ export interface ObservabilityOptions {
   /** Absent when METRICS_ENABLED is false. */
   readonly metrics?: ServiceMetrics;
   /** Absent when AUDIT_LOG is false. */
-  readonly audit?: Logger;
+  readonly audit?: Pick<ServiceLogger, 'audit' | 'prediction'>;
   readonly rawInputs: boolean;
   readonly redactFields: readonly string[];
   /** Plain tallies for /status, kept even when metrics are off. */
@@ -40,21 +40,9 @@ export const newRequestCounts = (): RequestCounts => ({ total: 0, predict_reques
 const PREDICT_ROUTES = new Set(['/predict', '/predict/batch']);
 
 /**
- * A short, stable fingerprint of a complete row (values in schema order): equal inputs share it, so
- * the audit log can find repeated requests without storing the inputs themselves.
- *
- * @example inputHash(row) // '5f1c0a9b2e7d4c31'
- */
-export function inputHash(row: Row): string {
-  let canonical = '';
-  for (const name of FEATURE_NAMES) canonical += `${row[name]}|`;
-  return hash('sha256', canonical).slice(0, 16); // one-shot: half the cost of createHash()
-}
-
-/**
  * Registers the onResponse hook for the whole app.
  *
- * @example await app.register(observability, { state, metrics, audit: log.audit, rawInputs: false, redactFields: [] });
+ * @example await app.register(observability, { state, metrics, audit: log, rawInputs: false, redactFields: [], counts });
  */
 export const observability = fp<ObservabilityOptions>(async (app: FastifyInstance, options) => {
   const { state, metrics, audit } = options;
@@ -67,30 +55,26 @@ export const observability = fp<ObservabilityOptions>(async (app: FastifyInstanc
     return copy;
   };
 
-  const auditPrediction = (request: FastifyRequest, outcome: RequestOutcome & { kind: 'predicted' }, record: PredictionRecord, durationMs: number) => {
-    audit!.info(
-      {
-        request_id: record.requestId,
-        endpoint: request.routeOptions.url,
-        prediction: record.prediction,
-        confidence: record.confidence,
-        probability: record.probability,
-        duration: durationMs,
-        model_type: outcome.modelType,
-        model_version: outcome.modelVersion,
-        input_hash: inputHash(record.row),
-        ...(options.rawInputs ? { input: rawInput(record.row) } : {}),
-        event: { action: 'predict', outcome: 'success' },
-      },
-      'prediction',
-    );
+  const auditPrediction = (route: string, outcome: RequestOutcome & { kind: 'predicted' }, record: PredictionRecord, durationMs: number) => {
+    audit!.prediction({
+      request_id: record.requestId,
+      endpoint: route,
+      prediction: record.prediction,
+      confidence: record.confidence,
+      probability: record.probability,
+      duration: durationMs,
+      model_type: outcome.modelType,
+      model_version: outcome.modelVersion,
+      input_hash: inputHash(record.row),
+      ...(options.rawInputs ? { input: rawInput(record.row) } : {}),
+    });
   };
 
-  const auditRejection = (request: FastifyRequest, outcome: RequestOutcome & { kind: 'rejected' }, statusCode: number, durationMs: number) => {
-    audit!.warn(
+  const auditRejection = (request: FastifyRequest, route: string, outcome: RequestOutcome & { kind: 'rejected' }, statusCode: number, durationMs: number) => {
+    audit!.audit.warn(
       {
         request_id: request.id,
-        endpoint: request.routeOptions.url ?? request.url,
+        endpoint: route,
         duration: durationMs,
         model_version: state.current?.version,
         model_type: state.current?.type,
@@ -104,8 +88,10 @@ export const observability = fp<ObservabilityOptions>(async (app: FastifyInstanc
   };
 
   app.addHook('onResponse', (request, reply, done) => {
+    // routeOptions is a getter that builds a fresh object: read it once per request.
     const route = request.routeOptions.url ?? 'unmatched';
-    const seconds = reply.elapsedTime / 1000;
+    const durationMs = reply.elapsedTime;
+    const seconds = durationMs / 1000;
     const outcome = request.outcome;
     const isPredict = PREDICT_ROUTES.has(route) && request.method === 'POST';
     const { counts } = options;
@@ -117,7 +103,8 @@ export const observability = fp<ObservabilityOptions>(async (app: FastifyInstanc
     if (metrics) {
       metrics.observeHttpRequest(request.method, route, reply.statusCode, seconds);
       if (isPredict) {
-        metrics.observeModelRequest(state.current?.version ?? 'none', outcome?.kind === 'predicted', seconds);
+        const version = outcome?.kind === 'predicted' ? outcome.modelVersion : (state.current?.version ?? 'none');
+        metrics.observeModelRequest(version, outcome?.kind === 'predicted', seconds);
         const user = request.headers['x-user-id'];
         metrics.touchClient(typeof user === 'string' && user ? user : request.ip);
         if (outcome?.kind === 'predicted') for (const p of outcome.predictions) metrics.observePrediction(p.prediction, p.confidence);
@@ -125,9 +112,8 @@ export const observability = fp<ObservabilityOptions>(async (app: FastifyInstanc
       }
     }
     if (audit && outcome) {
-      const durationMs = reply.elapsedTime;
-      if (outcome.kind === 'predicted') for (const p of outcome.predictions) auditPrediction(request, outcome, p, durationMs);
-      else auditRejection(request, outcome, reply.statusCode, durationMs);
+      if (outcome.kind === 'predicted') for (const p of outcome.predictions) auditPrediction(route, outcome, p, durationMs);
+      else auditRejection(request, route, outcome, reply.statusCode, durationMs);
     }
     done();
   });

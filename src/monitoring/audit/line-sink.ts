@@ -1,0 +1,104 @@
+/**
+ * Where log lines go: stdout and/or a file (and, in tests, any writable stream).
+ *
+ * Lines are appended to one pending string (a rope append: O(1), no copy) and handed to each
+ * destination's sonic-boom when the batch reaches BATCH_CHARS or every FLUSH_INTERVAL_MS, whichever
+ * comes first; sonic-boom writes it from a libuv worker. At thousands of lines per second, one write
+ * — or one UTF-8 encoding — per line costs more than the lines themselves (sonic-boom re-measures its
+ * whole pending buffer on every write); batching here makes it one of each per ~15 lines, and the
+ * timer bounds how long a line waits when traffic is low.
+ *
+ * Everything — pino's lines and the audit writer's — goes through one sink, so lines never interleave
+ * mid-line. `drain()` waits for every pending and in-flight write: graceful shutdown awaits it, so no
+ * accepted line is lost; a crash can lose at most the last FLUSH_INTERVAL_MS.
+ */
+import { once } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import sonicBoomModule, { type SonicBoom } from 'sonic-boom';
+
+// sonic-boom is CommonJS whose typings declare a named class; at run time the default export is it.
+const SonicBoomClass = sonicBoomModule as unknown as typeof SonicBoom;
+
+/** Characters at which the pending batch is handed to the destinations. */
+export const BATCH_CHARS = 8_192;
+/** Longest time a line waits before it is handed over. */
+export const FLUSH_INTERVAL_MS = 250;
+
+/** Options of {@link createLineSink}. */
+export interface LineSinkOptions {
+  readonly stdout: boolean;
+  readonly file?: string;
+  /** Extra destination (tests capture lines here); written at the same moments as the others. */
+  readonly stream?: NodeJS.WritableStream;
+}
+
+/** A set of destinations written as one. */
+export interface LineSink {
+  /** Queues `text` (one or more complete lines, each ending in "\n"). */
+  write(text: string): void;
+  /** Resolves when everything queued so far is written (and fsynced where supported). */
+  drain(): Promise<void>;
+  /** Best-effort synchronous write-out, for paths that cannot wait (a fatal error, a timeout). */
+  flushSync(): void;
+}
+
+/**
+ * Opens the destinations.
+ *
+ * @example
+ * const sink = createLineSink({ stdout: true, file: 'logs/audit.ndjson' });
+ * sink.write('{"message":"hello"}\n');
+ * await sink.drain();
+ */
+export function createLineSink(options: LineSinkOptions): LineSink {
+  const booms: SonicBoom[] = [];
+  // minLength 1: write whatever is handed over at once (batching happens above), and keep sonic-boom's
+  // flush(cb) waiting for in-flight writes (with minLength 0 it returns at once).
+  if (options.stdout) booms.push(new SonicBoomClass({ fd: 1, sync: false, minLength: 1 }));
+  if (options.file) {
+    mkdirSync(dirname(options.file), { recursive: true });
+    booms.push(new SonicBoomClass({ dest: options.file, append: true, mkdir: true, sync: false, minLength: 1 }));
+  }
+  const extra = options.stream;
+  let pending = '';
+  const handOver = () => {
+    if (pending === '') return;
+    const batch = pending;
+    pending = '';
+    for (const boom of booms) boom.write(batch);
+    extra?.write(batch);
+  };
+  const timer = setInterval(handOver, FLUSH_INTERVAL_MS);
+  timer.unref();
+  return {
+    write(text) {
+      pending += text;
+      if (pending.length >= BATCH_CHARS) handOver();
+    },
+    drain: async () => {
+      handOver();
+      await Promise.all(booms.map(drainDestination));
+    },
+    flushSync() {
+      handOver();
+      for (const boom of booms) {
+        try {
+          boom.flushSync();
+        } catch {
+          // not open yet, or already closed: nothing this path can still save
+        }
+      }
+    },
+  };
+}
+
+/**
+ * Resolves once everything `boom` has buffered or in flight is written. A file opened asynchronously
+ * may not be open yet, so it waits for 'ready' first. fsync errors are ignored, as sonic-boom does:
+ * a pipe or terminal cannot be fsynced and its data is already written.
+ */
+async function drainDestination(boom: SonicBoom): Promise<void> {
+  if ((boom as unknown as { fd: number }).fd < 0) await once(boom, 'ready');
+  await new Promise<void>((resolve) => boom.flush(() => resolve()));
+}

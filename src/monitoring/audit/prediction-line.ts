@@ -1,0 +1,109 @@
+/**
+ * The audit line of a prediction — the one line written per request at full traffic. It is the same
+ * ECS document pino writes for every other line (same static fields, same level names; a test parses
+ * both kinds from one file and compares them, and validates prediction lines against
+ * PREDICTION_LINE_SCHEMA), but it is assembled from a precomputed prefix and a template instead of
+ * pino's generic per-line path: profiled on /predict, pino cost ~11 µs per line including the write,
+ * this ~3 µs. Every interpolated string is safe to write unescaped: request ids are restricted to
+ * `[A-Za-z0-9._:-]` or are UUIDs (app.ts), the rest come from the registry and the code; the optional
+ * raw input goes through JSON.stringify.
+ */
+import { hostname } from 'node:os';
+import type { LineSink } from './line-sink.js';
+
+/** What one prediction's audit line records. */
+export interface PredictionAuditRecord {
+  readonly request_id: string;
+  readonly endpoint: string;
+  readonly prediction: 0 | 1;
+  readonly confidence: number;
+  readonly probability: number;
+  /** Milliseconds from request to response. */
+  readonly duration: number;
+  readonly model_type: string;
+  readonly model_version: string;
+  readonly input_hash: string;
+  /** The complete row, only when raw inputs are logged (with redactions applied). */
+  readonly input?: Readonly<Record<string, string | number>>;
+}
+
+/** The ECS version @elastic/ecs-pino-format writes; every line carries the same. */
+export const ECS_VERSION = '8.10.0';
+
+const str = { type: 'string' } as const;
+const num = { type: 'number' } as const;
+
+/** The shape of a prediction line as a JSON schema: what tests validate written lines against. */
+export const PREDICTION_LINE_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['@timestamp', 'log.level', 'level', 'process.pid', 'host.hostname', 'ecs.version', 'service.name', 'event.dataset', 'request_id', 'endpoint', 'prediction', 'confidence', 'probability', 'duration', 'model_type', 'model_version', 'input_hash', 'event', 'message'],
+  properties: {
+    '@timestamp': { type: 'string', format: 'date-time' },
+    'log.level': { const: 'info' },
+    level: { const: 'INFO' },
+    'process.pid': { type: 'integer' },
+    'host.hostname': str,
+    'ecs.version': str,
+    'service.name': str,
+    'event.dataset': str,
+    request_id: str,
+    endpoint: str,
+    prediction: { enum: [0, 1] },
+    confidence: num,
+    probability: num,
+    duration: num,
+    model_type: str,
+    model_version: str,
+    input_hash: { type: 'string', pattern: '^[0-9a-f]{16}$' },
+    input: { type: 'object', additionalProperties: { type: ['string', 'number'] } },
+    event: { type: 'object', additionalProperties: false, properties: { action: { const: 'predict' }, outcome: { const: 'success' } } },
+    message: { const: 'prediction' },
+  },
+} as const;
+
+/**
+ * Creates the writer of prediction lines for one service.
+ *
+ * @example
+ * const writePrediction = createPredictionLineWriter(sink, 'ml-pipeline');
+ * writePrediction({ request_id: 'abc', endpoint: '/predict', prediction: 1, ... });
+ */
+export function createPredictionLineWriter(sink: LineSink, serviceName: string): (record: PredictionAuditRecord) => void {
+  const statics = JSON.stringify({
+    'log.level': 'info',
+    level: 'INFO',
+    'process.pid': process.pid,
+    'host.hostname': hostname(),
+    'ecs.version': ECS_VERSION,
+    'service.name': serviceName,
+    'event.dataset': `${serviceName}.audit`,
+  }).slice(1, -1);
+  const now = cachedIsoTime();
+  return (r) => {
+    const input = r.input === undefined ? '' : `,"input":${JSON.stringify(r.input)}`;
+    sink.write(
+      `{"@timestamp":"${now()}",${statics},"request_id":"${r.request_id}","endpoint":"${r.endpoint}","prediction":${r.prediction},` +
+        `"confidence":${r.confidence},"probability":${r.probability},"duration":${r.duration},"model_type":"${r.model_type}",` +
+        `"model_version":"${r.model_version}","input_hash":"${r.input_hash}"${input},"event":{"action":"predict","outcome":"success"},"message":"prediction"}\n`,
+    );
+  };
+}
+
+/**
+ * The current time as an ISO string, formatted once per millisecond (many lines share one).
+ *
+ * @example const now = cachedIsoTime(); now() // '2026-11-22T01:00:00.000Z'
+ */
+export function cachedIsoTime(): () => string {
+  let lastMs = -1;
+  let text = '';
+  return () => {
+    const ms = Date.now();
+    if (ms !== lastMs) {
+      lastMs = ms;
+      text = new Date(ms).toISOString();
+    }
+    return text;
+  };
+}
