@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import * as rngModule from '../src/util/random.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { test } from 'node:test';
@@ -284,4 +285,31 @@ test('bank-full: stratified 80/20 holdout reaches accuracy ≥ 0.905 and AUC ≥
   assert.ok(metrics.auc >= 0.92, `auc ${metrics.auc}`);
   assert.ok(seconds < 60, `training took ${seconds} s`);
   assert.ok(ece < 0.02, `ece ${ece}`);
+  for (let i = 0; i < testSet.n; i++) {
+    const offset = i * testSet.d;
+    if (model.predictRaw(testSet.x, offset) !== model.walkTrees(testSet.x, offset)) assert.fail(`compiled and walked scores differ on holdout row ${i}`);
+  }
+});
+
+test('the compiled trees score bit-identically to the node walk, odd inputs included', () => {
+  const { createRandom } = rngModule;
+  const rng = createRandom(5);
+  const n = 3000;
+  const x = new Float64Array(n * 3);
+  const y = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    x[i * 3] = rng.normal() * 10;
+    x[i * 3 + 1] = rng.int(6);
+    x[i * 3 + 2] = rng.next();
+    y[i] = (x[i * 3] > 2) !== (x[i * 3 + 1] % 2 === 0) || rng.next() < 0.1 ? 1 : 0;
+  }
+  const model = trainGbdt({ x, n, d: 3, y, categorical: [false, true, false] }, { maxIter: 40 });
+  const odd = [Number.NaN, -1, 0.5, 300, -0, Infinity, -Infinity, 2, 1e-300];
+  for (const a of odd) for (const b of odd) for (const c of odd) {
+    const row = [a, b, c];
+    const compiled = model.predictRaw(row);
+    const walked = model.walkTrees(row);
+    assert.ok(Object.is(compiled, walked), `row ${row}: compiled ${compiled} vs walked ${walked}`);
+  }
+  for (let i = 0; i < n; i++) assert.ok(Object.is(model.predictRaw(x, i * 3), model.walkTrees(x, i * 3)));
 });

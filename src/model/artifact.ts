@@ -13,7 +13,8 @@ import { ArtifactError } from '../errors.js';
 import type { TrainingBaseline } from './baseline.js';
 import type { ReliabilityReport } from './evaluation.js';
 import type { EncoderSpec } from './encoding.js';
-import { gbdtFromJSON, type GbdtModel, type GbdtModelJson } from './gbdt/index.js';
+import { gbdtFromJSON, type GbdtModel } from './gbdt/model.js';
+import type { GbdtModelJson } from './gbdt/model-json.js';
 import type { HoldoutMetrics } from './serving-model.js';
 
 /** The format tag every artifact carries; a reader refuses any other. */

@@ -5,7 +5,6 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
-import { ensureModel } from '../model/bootstrap.js';
 import { ModelRegistry } from '../model/registry.js';
 import { createLogger, type ServiceLogger } from '../monitoring/audit/logger.js';
 import { createServiceMetrics, type ServiceMetrics } from '../monitoring/metrics/index.js';
@@ -31,7 +30,12 @@ export interface RunningService {
 export async function startService(config: Config, options: { log?: ServiceLogger } = {}): Promise<RunningService> {
   const log = options.log ?? createLogger({ serviceName: config.SERVICE_NAME, level: config.LOG_LEVEL, stdout: config.LOG_STDOUT, file: config.LOG_FILE });
   const registry = new ModelRegistry(config.MODEL_DIR);
-  await ensureModel(registry, { trainData: config.TRAIN_DATA, seed: config.SEED, log: log.service });
+  if (!registry.currentVersion()) {
+    // Training code and data (CSV parser, synthetic profile, tree learner: ~15 MB of RSS) are only
+    // loaded on a first start with an empty registry.
+    const { ensureModel } = await import('../model/bootstrap.js');
+    await ensureModel(registry, { trainData: config.TRAIN_DATA, seed: config.SEED, log: log.service });
+  }
   const model = registry.load();
   const metrics = createServiceMetrics({ activeUsersWindowSeconds: config.ACTIVE_USERS_WINDOW_SECONDS, activeUsersMaxTracked: config.ACTIVE_USERS_MAX_TRACKED });
   const state = new ModelState();

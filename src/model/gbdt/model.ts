@@ -8,18 +8,19 @@
  * - categorical: go left when `x` is an integer category in the node's left set; everything else —
  *   categories never seen or too rare in training, -1, NaN, non-integers — goes right.
  */
+import { compileTrees, type CompiledTrees } from './compile.js';
 import { MODEL_FORMAT, MODEL_VERSION, validateModelJson, type GbdtModelJson, type GbdtTreeJson } from './model-json.js';
 import type { GbdtParams } from './params.js';
 
 /**
- * A trained model compiled to flat typed arrays: all trees' nodes are concatenated, child links
- * are absolute node indices, and categorical left sets are bitsets in one shared Uint32Array, so
- * prediction is a tight loop with no allocation.
+ * A trained model, held two ways: flat typed arrays (all trees' nodes concatenated, child links as
+ * absolute node indices, categorical left sets as bitsets in one shared Uint32Array), which are the
+ * reference walk and what `toJSON` rebuilds the artifact from; and the same trees compiled to
+ * JavaScript (compile.ts), which is what `predictRaw` runs — about 3.5× faster, bit-identical.
  *
  * One array per field, not one interleaved record per node: packing each node into 16 bytes with
  * the right child implicit was measured on the 134-tree bank-full model at ~5.1 vs ~5.2 µs per
- * row, within noise. About 740 splits per row, each a data-dependent branch that the CPU predicts
- * badly, set the cost; the cache lines touched barely do.
+ * row, within noise.
  */
 export class GbdtModel {
   readonly nFeatures: number;
@@ -42,6 +43,7 @@ export class GbdtModel {
   /** Categorical nodes: one past the largest category the bitset can hold (32 × words). */
   private readonly catLimit: Int32Array;
   private readonly catBits: Uint32Array;
+  private readonly compiled: CompiledTrees;
 
   private constructor(spec: GbdtModelJson) {
     this.nFeatures = spec.nFeatures;
@@ -83,18 +85,28 @@ export class GbdtModel {
     });
     this.treeStart[this.nTrees] = base;
     this.catBits = Uint32Array.from(words, (w) => w >>> 0);
+    this.compiled = compileTrees(spec);
   }
 
   /**
-   * Raw score (log-odds) for the row starting at `x[offset]`. Allocation-free; O(trees × depth).
+   * Raw score (log-odds) for the row starting at `x[offset]`, by the compiled trees.
+   * Allocation-free; O(trees × depth).
    *
    * @example
    * model.predictRaw(rows, 3 * model.nFeatures); // log-odds of the fourth row of a row-major matrix
    */
   predictRaw(x: Float64Array | number[], offset = 0): number {
-    if (offset < 0 || offset + this.nFeatures > x.length) {
-      throw new RangeError(`row at offset ${offset} needs ${this.nFeatures} values but x has ${x.length}`);
-    }
+    this.checkRow(x, offset);
+    return this.compiled(x, offset);
+  }
+
+  /**
+   * The same score by walking the node arrays: the reference the compiled trees are tested against.
+   *
+   * @example model.walkTrees(row) === model.predictRaw(row) // true
+   */
+  walkTrees(x: Float64Array | number[], offset = 0): number {
+    this.checkRow(x, offset);
     const { feature, threshold, left, right, value, catStart, catLimit, catBits, treeStart } = this;
     let score = this.initScore;
     for (let t = 0; t < this.nTrees; t++) {
@@ -114,6 +126,12 @@ export class GbdtModel {
       score += value[node];
     }
     return score;
+  }
+
+  private checkRow(x: Float64Array | number[], offset: number): void {
+    if (offset < 0 || offset + this.nFeatures > x.length) {
+      throw new RangeError(`row at offset ${offset} needs ${this.nFeatures} values but x has ${x.length}`);
+    }
   }
 
   /**
