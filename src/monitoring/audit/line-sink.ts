@@ -5,7 +5,7 @@
  * destination's sonic-boom when the batch reaches BATCH_CHARS or every FLUSH_INTERVAL_MS, whichever
  * comes first; sonic-boom writes it from a libuv worker. At thousands of lines per second, one write
  * — or one UTF-8 encoding — per line costs more than the lines themselves (sonic-boom re-measures its
- * whole pending buffer on every write); batching here makes it one of each per ~15 lines, and the
+ * whole pending buffer on every write); batching here makes it one of each per ~100 lines, and the
  * timer bounds how long a line waits when traffic is low.
  *
  * Everything — pino's lines and the audit writer's — goes through one sink, so lines never interleave
@@ -21,7 +21,9 @@ import sonicBoomModule, { type SonicBoom } from 'sonic-boom';
 const SonicBoomClass = sonicBoomModule as unknown as typeof SonicBoom;
 
 /** Characters at which the pending batch is handed to the destinations. */
-export const BATCH_CHARS = 8_192;
+export const BATCH_CHARS = 65_536;
+/** Largest single write (sonic-boom splits above it; its default, 16 KiB, would split a batch). */
+const MAX_WRITE = 1024 * 1024;
 /** Longest time a line waits before it is handed over. */
 export const FLUSH_INTERVAL_MS = 250;
 
@@ -55,10 +57,10 @@ export function createLineSink(options: LineSinkOptions): LineSink {
   const booms: SonicBoom[] = [];
   // minLength 1: write whatever is handed over at once (batching happens above), and keep sonic-boom's
   // flush(cb) waiting for in-flight writes (with minLength 0 it returns at once).
-  if (options.stdout) booms.push(new SonicBoomClass({ fd: 1, sync: false, minLength: 1 }));
+  if (options.stdout) booms.push(new SonicBoomClass({ fd: 1, sync: false, minLength: 1, maxWrite: MAX_WRITE }));
   if (options.file) {
     mkdirSync(dirname(options.file), { recursive: true });
-    booms.push(new SonicBoomClass({ dest: options.file, append: true, mkdir: true, sync: false, minLength: 1 }));
+    booms.push(new SonicBoomClass({ dest: options.file, append: true, mkdir: true, sync: false, minLength: 1, maxWrite: MAX_WRITE }));
   }
   const extra = options.stream;
   let pending = '';
