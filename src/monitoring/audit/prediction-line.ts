@@ -3,10 +3,13 @@
  * ECS document pino writes for every other line (same static fields, same level names; a test parses
  * both kinds from one file and compares them, and validates prediction lines against
  * PREDICTION_LINE_SCHEMA), but it is assembled from a precomputed prefix and a template instead of
- * pino's generic per-line path: profiled on /predict, pino cost ~11 µs per line including the write,
- * this ~3 µs. Every interpolated string is safe to write unescaped: request ids are restricted to
- * `[A-Za-z0-9._:-]` or are UUIDs (app.ts), the rest come from the registry and the code; the optional
- * raw input goes through JSON.stringify.
+ * pino's generic per-line path: measured through the same batching sink, including the write,
+ * ~2.3 µs per line against ~5.7 µs for pino with the same fields, on a path taken once per request.
+ *
+ * Every interpolated string is safe to write unescaped: request ids are restricted to
+ * `[A-Za-z0-9._:-]` or are UUIDs (app.ts), model type and version come from the registry (version
+ * matches `^v[0-9]+$`), the endpoint from the route table; the optional raw input goes through
+ * JSON.stringify.
  */
 import { hostname } from 'node:os';
 import type { LineSink } from './line-sink.js';
