@@ -197,8 +197,8 @@ describe('modelwatch data generate', () => {
   });
 
   for (const [args, pattern] of [
-    [['--drift', '2'], /--drift must be a number from 0 to 1, got "2"/],
-    [['--rows', '-5'], /--rows must be a whole number from 1 to 10000000, got "-5"/],
+    [['--drift', '2'], /--drift must be a number in 0..1, got "2"/],
+    [['--rows', '-5'], /--rows must be an integer in 1..10000000, got "-5"/],
     [['--rows', '1.5'], /--rows .* got "1.5"/],
     [['--seed', 'abc'], /--seed .* got "abc"/],
     [['--format', 'tsv'], /--format must be "comma" or "semicolon", got "tsv"/],

@@ -8,7 +8,8 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { parseNumberOption, parseUrlOption as parseUrlOptionOf, usageError } from './options.js';
 import { writeLabelledCsv, type CsvFormat } from '../data/csv.js';
 import { DownloadError, UCI_URL, downloadBankMarketing, type DownloadProgress } from '../data/download.js';
 import { SYNTHETIC_PROFILE } from '../data/synthetic-profile.js';
@@ -18,48 +19,14 @@ import type { LabelledRow } from '../data/schema.js';
 const MAX_ROWS = 10_000_000;
 const DEFAULT_DOWNLOAD_PATH = 'data/bank-full.csv';
 
-/** Usage errors exit with 2 (misuse), not commander's default 1 (failure). */
-function invalid(message: string): InvalidArgumentError {
-  const err = new InvalidArgumentError(message);
-  err.exitCode = 2;
-  return err;
-}
+/** Parses `--rows`: a whole number from 1 to 10,000,000. */
+export const parseRowsOption = parseNumberOption('--rows', 1, MAX_ROWS, true);
 
-/**
- * Parses `--rows`: a whole number from 1 to 10,000,000.
- *
- * @example
- * parseRowsOption('45211'); // 45211
- */
-export function parseRowsOption(value: string): number {
-  const n = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
-  if (!(n >= 1 && n <= MAX_ROWS)) throw invalid(`--rows must be a whole number from 1 to ${MAX_ROWS}, got "${value}"`);
-  return n;
-}
+/** Parses `--seed`: a whole number from 0 to 4294967295 (the PRNG keeps 32 bits). */
+export const parseSeedOption = parseNumberOption('--seed', 0, 0xffffffff, true);
 
-/**
- * Parses `--seed`: a whole number from 0 to 4294967295 (the PRNG keeps 32 bits).
- *
- * @example
- * parseSeedOption('7'); // 7
- */
-export function parseSeedOption(value: string): number {
-  const n = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
-  if (!(n >= 0 && n <= 0xffffffff)) throw invalid(`--seed must be a whole number from 0 to 4294967295, got "${value}"`);
-  return n;
-}
-
-/**
- * Parses `--drift`: a number from 0 (training-like) to 1 (like the real file's last tenth).
- *
- * @example
- * parseDriftOption('0.25'); // 0.25
- */
-export function parseDriftOption(value: string): number {
-  const n = value.trim() === '' ? NaN : Number(value);
-  if (!(n >= 0 && n <= 1)) throw invalid(`--drift must be a number from 0 to 1, got "${value}"`);
-  return n;
-}
+/** Parses `--drift`: a number from 0 (training-like) to 1 (like the real file's last tenth). */
+export const parseDriftOption = parseNumberOption('--drift', 0, 1);
 
 /**
  * Parses `--format`: `comma` or `semicolon` (UCI's original layout; `semicolon-quoted` also accepted).
@@ -70,25 +37,11 @@ export function parseDriftOption(value: string): number {
 export function parseFormatOption(value: string): CsvFormat {
   if (value === 'comma') return 'comma';
   if (value === 'semicolon' || value === 'semicolon-quoted') return 'semicolon-quoted';
-  throw invalid(`--format must be "comma" or "semicolon", got "${value}"`);
+  throw usageError(`--format must be "comma" or "semicolon", got "${value}"`);
 }
 
-/**
- * Parses `--url`: an http, https or file URL.
- *
- * @example
- * parseUrlOption('file:///tmp/bank+marketing.zip');
- */
-export function parseUrlOption(value: string): string {
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
-  if (!url || !['http:', 'https:', 'file:'].includes(url.protocol)) throw invalid(`--url must be an http, https or file URL, got "${value}"`);
-  return url.href;
-}
+/** Parses `--url`: an http, https or file URL. */
+export const parseUrlOption = parseUrlOptionOf('--url', ['http:', 'https:', 'file:']);
 
 /** Writes a line to the command's configured stderr. */
 function stderr(command: Command): (line: string) => void {

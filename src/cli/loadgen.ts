@@ -3,9 +3,9 @@
  * The engine (undici, hdr-histogram-js: about 30 MB of RSS) is imported when the command runs, so
  * `modelwatch serve`, which builds the same command tree, does not carry it.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { MALFORMED_KINDS } from '../loadgen/malformed.js';
-import { parseNumberOption } from './options.js';
+import { parseNumberOption, parseUrlOption } from './options.js';
 import { createProgress } from './progress.js';
 
 interface LoadgenFlags {
@@ -19,21 +19,8 @@ interface LoadgenFlags {
   json?: boolean;
 }
 
-/**
- * Parses `--url`: an http or https base URL.
- *
- * @example parseBaseUrl('http://127.0.0.1:5000') // 'http://127.0.0.1:5000/'
- */
-export function parseBaseUrl(value: string): string {
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw new InvalidArgumentError(`--url must be an http:// or https:// base URL, got "${value}"`);
-  return url.href;
-}
+/** Parses `--url`: an http or https base URL. */
+export const parseBaseUrl = parseUrlOption('--url', ['http:', 'https:']);
 
 /**
  * Adds the `loadgen` command.

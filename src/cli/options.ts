@@ -2,6 +2,17 @@
 import { InvalidArgumentError } from 'commander';
 
 /**
+ * A usage error: commander prints it and exits with 2 (misuse), not its default 1 (failure).
+ *
+ * @example throw usageError('--format must be "comma" or "semicolon", got "tsv"');
+ */
+export function usageError(message: string): InvalidArgumentError {
+  const error = new InvalidArgumentError(message);
+  error.exitCode = 2;
+  return error;
+}
+
+/**
  * A commander parser for a number within [min, max].
  *
  * @example program.option('--rps <n>', 'rate', parseNumberOption('--rps', 0.1, 100000), 20)
@@ -10,8 +21,30 @@ export function parseNumberOption(flag: string, min: number, max: number, intege
   return (value) => {
     const n = Number(value);
     if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
-      throw new InvalidArgumentError(`${flag} must be ${integer ? 'an integer' : 'a number'} in ${min}..${max}, got "${value}"`);
+      throw usageError(`${flag} must be ${integer ? 'an integer' : 'a number'} in ${min}..${max}, got "${value}"`);
     }
     return n;
+  };
+}
+
+/**
+ * A commander parser for a URL with one of `protocols` (e.g. `['http:', 'https:']`).
+ *
+ * @example program.option('--url <url>', 'base URL', parseUrlOption('--url', ['http:', 'https:']))
+ */
+export function parseUrlOption(flag: string, protocols: readonly string[]): (value: string) => string {
+  return (value) => {
+    let url: URL | undefined;
+    try {
+      url = new URL(value);
+    } catch {
+      url = undefined;
+    }
+    if (!url || !protocols.includes(url.protocol)) {
+      const names = protocols.map((p) => p.slice(0, -1));
+      const list = names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names.at(-1)}` : names[0];
+      throw usageError(`${flag} must be an ${list} URL, got "${value}"`);
+    }
+    return url.href;
   };
 }
