@@ -33,6 +33,14 @@ describe('modelwatch CLI', () => {
     assert.match(result.stderr, /--test-share must be a number in 0\.05\.\.0\.5, got "2"/);
   });
 
+  test('a download that cannot reach its URL exits 1 with what to do instead, not a usage error', () => {
+    const result = run(['data', 'download', '--url', 'http://127.0.0.1:9/bank+marketing.zip', '--out', join(tempDir(), 'bank-full.csv')]);
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /could not reach 127\.0\.0\.1:9/);
+    assert.match(result.stderr, /by hand/);
+    assert.doesNotMatch(result.stderr, /--help for usage/);
+  });
+
   test('train --json registers a version and prints version, metrics, rows, seconds', async () => {
     const dir = tempDir();
     const csv = join(dir, 'train.csv');

@@ -17,7 +17,6 @@ import { registerTrainCommand } from './train.js';
 export function buildProgram(): Command {
   const program = new Command('modelwatch')
     .description('An observable ML prediction service for the UCI bank-marketing classifier.')
-    .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerServeCommand(program);
   registerTrainCommand(program);
@@ -40,7 +39,13 @@ function exitCodeOf(error: unknown): number {
   if (error instanceof CommanderError) {
     // Commander already printed the message; help and version are successes.
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
-    return 2;
+    // Its own codes are usage errors (exit 2, with a pointer to --help); a command's error() keeps
+    // the exit code it chose, e.g. 1 for a download that failed.
+    if (error.code.startsWith('commander.')) {
+      process.stderr.write('(run with --help for usage)\n');
+      return 2;
+    }
+    return error.exitCode;
   }
   if (error instanceof ConfigError) {
     process.stderr.write(`modelwatch: ${error.message}\n`);
