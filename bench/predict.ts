@@ -8,7 +8,7 @@
  * the report gives medians, per-round ratios and PASS/FAIL per target, and writes
  * bench/results/latest.json. Exit code 1 when a target fails.
  *
- * Flags: --rounds <n> (3), --seconds <s> (10), --connections <n> (16), --warmup <s> (3),
+ * Flags: --rounds <n> (5), --seconds <s> (10), --connections <n> (16), --warmup <s> (3),
  * --profile (CPU profiles of the modelwatch children into bench/results/profiles).
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -36,7 +36,7 @@ function parseOptions(argv: string[]): BenchOptions {
   const { values } = parseArgs({
     args: argv,
     options: {
-      rounds: { type: 'string', default: '3' },
+      rounds: { type: 'string', default: '5' },
       seconds: { type: 'string', default: '10' },
       connections: { type: 'string', default: '16' },
       warmup: { type: 'string', default: '3' },
