@@ -40,6 +40,7 @@ export const ERROR_CODES = {
   MW_BODY_TOO_LARGE: { status: 413, message: 'The body is larger than %d bytes (BODY_LIMIT_BYTES)', description: 'The body exceeds BODY_LIMIT_BYTES.' },
   MW_BATCH_TOO_LARGE: { status: 413, message: 'The batch has %d rows; at most %d are accepted (BATCH_MAX_ROWS)', description: 'A batch exceeds BATCH_MAX_ROWS rows.' },
   MW_ROUTE_NOT_FOUND: { status: 404, message: 'No route %s %s', description: 'Unknown method and path.' },
+  MW_BAD_URL: { status: 400, message: 'The URL cannot be decoded: %s', description: 'A path with a malformed percent-encoding or an over-long parameter.' },
   MW_MODEL_NOT_READY: { status: 503, message: 'No model is loaded yet; retry when GET /ready answers 200', description: 'The service is still loading or training its first model.' },
   MW_INTERNAL: { status: 500, message: 'Internal error (request %s); the log has the details', description: 'A bug: never caused by input. Report it with the request id.' },
   MW_CONFIG_INVALID: { status: 0, message: 'Invalid setting %s=%s: expected %s', description: 'A setting (environment variable or flag) has a bad value; the process exits with code 2.' },
@@ -70,6 +71,7 @@ export const UnsupportedMediaTypeError = coded('MW_UNSUPPORTED_MEDIA_TYPE');
 export const BodyTooLargeError = coded('MW_BODY_TOO_LARGE');
 export const BatchTooLargeError = coded('MW_BATCH_TOO_LARGE');
 export const RouteNotFoundError = coded('MW_ROUTE_NOT_FOUND');
+export const BadUrlError = coded('MW_BAD_URL');
 export const ModelNotReadyError = coded('MW_MODEL_NOT_READY');
 export const InternalError = coded('MW_INTERNAL');
 export const RegistryEmptyError = coded('MW_REGISTRY_EMPTY');

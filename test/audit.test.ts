@@ -80,14 +80,35 @@ describe('audit log', () => {
     assert.doesNotMatch(readFileSync(logFile, 'utf8'), /12345/);
   });
 
-  test('no accepted line is lost on shutdown: every answered prediction is in the file', async () => {
+  test('no accepted line is lost on shutdown: closing with requests in flight, every answered prediction is in the file', async () => {
     const { service, logFile, post } = await serviceWithLogFile();
-    const ids = Array.from({ length: 300 }, (_, i) => `burst-${i}`);
-    const answers = await Promise.all(ids.map((id) => post(SEED_BODY, { 'x-request-id': id })));
-    assert.ok(answers.every((a) => a.status === 200));
-    await service.close();
+    const ids = Array.from({ length: 600 }, (_, i) => `burst-${i}`);
+    const inFlight = ids.map((id) => post(SEED_BODY, { 'x-request-id': id }).then((r) => (r.status === 200 ? id : undefined), () => undefined));
+    await inFlight[0];
+    const closed = service.close();
+    const answered = (await Promise.all(inFlight)).filter((id): id is string => id !== undefined);
+    await closed;
+    assert.ok(answered.length > 0);
     const logged = new Set(readLines(logFile).map((l) => l.request_id));
-    assert.deepEqual(ids.filter((id) => !logged.has(id)), []);
+    assert.deepEqual(answered.filter((id) => !logged.has(id)), [], 'every 200 has its audit line');
+  });
+
+  test('a rejected request does not echo input values into the log unless raw inputs are on', async () => {
+    const { service, logFile, post } = await serviceWithLogFile();
+    await post({ ...SEED_BODY, balance: 'IBAN DE89 3704 0044' }, { 'x-request-id': 'leak-1' });
+    await service.close();
+    const line = readLines(logFile).find((l) => l.request_id === 'leak-1')!;
+    assert.equal(line.problems[0].field, 'balance');
+    assert.equal(line.problems[0].got, undefined);
+    assert.doesNotMatch(readFileSync(logFile, 'utf8'), /IBAN/);
+  });
+
+  test('a LOG_FILE that cannot be written is a bad setting, refused at start', async () => {
+    const dir = tempDir();
+    const config = loadConfig({ MODEL_DIR: trainedRegistry().dir, PORT: '0', HOST: '127.0.0.1', LOG_FILE: dir, LOG_STDOUT: 'false' });
+    // Should it start after all, close it so the failure is an assertion, not a hang.
+    const attempt = startService(config).then((started) => started.close());
+    await assert.rejects(attempt, /Invalid setting LOG_FILE=.*a file that can be appended to \(EISDIR\)/);
   });
 
   test('with AUDIT_LOG=false no audit line is written, but service lines are', async () => {

@@ -76,6 +76,44 @@ describe('bad input gets a 4xx that names each problem and is counted', () => {
     assert.deepEqual(fields, ['age', 'campaign', 'duration', 'job']);
   });
 
+  test('the limit counts unknown fields only, whatever the number of features sent', async () => {
+    const unknown = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`x${i}`, i]));
+    assert.equal((await t.app.inject(json({ ...SEED_BODY, ...unknown(8) }))).statusCode, 200);
+    const res = await t.app.inject(json({ ...SEED_BODY, ...unknown(9) }));
+    assert.equal(res.statusCode, 400);
+    assert.equal(res.json().problems[0].reason, 'too_many_fields');
+    assert.match(res.json().problems[0].got, /^9 unknown fields/);
+  });
+
+  test('a deeply nested value is named by its type, and the answer keeps its coded shape', async () => {
+    const deep = `${'['.repeat(20_000)}1${']'.repeat(20_000)}`;
+    const roomy = await testApp(); // the default body limit, so 40 KB of brackets get through
+    const res = await roomy.app.inject(raw(`{"age":${deep},"job":"admin","marital":"single","education":"secondary","housing":"yes","loan":"no","duration":200,"campaign":2}`, 'application/json'));
+    assert.equal(res.statusCode, 400);
+    const body = res.json();
+    assert.equal(body.code, 'MW_INVALID_INPUT');
+    assert.equal(body.request_id, res.headers['x-request-id']);
+    assert.deepEqual(body.problems[0], { field: 'age', reason: 'wrong_type', expected: 'an integer in 18..100', got: 'array' });
+    await roomy.app.close();
+  });
+
+  test('a JSON null body is not an empty body', async () => {
+    const single = await t.app.inject(raw('null', 'application/json'));
+    assert.equal(single.statusCode, 400);
+    assert.equal(single.json().code, 'MW_INVALID_INPUT');
+    assert.equal(single.json().problems[0].got, 'null');
+    const batch = await t.app.inject(raw('null', 'application/json', '/predict/batch'));
+    assert.equal(batch.statusCode, 400);
+    assert.equal(batch.json().code, 'MW_INVALID_BATCH');
+  });
+
+  test('a URL that cannot be decoded gets a coded 400 with a request id', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/predict%', payload: SEED_BODY });
+    assert.equal(res.statusCode, 400);
+    assert.equal(res.json().code, 'MW_BAD_URL');
+    assert.equal(res.json().request_id, res.headers['x-request-id']);
+  });
+
   test('a few unknown fields are tolerated and ignored', async () => {
     const res = await t.app.inject(json({ ...SEED_BODY, client_ref: 'abc', note: 'x' }));
     assert.equal(res.statusCode, 200);

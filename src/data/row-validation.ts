@@ -26,12 +26,13 @@ export function rowJsonSchema(maxExtraFields: number) {
     type: 'object',
     properties,
     required: FEATURES.filter((f) => f.required).map((f) => f.name),
+    // A hard cap on all fields; the limit on unknown ones is checked after Ajv (createRowValidator).
     maxProperties: FEATURES.length + maxExtraFields,
   } as const;
 }
 
 /** Checks one row; returns `undefined` when it is valid, else every problem found. */
-export type RowValidator = (body: unknown, fieldPrefix?: string) => InputProblem[] | undefined;
+export type RowValidator = (body: unknown) => InputProblem[] | undefined;
 
 /**
  * Compiles the row validator.
@@ -43,16 +44,20 @@ export type RowValidator = (body: unknown, fieldPrefix?: string) => InputProblem
 export function createRowValidator(maxExtraFields: number): RowValidator {
   const ajv = new Ajv({ allErrors: true, coerceTypes: false, strict: true });
   const check = ajv.compile(rowJsonSchema(maxExtraFields));
-  return (body, prefix = '') => {
-    if (check(body)) return undefined;
+  return (body) => {
+    const extra = unknownFields(body);
+    if (check(body) && extra.length <= maxExtraFields) return undefined;
     const problems: InputProblem[] = [];
     const seen = new Set<string>();
+    if (extra.length > maxExtraFields) {
+      seen.add('(body)');
+      problems.push(tooManyFields('(body)', extra, maxExtraFields));
+    }
     for (const error of check.errors ?? []) {
       const problem = toProblem(error, body, maxExtraFields);
-      const field = prefix + problem.field;
-      if (seen.has(field)) continue; // one problem per field: the first is the one to fix
-      seen.add(field);
-      problems.push({ ...problem, field });
+      if (seen.has(problem.field)) continue; // one problem per field: the first is the one to fix
+      seen.add(problem.field);
+      problems.push(problem);
     }
     return problems;
   };
@@ -69,10 +74,8 @@ function toProblem(error: ErrorObject, body: unknown, maxExtraFields: number): I
       const missing = String(error.params.missingProperty);
       return problem(missing, 'missing_field', describe(byName.get(missing)!));
     }
-    case 'maxProperties': {
-      const extra = Object.keys(body as object).filter((k) => !byName.has(k));
-      return problem('(body)', 'too_many_fields', `at most ${maxExtraFields} fields beyond the ${FEATURES.length} features`, `${extra.length} unknown fields: ${extra.slice(0, 10).join(', ')}`);
-    }
+    case 'maxProperties':
+      return tooManyFields('(body)', unknownFields(body), maxExtraFields);
     case 'type':
       if (!feature) return problem('(body)', 'wrong_type', 'a JSON object', jsonType(body));
       if (typeof got === 'number' && !Number.isFinite(got)) return problem(name, 'non_finite', describe(feature), String(got));
@@ -87,8 +90,30 @@ function toProblem(error: ErrorObject, body: unknown, maxExtraFields: number): I
   }
 }
 
+/** Longest string echoed back in `got`. */
+const MAX_ECHO = 100;
+
+/**
+ * A problem, echoing what came only as a bounded primitive: an array or object is named by its type
+ * (a deeply nested value would otherwise overflow the serialiser of the error body).
+ */
 function problem(field: string, reason: RejectionReason, expected: string, got?: unknown): InputProblem {
-  return got === undefined ? { field, reason, expected } : { field, reason, expected, got };
+  if (got === undefined) return { field, reason, expected };
+  if (got !== null && typeof got === 'object') return { field, reason, expected, got: jsonType(got) };
+  if (typeof got === 'string' && got.length > MAX_ECHO) return { field, reason, expected, got: `${got.slice(0, MAX_ECHO)}…` };
+  return { field, reason, expected, got };
+}
+
+/** Keys of a JSON object that are not features (none for anything else). */
+function unknownFields(body: unknown): string[] {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return [];
+  const extra: string[] = [];
+  for (const key in body) if (!byName.has(key)) extra.push(key);
+  return extra;
+}
+
+function tooManyFields(field: string, extra: readonly string[], maxExtraFields: number): InputProblem {
+  return problem(field, 'too_many_fields', `at most ${maxExtraFields} fields that are not features`, `${extra.length} unknown fields: ${extra.slice(0, 10).join(', ')}`);
 }
 
 function jsonType(value: unknown): string {

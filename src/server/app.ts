@@ -4,7 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import { BadUrlError } from '../errors.js';
 import type { Config } from '../config.js';
 import type { ServiceLogger } from '../monitoring/audit/logger.js';
 import type { ServiceMetrics } from '../monitoring/metrics/index.js';
@@ -57,6 +58,13 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     // objects, so a "__proto__" key is inert here; skipping secure-json-parse's scan saves ~2 µs.
     onProtoPoisoning: 'ignore',
     onConstructorPoisoning: 'ignore',
+    // A URL Fastify cannot decode never reaches the router; answer it in the same coded shape.
+    frameworkErrors: (error, request, frameworkReply) => {
+      const reply = frameworkReply as unknown as FastifyReply;
+      reply.header('x-request-id', request.id);
+      const coded = new BadUrlError(error.message);
+      return reply.code(400).send({ statusCode: 400, code: coded.code, error: 'Bad Request', message: coded.message, request_id: request.id });
+    },
   });
   // Only JSON is accepted: without this a text/plain body would reach the handlers as a string.
   app.removeContentTypeParser('text/plain');

@@ -17,7 +17,7 @@ export interface PredictionRecord {
 
 /** The outcome of a predict request. */
 export type RequestOutcome =
-  | { readonly kind: 'predicted'; readonly modelVersion: string; readonly modelType: string; readonly predictions: readonly PredictionRecord[]; readonly handlerSeconds: number }
+  | { readonly kind: 'predicted'; readonly modelVersion: string; readonly modelType: string; readonly predictions: readonly PredictionRecord[] }
   | { readonly kind: 'rejected'; readonly code: string; readonly reason: RejectionReason; readonly message: string; readonly problems?: readonly InputProblem[] };
 
 declare module 'fastify' {

@@ -79,6 +79,16 @@ export async function runService(config: Config): Promise<void> {
       },
     );
   };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  // A second signal while draining must not kill the process before the log is flushed.
+  let stopping = false;
+  const onSignal = (signal: string) => {
+    if (stopping) {
+      service.log.service.warn({ signal }, `${signal} received again: still finishing in-flight requests and flushing the log`);
+      return;
+    }
+    stopping = true;
+    stop(signal);
+  };
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
 }

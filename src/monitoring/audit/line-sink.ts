@@ -13,9 +13,10 @@
  * accepted line is lost; a crash can lose at most the last FLUSH_INTERVAL_MS.
  */
 import { once } from 'node:events';
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import sonicBoomModule, { type SonicBoom } from 'sonic-boom';
+import { ConfigError } from '../../errors.js';
 
 // sonic-boom is CommonJS whose typings declare a named class; at run time the default export is it.
 const SonicBoomClass = sonicBoomModule as unknown as typeof SonicBoom;
@@ -55,12 +56,23 @@ export interface LineSink {
  */
 export function createLineSink(options: LineSinkOptions): LineSink {
   const booms: SonicBoom[] = [];
+  // A destination that fails (stdout piped into `head`, a full disk) is dropped with one message on
+  // stderr; the service and the other destination go on. An unhandled 'error' would kill the process.
+  const open = (name: string, boom: SonicBoom) => {
+    boom.on('error', (error: Error) => {
+      const i = booms.indexOf(boom);
+      if (i < 0) return;
+      booms.splice(i, 1);
+      process.stderr.write(`modelwatch: log destination ${name} failed (${error.message}); no more lines are written there\n`);
+    });
+    booms.push(boom);
+  };
   // minLength 1: write whatever is handed over at once (batching happens above), and keep sonic-boom's
   // flush(cb) waiting for in-flight writes (with minLength 0 it returns at once).
-  if (options.stdout) booms.push(new SonicBoomClass({ fd: 1, sync: false, minLength: 1, maxWrite: MAX_WRITE }));
+  if (options.stdout) open('stdout', new SonicBoomClass({ fd: 1, sync: false, minLength: 1, maxWrite: MAX_WRITE }));
   if (options.file) {
-    mkdirSync(dirname(options.file), { recursive: true });
-    booms.push(new SonicBoomClass({ dest: options.file, append: true, mkdir: true, sync: false, minLength: 1, maxWrite: MAX_WRITE }));
+    assertWritable(options.file);
+    open(options.file, new SonicBoomClass({ dest: options.file, append: true, mkdir: true, sync: false, minLength: 1, maxWrite: MAX_WRITE }));
   }
   const extra = options.stream;
   let pending = '';
@@ -93,6 +105,19 @@ export function createLineSink(options: LineSinkOptions): LineSink {
       }
     },
   };
+}
+
+/**
+ * Fails at start, naming the setting, when LOG_FILE cannot be appended to (a directory, no
+ * permission), instead of losing every line later.
+ */
+function assertWritable(file: string): void {
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    closeSync(openSync(file, 'a'));
+  } catch (error) {
+    throw new ConfigError('LOG_FILE', file, `a file that can be appended to (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
 }
 
 /**

@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Row } from '../../data/schema.js';
+import type { InputProblem } from '../../errors.js';
 import { inputHash } from '../../monitoring/audit/input-hash.js';
 import type { ServiceLogger } from '../../monitoring/audit/logger.js';
 import type { ServiceMetrics } from '../../monitoring/metrics/index.js';
@@ -55,6 +56,15 @@ export const observability = fp<ObservabilityOptions>(async (app: FastifyInstanc
     return copy;
   };
 
+  // What a client sent is an input like any other: in the audit log it is echoed only when raw
+  // inputs are logged, and never for a redacted field ("rows[3].balance" is the field balance).
+  const auditedProblem = (p: InputProblem): InputProblem => {
+    if (!('got' in p)) return p;
+    const field = p.field.slice(p.field.lastIndexOf('.') + 1);
+    if (!options.rawInputs) return { field: p.field, reason: p.reason, expected: p.expected };
+    return redact.has(field) ? { ...p, got: '[redacted]' } : p;
+  };
+
   const auditPrediction = (route: string, outcome: RequestOutcome & { kind: 'predicted' }, record: PredictionRecord, durationMs: number) => {
     audit!.prediction({
       request_id: record.requestId,
@@ -79,7 +89,7 @@ export const observability = fp<ObservabilityOptions>(async (app: FastifyInstanc
         model_version: state.current?.version,
         model_type: state.current?.type,
         error: { code: outcome.code, type: outcome.reason, message: outcome.message },
-        ...(outcome.problems ? { problems: outcome.problems } : {}),
+        ...(outcome.problems ? { problems: outcome.problems.map(auditedProblem) } : {}),
         http: { response: { status_code: statusCode } },
         event: { action: 'predict', outcome: 'failure' },
       },

@@ -64,33 +64,36 @@ export async function registerPredictRoutes(app: FastifyInstance, options: Predi
   app.post('/predict', { schema: { response: predictResponse } }, async (request) => {
     const model = servingModel(state);
     const body = request.body;
-    if (body === undefined || body === null) throw new EmptyBodyError();
-    const start = performance.now();
+    if (body === undefined) throw new EmptyBodyError();
+    const start = observeFeatureProcessing ? performance.now() : 0;
     const problems = validate(body);
     if (problems) throw new InvalidInputError(problems);
     const row = completeRow(body as Record<string, unknown>);
     observeFeatureProcessing?.((performance.now() - start) / 1000);
     const record = predictOne(model, row, request.id);
-    request.outcome = { kind: 'predicted', modelVersion: model.version, modelType: model.type, predictions: [record], handlerSeconds: (performance.now() - start) / 1000 };
+    request.outcome = { kind: 'predicted', modelVersion: model.version, modelType: model.type, predictions: [record] };
     return { request_id: request.id, ...answer(record), model_version: model.version };
   });
 
   app.post('/predict/batch', { schema: { response: batchResponse } }, async (request) => {
     const model = servingModel(state);
     const body = request.body as { rows?: unknown } | undefined | null;
-    if (body === undefined || body === null) throw new EmptyBodyError();
-    if (typeof body !== 'object' || !Array.isArray(body.rows)) throw new InvalidBatchError('expected an object with a "rows" array');
+    if (body === undefined) throw new EmptyBodyError();
+    if (body === null || typeof body !== 'object' || !Array.isArray(body.rows)) throw new InvalidBatchError('expected an object with a "rows" array');
     const rows = body.rows as unknown[];
     if (rows.length === 0) throw new InvalidBatchError('"rows" is empty');
     if (rows.length > options.batchMaxRows) throw new BatchTooLargeError(rows.length, options.batchMaxRows);
-    const start = performance.now();
+    const start = observeFeatureProcessing ? performance.now() : 0;
     const problems: InputProblem[] = [];
-    rows.forEach((row, i) => problems.push(...(validate(row, `rows[${i}].`) ?? [])));
+    rows.forEach((row, i) => {
+      const found = validate(row);
+      if (found) for (const p of found) problems.push({ ...p, field: `rows[${i}].${p.field}` });
+    });
     if (problems.length) throw new InvalidInputError(problems);
     const complete = rows.map((row) => completeRow(row as Record<string, unknown>));
     observeFeatureProcessing?.((performance.now() - start) / 1000);
     const records = complete.map((row, i) => predictOne(model, row, `${request.id}:${i}`));
-    request.outcome = { kind: 'predicted', modelVersion: model.version, modelType: model.type, predictions: records, handlerSeconds: (performance.now() - start) / 1000 };
+    request.outcome = { kind: 'predicted', modelVersion: model.version, modelType: model.type, predictions: records };
     return { request_id: request.id, model_version: model.version, predictions: records.map((r) => ({ request_id: r.requestId, ...answer(r) })) };
   });
 }
