@@ -39,9 +39,6 @@ export type Feature = NumericFeature | CategoricalFeature;
 /** The target column and its two classes; class 1 means the client subscribed a term deposit. */
 export const TARGET = { name: 'y', negative: 'no', positive: 'yes' } as const;
 
-/** Human names for the two classes, as the seed's dashboard legend shows them. */
-export const CLASS_NAMES = ['No Subscribe', 'Subscribe'] as const;
-
 /** The 16 UCI input columns in file order. Defaults are bank-full's medians and modes. */
 export const FEATURES: readonly Feature[] = [
   { name: 'age', kind: 'numeric', integer: true, min: 18, max: 100, default: 39, required: true, description: 'Age in years.' },

@@ -8,6 +8,7 @@
  * into open-ended intervals, so a value far outside the training range still lands in an outer bin.
  */
 import { FEATURES, type Feature, type Row } from '../data/schema.js';
+import { firstEdgeAtOrAbove } from '../util/search.js';
 
 /** Baseline of a numeric feature. Bin i < points.length is the point mass points[i]; then intervals. */
 export interface NumericBaseline {
@@ -120,14 +121,7 @@ function categoricalBaseline(feature: Feature & { kind: 'categorical' }, values:
 export function numericBin(baseline: NumericBaseline, value: number): number {
   const { points, upperEdges } = baseline;
   for (let i = 0; i < points.length; i++) if (points[i] === value) return i;
-  let lo = 0;
-  let hi = upperEdges.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (value <= upperEdges[mid]) hi = mid;
-    else lo = mid + 1;
-  }
-  return points.length + lo;
+  return points.length + firstEdgeAtOrAbove(upperEdges, value);
 }
 
 /**

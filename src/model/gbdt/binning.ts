@@ -4,6 +4,7 @@
  * categorical column gets one bin per category plus a last bin for "missing".
  */
 import type { GbdtDataset } from './dataset.js';
+import { firstEdgeAtOrAbove } from '../../util/search.js';
 
 /** The training matrix after binning. */
 export interface BinnedData {
@@ -75,14 +76,7 @@ function midpoint(a: number, b: number): number {
 
 /** Bin of a numeric value: the first edge it does not exceed; NaN and values above all edges get the last bin. */
 function numericBin(value: number, edges: Float64Array): number {
-  let lo = 0;
-  let hi = edges.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (value <= edges[mid]) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
+  return firstEdgeAtOrAbove(edges, value);
 }
 
 /** Bins every column of the training set. */

@@ -30,8 +30,6 @@ export interface LoggerOptions {
 
 /** A logger and the means to drain it. */
 export interface ServiceLogger {
-  /** Root logger; use {@link ServiceLogger.audit} or {@link ServiceLogger.service}. */
-  readonly root: Logger;
   /** Request lines other than predictions, e.g. rejected requests (`event.dataset` = `<service>.audit`). */
   readonly audit: Logger;
   /** Operational lines: start, model load, shutdown (`event.dataset` = `<service>.service`). */
@@ -75,7 +73,6 @@ export function createLogger(options: LoggerOptions): ServiceLogger {
   const infoEnabled = auditRoot.isLevelEnabled('info');
   const writePrediction = createPredictionLineWriter(sink, options.serviceName);
   return {
-    root,
     audit: auditRoot.child({ 'event.dataset': `${options.serviceName}.audit` }),
     service: root.child({ 'event.dataset': `${options.serviceName}.service` }),
     prediction: infoEnabled ? writePrediction : () => {},

@@ -11,7 +11,6 @@ import type { ServiceLogger } from '../../monitoring/audit/logger.js';
 import type { ServiceMetrics } from '../../monitoring/metrics/index.js';
 import type { ModelState } from '../model-state.js';
 import type { PredictionRecord, RequestOutcome } from '../request-outcome.js';
-import '../request-outcome.js';
 
 /** Options of {@link observability}. */
 export interface ObservabilityOptions {
