@@ -19,6 +19,7 @@ export const REJECTION_REASONS = [
   'body_too_large',
   'batch_too_large',
   'invalid_batch',
+  'invalid_feedback',
 ] as const;
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
 
@@ -32,13 +33,19 @@ export interface InputProblem {
 
 /** The catalogue of codes: documentation and tests iterate it. */
 export const ERROR_CODES = {
-  MW_INVALID_INPUT: { status: 400, message: 'Invalid input: %s', description: 'The body parsed as JSON but a field is missing, of the wrong type, out of range, non-finite, an unknown category, or there are too many unknown fields. `problems` lists each one.' },
+  MW_INVALID_INPUT: { status: 400, message: 'Invalid input: %s', description: 'The body parsed as JSON but a field is missing, of the wrong type, out of range, non-finite, an unknown category, or there are too many unknown fields (for `/feedback`: `request_id` must be a non-empty string, `actual` one of 0, 1, "no", "yes"). `problems` lists each one.' },
   MW_INVALID_JSON: { status: 400, message: 'The body is not valid JSON: %s', description: 'The body could not be parsed as JSON.' },
   MW_EMPTY_BODY: { status: 400, message: 'The body is empty; send a JSON object', description: 'A POST arrived with no body.' },
   MW_INVALID_BATCH: { status: 400, message: 'Invalid batch: %s', description: '`/predict/batch` needs `{"rows": [ ... ]}` with at least one row.' },
   MW_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported content type %s; send application/json', description: 'The Content-Type is not application/json.' },
   MW_BODY_TOO_LARGE: { status: 413, message: 'The body is larger than %d bytes (BODY_LIMIT_BYTES)', description: 'The body exceeds BODY_LIMIT_BYTES.' },
   MW_BATCH_TOO_LARGE: { status: 413, message: 'The batch has %d rows; at most %d are accepted (BATCH_MAX_ROWS)', description: 'A batch exceeds BATCH_MAX_ROWS rows.' },
+  MW_INVALID_FEEDBACK: { status: 400, message: 'Invalid feedback: %s', description: '`/feedback/batch` needs `{"feedback": [ ... ]}` with at least one item. (A feedback item with a missing or wrong `request_id` or `actual` is MW_INVALID_INPUT, with `problems`.)' },
+  MW_FEEDBACK_BATCH_TOO_LARGE: { status: 413, message: 'The feedback batch has %d items; at most %d are accepted (FEEDBACK_BATCH_MAX_ITEMS)', description: 'A feedback batch exceeds FEEDBACK_BATCH_MAX_ITEMS items.' },
+  MW_FEEDBACK_UNKNOWN_ID: { status: 404, message: 'No stored prediction has request_id %s: it was never made here, or it left the store (PREDICTION_STORE_MAX_ENTRIES)', description: 'Feedback for a request id this replica never answered or no longer holds. With several replicas, send feedback to the one that predicted, or use a shared store.' },
+  MW_FEEDBACK_EXPIRED: { status: 404, message: 'The prediction %s is %d s old, older than PREDICTION_STORE_TTL_SECONDS (%d s); its label is not joined', description: 'Feedback that arrived after the prediction store TTL.' },
+  MW_FEEDBACK_CONFLICT: { status: 409, message: 'The prediction %s already has the label %d; the label %d is refused', description: 'A second, different label for an already labelled prediction. The first label stands; sending the same label again is idempotent (200, status "duplicate").' },
+  MW_MONITORING_DISABLED: { status: 503, message: 'Model monitoring is off (MODEL_MONITORING=false): predictions are not stored, so feedback cannot be joined', description: 'Feedback was sent to a service started with MODEL_MONITORING=false.' },
   MW_ROUTE_NOT_FOUND: { status: 404, message: 'No route %s %s', description: 'Unknown method and path.' },
   MW_BAD_URL: { status: 400, message: 'The URL cannot be decoded: %s', description: 'A path with a malformed percent-encoding or an over-long parameter.' },
   MW_MODEL_NOT_READY: { status: 503, message: 'No model is loaded yet; retry when GET /ready answers 200', description: 'The service is still loading or training its first model.' },
@@ -70,6 +77,12 @@ export const InvalidBatchError = coded('MW_INVALID_BATCH');
 export const UnsupportedMediaTypeError = coded('MW_UNSUPPORTED_MEDIA_TYPE');
 export const BodyTooLargeError = coded('MW_BODY_TOO_LARGE');
 export const BatchTooLargeError = coded('MW_BATCH_TOO_LARGE');
+export const InvalidFeedbackError = coded('MW_INVALID_FEEDBACK');
+export const FeedbackBatchTooLargeError = coded('MW_FEEDBACK_BATCH_TOO_LARGE');
+export const FeedbackUnknownIdError = coded('MW_FEEDBACK_UNKNOWN_ID');
+export const FeedbackExpiredError = coded('MW_FEEDBACK_EXPIRED');
+export const FeedbackConflictError = coded('MW_FEEDBACK_CONFLICT');
+export const MonitoringDisabledError = coded('MW_MONITORING_DISABLED');
 export const RouteNotFoundError = coded('MW_ROUTE_NOT_FOUND');
 export const BadUrlError = coded('MW_BAD_URL');
 export const ModelNotReadyError = coded('MW_MODEL_NOT_READY');

@@ -4,7 +4,9 @@ import { describe, test } from 'node:test';
 import { Registry } from 'prom-client';
 import { renderSettingsDoc } from '../src/docs/settings-table.js';
 import { ERROR_CODES, REJECTION_REASONS } from '../src/errors.js';
+import { loadConfig } from '../src/config.js';
 import { createServiceMetrics } from '../src/monitoring/metrics/index.js';
+import { createModelMonitor } from '../src/monitoring/model-monitor.js';
 
 const doc = (name: string) => readFileSync(new URL(`../docs/${name}`, import.meta.url), 'utf8');
 
@@ -26,7 +28,7 @@ describe('docs stay in step with the code', () => {
   test('every metric family the service registers is documented in docs/metrics.md', async () => {
     const metrics = doc('metrics.md');
     const registry = new Registry();
-    createServiceMetrics({ registry });
+    createModelMonitor(loadConfig({}), createServiceMetrics({ registry }));
     const own = registry.getMetricsAsArray().map((m) => m.name).filter((n) => !n.startsWith('process_') && !n.startsWith('nodejs_'));
     assert.ok(own.length >= 16);
     for (const name of own) assert.ok(metrics.includes(`| \`${name}\` |`), `${name} documented`);

@@ -56,6 +56,7 @@ export const ArtifactSchema = Type.Object({
     rows: Type.Integer({ minimum: 0 }),
     features: Type.Record(Type.String(), FeatureBaselineSchema),
     classShares: Type.Tuple([Num, Num]),
+    predictions: Type.Optional(Type.Object({ classShares: Type.Tuple([Num, Num]), confidence: FeatureBaselineSchema })),
   }),
   model: Type.Object({ format: Type.String() }, { additionalProperties: true }),
   sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),

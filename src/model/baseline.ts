@@ -32,12 +32,50 @@ export interface CategoricalBaseline {
 
 export type FeatureBaseline = NumericBaseline | CategoricalBaseline;
 
+/**
+ * What the model's own output looked like on the holdout rows — data it had not seen, so a
+ * serving distribution that matches the holdout's is the expected one (training-row predictions
+ * are more confident than any served ones will be).
+ */
+export interface PredictionBaseline {
+  /** Share of predictions of class 0 and of class 1. */
+  readonly classShares: readonly [number, number];
+  /** Confidence (probability of the predicted class, 0.5..1) in fixed bins. */
+  readonly confidence: NumericBaseline;
+}
+
 /** Everything drift detection compares against. */
 export interface TrainingBaseline {
   readonly rows: number;
   readonly features: Readonly<Record<string, FeatureBaseline>>;
   /** Share of class 0 and class 1 in the training labels. */
   readonly classShares: readonly [number, number];
+  /** Holdout prediction distribution; absent in artifacts written before it existed. */
+  readonly predictions?: PredictionBaseline;
+}
+
+/** Upper edges of the confidence bins: 001_2a53dbe60bec4001.txt's confidence buckets above 0.5. */
+export const CONFIDENCE_EDGES = [0.6, 0.7, 0.8, 0.9, 0.95, 0.99] as const;
+
+/**
+ * The prediction baseline from holdout probabilities of class 1 and the decision threshold.
+ *
+ * @example buildPredictionBaseline(holdoutProba, 0.5).classShares // e.g. [0.93, 0.07]
+ */
+export function buildPredictionBaseline(proba: ArrayLike<number>, threshold: number): PredictionBaseline {
+  const upperEdges = [...CONFIDENCE_EDGES];
+  const labels = [`[0.5,${upperEdges[0]}]`, ...upperEdges.slice(1).map((edge, i) => `(${upperEdges[i]},${edge}]`), `(${upperEdges.at(-1)},1]`];
+  const confidence: NumericBaseline = { kind: 'numeric', points: [], upperEdges, labels, shares: [] };
+  const counts = new Array<number>(labels.length).fill(0);
+  let positives = 0;
+  for (let i = 0; i < proba.length; i++) {
+    const predicted = proba[i] >= threshold;
+    if (predicted) positives++;
+    counts[numericBin(confidence, predicted ? proba[i] : 1 - proba[i])]++;
+  }
+  const n = proba.length;
+  const p1 = n ? positives / n : 0;
+  return { classShares: [1 - p1, p1], confidence: { ...confidence, shares: counts.map((c) => (n ? c / n : 0)) } };
 }
 
 /** The label of the bucket that collects categories never seen in training. */

@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { TARGET, type LabelledRow } from '../data/schema.js';
 import type { UnsealedArtifact } from './artifact.js';
 import { ARTIFACT_FORMAT, ARTIFACT_FORMAT_VERSION } from './artifact.js';
-import { buildBaseline } from './baseline.js';
+import { buildBaseline, buildPredictionBaseline } from './baseline.js';
 import { createEncoder, encodeRows, encoderSpecFromSchema } from './encoding.js';
 import { evaluateBinary, reliability, type BinaryMetrics, type ReliabilityReport } from './evaluation.js';
 import { trainGbdt, type GbdtParams } from './gbdt/index.js';
@@ -80,7 +80,7 @@ export function trainModel(options: TrainOptions): TrainResult {
     schema: { features: spec.features, target: { ...TARGET } },
     decision_threshold: threshold,
     metrics: { holdout: metrics, reliability: calibration },
-    baseline: buildBaseline(trainRows.map((r) => r.features), trainY),
+    baseline: { ...buildBaseline(trainRows.map((r) => r.features), trainY), predictions: buildPredictionBaseline(proba, threshold) },
     model: model.toJSON(),
   };
   return { artifact, metrics, reliability: calibration, trees: model.nTrees, seconds };

@@ -9,8 +9,10 @@ import { BadUrlError } from '../errors.js';
 import type { Config } from '../config.js';
 import type { ServiceLogger } from '../monitoring/audit/logger.js';
 import type { ServiceMetrics } from '../monitoring/metrics/index.js';
+import type { ModelMonitor } from '../monitoring/model-monitor.js';
 import type { ModelState } from './model-state.js';
 import { errorHandling } from './plugins/errors.js';
+import { registerFeedbackRoutes } from './plugins/feedback.js';
 import { registerHealthRoutes } from './plugins/health.js';
 import { registerMetricsRoute } from './plugins/metrics.js';
 import { newRequestCounts, observability } from './plugins/observability.js';
@@ -22,6 +24,8 @@ export interface AppDependencies {
   readonly state: ModelState;
   readonly metrics: ServiceMetrics;
   readonly log: ServiceLogger;
+  /** Drift, prediction store and live quality; absent when MODEL_MONITORING is off. */
+  readonly monitor?: ModelMonitor;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -39,14 +43,15 @@ export function requestIdOf(req: IncomingMessage): string {
 
 /**
  * Builds the app (not listening). Metrics are recorded on the request path only when
- * METRICS_ENABLED, audit lines only when AUDIT_LOG; /metrics answers either way.
+ * METRICS_ENABLED, audit lines only when AUDIT_LOG, drift and stored predictions only when a
+ * monitor is given (MODEL_MONITORING); /metrics answers either way.
  *
  * @example
  * const app = await buildApp({ config, state, metrics, log });
  * const res = await app.inject({ method: 'GET', url: '/health' });
  */
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
-  const { config, state, metrics, log } = deps;
+  const { config, state, metrics, log, monitor } = deps;
   const app = Fastify({
     logger: false,
     bodyLimit: config.BODY_LIMIT_BYTES,
@@ -79,6 +84,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     state,
     metrics: config.METRICS_ENABLED ? metrics : undefined,
     audit: config.AUDIT_LOG ? log : undefined,
+    monitor,
     rawInputs: config.AUDIT_RAW_INPUTS,
     redactFields: config.AUDIT_REDACT_FIELDS.split(',').map((f) => f.trim()).filter(Boolean),
     counts,
@@ -89,7 +95,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     batchMaxRows: config.BATCH_MAX_ROWS,
     observeFeatureProcessing: config.METRICS_ENABLED ? metrics.observeFeatureProcessing : undefined,
   });
-  await app.register(registerHealthRoutes, { state, serviceName: config.SERVICE_NAME, startedAt: Date.now(), counts });
+  await app.register(registerFeedbackRoutes, { monitor, batchMaxItems: config.FEEDBACK_BATCH_MAX_ITEMS, ttlSeconds: config.PREDICTION_STORE_TTL_SECONDS });
+  await app.register(registerHealthRoutes, { state, serviceName: config.SERVICE_NAME, startedAt: Date.now(), counts, monitor });
   await app.register(registerMetricsRoute, { registry: metrics.registry });
   return app;
 }

@@ -8,6 +8,7 @@ import type { Config } from '../config.js';
 import { ModelRegistry } from '../model/registry.js';
 import { createLogger, type ServiceLogger } from '../monitoring/audit/logger.js';
 import { createServiceMetrics, type ServiceMetrics } from '../monitoring/metrics/index.js';
+import { createModelMonitor, type ModelMonitor } from '../monitoring/model-monitor.js';
 import { buildApp } from './app.js';
 import { ModelState } from './model-state.js';
 
@@ -18,6 +19,8 @@ export interface RunningService {
   readonly log: ServiceLogger;
   readonly metrics: ServiceMetrics;
   readonly state: ModelState;
+  /** Absent when MODEL_MONITORING is off. */
+  readonly monitor?: ModelMonitor;
   /** Graceful stop: close, drain, flush. */
   close(): Promise<void>;
 }
@@ -38,21 +41,30 @@ export async function startService(config: Config, options: { log?: ServiceLogge
   }
   const model = registry.load();
   const metrics = createServiceMetrics({ activeUsersWindowSeconds: config.ACTIVE_USERS_WINDOW_SECONDS, activeUsersMaxTracked: config.ACTIVE_USERS_MAX_TRACKED });
+  const monitor = config.MODEL_MONITORING ? createModelMonitor(config, metrics, config.AUDIT_LOG ? log.audit : undefined) : undefined;
   const state = new ModelState();
+  state.onServe((serving) => {
+    metrics.setServingModel(serving);
+    monitor?.setModel(serving);
+    if (monitor && !serving.baseline.predictions) {
+      log.service.warn({ model_version: serving.version }, `model ${serving.version} predates prediction baselines: ml_prediction_drift_psi is not available until it is retrained`);
+    }
+  });
   state.serve(model);
-  metrics.setServingModel(model);
   log.service.info({ model_version: model.version, model_type: model.type, load_seconds: model.loadSeconds }, `serving model ${model.version} (${model.type})`);
-  const app = await buildApp({ config, state, metrics, log });
+  monitor?.start(config.MONITOR_INTERVAL_SECONDS);
+  const app = await buildApp({ config, state, metrics, log, monitor });
   const address = await app.listen({ port: config.PORT, host: config.HOST });
   log.service.info({ url: address, port: config.PORT }, `modelwatch listening on ${address}`);
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       await app.close();
+      monitor?.stop();
       log.service.info('stopped: in-flight requests finished; flushing the log');
       await log.drain();
     })());
-  return { app, url: address, log, metrics, state, close };
+  return { app, url: address, log, metrics, state, monitor, close };
 }
 
 /**

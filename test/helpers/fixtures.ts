@@ -13,6 +13,7 @@ import { ModelRegistry } from '../../src/model/registry.js';
 import { trainModel } from '../../src/model/train.js';
 import { createLogger, type ServiceLogger } from '../../src/monitoring/audit/logger.js';
 import { createServiceMetrics, type ServiceMetrics } from '../../src/monitoring/metrics/index.js';
+import { createModelMonitor, type ModelMonitor } from '../../src/monitoring/model-monitor.js';
 import { buildApp } from '../../src/server/app.js';
 import { ModelState } from '../../src/server/model-state.js';
 
@@ -57,6 +58,8 @@ export interface TestApp {
   readonly metrics: ServiceMetrics;
   readonly log: ServiceLogger;
   readonly captured: CapturedLines;
+  /** Absent with MODEL_MONITORING=false; not started (tests call `tick()`). */
+  readonly monitor?: ModelMonitor;
 }
 
 /**
@@ -69,14 +72,15 @@ export async function testApp(env: Record<string, string> = {}, options: { noMod
   const captured = new CapturedLines();
   const log = createLogger({ serviceName: config.SERVICE_NAME, level: 'info', stdout: false, stream: captured });
   const metrics = createServiceMetrics({ now: options.now, activeUsersWindowSeconds: config.ACTIVE_USERS_WINDOW_SECONDS, activeUsersMaxTracked: config.ACTIVE_USERS_MAX_TRACKED });
+  const monitor = config.MODEL_MONITORING ? createModelMonitor(config, metrics, log.audit, options.now) : undefined;
   const state = new ModelState();
-  if (!options.noModel) {
-    const model = trainedRegistry().load();
-    state.serve(model);
+  state.onServe((model) => {
     metrics.setServingModel(model);
-  }
-  const app = await buildApp({ config, state, metrics, log });
-  return { app, config, state, metrics, log, captured };
+    monitor?.setModel(model);
+  });
+  if (!options.noModel) state.serve(trainedRegistry().load());
+  const app = await buildApp({ config, state, metrics, log, monitor });
+  return { app, config, state, metrics, log, captured, monitor };
 }
 
 /** The value of one sample in Prometheus text, or undefined. */

@@ -8,7 +8,7 @@ import { createActiveUserMetrics } from './active-users.js';
 import { createFeatureProcessingMetrics } from './feature-processing.js';
 import { createHttpRequestMetrics } from './http-requests.js';
 import { registerMemoryMetrics } from './memory.js';
-import { createModelQualityMetrics, type ModelFacts } from './model-quality.js';
+import { createModelQualityMetrics, type LiveQuality, type ModelFacts } from './model-quality.js';
 import { createModelRequestMetrics } from './model-requests.js';
 import { createPredictionMetrics } from './predictions.js';
 import { createValidationFailureMetrics } from './validation-failures.js';
@@ -23,6 +23,7 @@ export interface ServiceMetrics {
   recordRejection(reason: RejectionReason, endpoint: string): void;
   touchClient(client: string): void;
   setServingModel(model: ModelFacts): void;
+  setLiveQuality(modelVersion: string, live: LiveQuality | undefined): void;
 }
 
 /** Options of {@link createServiceMetrics}. */
@@ -49,14 +50,16 @@ export function createServiceMetrics(options: ServiceMetricsOptions = {}): Servi
   const now = options.now ?? Date.now;
   collectDefaultMetrics({ register: registry });
   registerMemoryMetrics(registry);
+  const quality = createModelQualityMetrics(registry);
   return {
     registry,
     observeHttpRequest: createHttpRequestMetrics(registry),
     observePrediction: createPredictionMetrics(registry),
     observeModelRequest: createModelRequestMetrics(registry, 300, now),
     observeFeatureProcessing: createFeatureProcessingMetrics(registry),
-    recordRejection: createValidationFailureMetrics(registry, options.endpoints ?? ['/predict', '/predict/batch']),
+    recordRejection: createValidationFailureMetrics(registry, options.endpoints ?? ['/predict', '/predict/batch', '/feedback', '/feedback/batch']),
     touchClient: createActiveUserMetrics(registry, options.activeUsersWindowSeconds ?? 300, options.activeUsersMaxTracked ?? 10_000, now),
-    setServingModel: createModelQualityMetrics(registry),
+    setServingModel: quality.setServingModel,
+    setLiveQuality: quality.setLiveQuality,
   };
 }

@@ -21,6 +21,8 @@ const REASON_BY_CODE: Record<string, RejectionReason> = {
   MW_UNSUPPORTED_MEDIA_TYPE: 'unsupported_media_type',
   MW_BODY_TOO_LARGE: 'body_too_large',
   MW_BATCH_TOO_LARGE: 'batch_too_large',
+  MW_INVALID_FEEDBACK: 'invalid_feedback',
+  MW_FEEDBACK_BATCH_TOO_LARGE: 'batch_too_large',
 };
 
 /** Maps Fastify's body-parser errors onto modelwatch's coded errors. */

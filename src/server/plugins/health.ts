@@ -1,5 +1,6 @@
 /** GET /health (alive), GET /ready (a model is loaded) and GET /status (what is serving, and how). */
 import type { FastifyInstance } from 'fastify';
+import type { ModelMonitor } from '../../monitoring/model-monitor.js';
 import type { ModelState } from '../model-state.js';
 import type { RequestCounts } from './observability.js';
 
@@ -10,6 +11,8 @@ export interface HealthRouteOptions {
   readonly startedAt: number;
   /** Request tallies for /status. */
   readonly counts: Readonly<RequestCounts>;
+  /** Drift and quality for /status; absent when MODEL_MONITORING is off. */
+  readonly monitor?: Pick<ModelMonitor, 'snapshot'>;
 }
 
 /**
@@ -38,8 +41,20 @@ export async function registerHealthRoutes(app: FastifyInstance, options: Health
         ? { version: model.version, type: model.type, created_at: model.createdAt, load_seconds: model.loadSeconds, holdout: model.holdout }
         : null,
       requests: { ...options.counts },
+      ...monitoring(options.monitor, model?.holdout),
       memory: { rss_bytes: memory.rss, heap_used_bytes: memory.heapUsed, heap_total_bytes: memory.heapTotal, external_bytes: memory.external },
       node: process.version,
     };
   });
+}
+
+/**
+ * The model layer of /status: drift per feature with the most moved bins, and holdout, live and
+ * estimated quality side by side (the estimate never replaces the other two: it cannot see a change
+ * in how inputs relate to the outcome).
+ */
+function monitoring(monitor: HealthRouteOptions['monitor'], holdout: object | undefined) {
+  if (!monitor) return { monitoring: 'off' as const };
+  const { drift, quality, feedback } = monitor.snapshot();
+  return { drift, quality: { holdout: holdout ?? null, ...quality }, feedback };
 }

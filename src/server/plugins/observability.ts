@@ -1,6 +1,7 @@
 /**
- * The observability hook: after a response is sent, record its metrics and write its audit lines.
- * Work here does not delay the answer the client is waiting for; it is O(1) per prediction.
+ * The observability hook: after a response is sent, record its metrics, count its drift, keep its
+ * predictions for ground truth and write its audit lines. Work here does not delay the answer the
+ * client is waiting for; it is O(1) per prediction.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -9,6 +10,7 @@ import type { InputProblem } from '../../errors.js';
 import { inputHash } from '../../monitoring/audit/input-hash.js';
 import type { ServiceLogger } from '../../monitoring/audit/logger.js';
 import type { ServiceMetrics } from '../../monitoring/metrics/index.js';
+import type { ModelMonitor } from '../../monitoring/model-monitor.js';
 import type { ModelState } from '../model-state.js';
 import type { PredictionRecord, RequestOutcome } from '../request-outcome.js';
 
@@ -19,6 +21,8 @@ export interface ObservabilityOptions {
   readonly metrics?: ServiceMetrics;
   /** Absent when AUDIT_LOG is false. */
   readonly audit?: Pick<ServiceLogger, 'audit' | 'prediction'>;
+  /** Drift counts and the prediction store; absent when MODEL_MONITORING is off. */
+  readonly monitor?: Pick<ModelMonitor, 'observe'>;
   readonly rawInputs: boolean;
   readonly redactFields: readonly string[];
   /** Plain tallies for /status, kept even when metrics are off. */
@@ -45,7 +49,7 @@ const PREDICT_ROUTES = new Set(['/predict', '/predict/batch']);
  * @example await app.register(observability, { state, metrics, audit: log, rawInputs: false, redactFields: [], counts });
  */
 export const observability = fp<ObservabilityOptions>(async (app: FastifyInstance, options) => {
-  const { state, metrics, audit } = options;
+  const { state, metrics, audit, monitor } = options;
   const redact = new Set(options.redactFields);
   app.decorateRequest('outcome', null);
 
@@ -90,7 +94,7 @@ export const observability = fp<ObservabilityOptions>(async (app: FastifyInstanc
         error: { code: outcome.code, type: outcome.reason, message: outcome.message },
         ...(outcome.problems ? { problems: outcome.problems.map(auditedProblem) } : {}),
         http: { response: { status_code: statusCode } },
-        event: { action: 'predict', outcome: 'failure' },
+        event: { action: route.startsWith('/feedback') ? 'feedback' : 'predict', outcome: 'failure' },
       },
       'request rejected',
     );
@@ -117,9 +121,10 @@ export const observability = fp<ObservabilityOptions>(async (app: FastifyInstanc
         const user = request.headers['x-user-id'];
         metrics.touchClient(typeof user === 'string' && user ? user : request.ip);
         if (outcome?.kind === 'predicted') for (const p of outcome.predictions) metrics.observePrediction(p.prediction, p.confidence);
-        else if (outcome?.kind === 'rejected') for (const reason of new Set([outcome.reason, ...(outcome.problems ?? []).map((p) => p.reason)])) metrics.recordRejection(reason, route);
       }
+      if (outcome?.kind === 'rejected') for (const reason of new Set([outcome.reason, ...(outcome.problems ?? []).map((p) => p.reason)])) metrics.recordRejection(reason, route);
     }
+    if (monitor && outcome?.kind === 'predicted') for (const p of outcome.predictions) monitor.observe(p, outcome.modelVersion);
     if (audit && outcome) {
       if (outcome.kind === 'predicted') for (const p of outcome.predictions) auditPrediction(route, outcome, p, durationMs);
       else auditRejection(request, route, outcome, reply.statusCode, durationMs);

@@ -1,0 +1,145 @@
+/**
+ * Drift of one serving model against the training baseline its artifact carries: every prediction
+ * puts each feature's value, the predicted class and the confidence into their baseline bins (O(1)
+ * per signal), into a sliding window (the last DRIFT_WINDOW_SIZE predictions, none older than
+ * DRIFT_WINDOW_SECONDS) and into cumulative counters that Prometheus can sum across replicas. PSI
+ * over the window is computed on the monitor tick, never per request.
+ */
+import { FEATURES, type Row } from '../../data/schema.js';
+import type { TrainingBaseline } from '../../model/baseline.js';
+import { firstEdgeAtOrAbove } from '../../util/search.js';
+import { createFeatureBinners, type FeatureBinner, type SignalBins } from './binner.js';
+import { DriftWindow } from './drift-window.js';
+import { computePsi, topMovedBins } from './psi.js';
+
+/** PSI levels of 001_2a53dbe60bec4001.txt: above 0.1 worth a look, above 0.2 significant drift. */
+export const PSI_WARNING = 0.1;
+export const PSI_CRITICAL = 0.2;
+
+/** Where a signal's PSI stands against the two levels. */
+export type DriftLevel = 'ok' | 'warning' | 'critical';
+
+/** A monitored distribution: a feature, or the model's output (predicted class, confidence). */
+export interface DriftSignal extends SignalBins {
+  readonly family: 'feature' | 'prediction';
+  /** Counts since the model was loaded, per bin (ml_feature_bin_total / ml_prediction_bin_total). */
+  readonly cumulative: Float64Array;
+  /** PSI over the window at the last tick; undefined below DRIFT_MIN_SAMPLES. */
+  psi: number | undefined;
+  level: DriftLevel;
+}
+
+/** A signal whose PSI moved to another level on a tick (for the audit log). */
+export interface DriftCrossing {
+  readonly signal: DriftSignal;
+  readonly from: DriftLevel;
+  readonly to: DriftLevel;
+  readonly psi: number;
+}
+
+/** Settings of a {@link DriftMonitor}. */
+export interface DriftSettings {
+  readonly windowSize: number;
+  readonly windowSeconds: number;
+  readonly minSamples: number;
+}
+
+const levelOf = (psi: number): DriftLevel => (psi > PSI_CRITICAL ? 'critical' : psi > PSI_WARNING ? 'warning' : 'ok');
+
+/**
+ * Tracks drift for one model version; a new version gets a new monitor (its bins may differ).
+ *
+ * @example
+ * const drift = new DriftMonitor(model.baseline, { windowSize: 1000, windowSeconds: 3600, minSamples: 300 });
+ * drift.observe(row, 1, 0.8, Date.now());
+ * drift.tick(Date.now()); // → crossings; drift.signals[i].psi
+ */
+export class DriftMonitor {
+  /** Features in schema order, then "class" and "confidence" when the artifact has a prediction baseline. */
+  readonly signals: readonly DriftSignal[];
+  readonly window: DriftWindow;
+  private readonly binners: readonly FeatureBinner[];
+  private readonly names: readonly string[];
+  private readonly confidenceEdges: readonly number[] | undefined;
+  private readonly scratch: Uint8Array;
+
+  constructor(baseline: TrainingBaseline, private readonly settings: DriftSettings) {
+    this.binners = createFeatureBinners(baseline);
+    this.names = FEATURES.map((f) => f.name);
+    const signal = (family: DriftSignal['family'], bins: SignalBins): DriftSignal => ({
+      family, name: bins.name, labels: bins.labels, shares: bins.shares, cumulative: new Float64Array(bins.labels.length), psi: undefined, level: 'ok',
+    });
+    const signals = this.binners.map((b) => signal('feature', b));
+    const predictions = baseline.predictions;
+    if (predictions) {
+      signals.push(signal('prediction', { name: 'class', labels: ['0', '1'], shares: predictions.classShares }));
+      signals.push(signal('prediction', { name: 'confidence', labels: predictions.confidence.labels, shares: predictions.confidence.shares }));
+      this.confidenceEdges = predictions.confidence.upperEdges;
+    }
+    this.signals = signals;
+    this.scratch = new Uint8Array(signals.length);
+    this.window = new DriftWindow(signals.map((s) => s.labels.length), settings.windowSize, settings.windowSeconds * 1000);
+  }
+
+  /** Counts one prediction: O(number of signals), no allocation. */
+  observe(row: Row, predicted: 0 | 1, confidence: number, timeMs: number): void {
+    const { binners, names, scratch, signals } = this;
+    const features = binners.length;
+    for (let i = 0; i < features; i++) {
+      const bin = binners[i].bin(row[names[i]]);
+      scratch[i] = bin;
+      signals[i].cumulative[bin]++;
+    }
+    if (this.confidenceEdges) {
+      scratch[features] = predicted;
+      signals[features].cumulative[predicted]++;
+      const bin = firstEdgeAtOrAbove(this.confidenceEdges, confidence);
+      scratch[features + 1] = bin;
+      signals[features + 1].cumulative[bin]++;
+    }
+    this.window.add(scratch, timeMs, confidence);
+  }
+
+  /**
+   * Ages the window, recomputes every signal's PSI and returns the signals that changed level.
+   * Below DRIFT_MIN_SAMPLES PSI is undefined and levels stay as they were.
+   */
+  tick(nowMs: number): DriftCrossing[] {
+    this.window.evictOlderThan(nowMs - this.settings.windowSeconds * 1000);
+    const enough = this.window.size >= this.settings.minSamples;
+    const crossings: DriftCrossing[] = [];
+    this.signals.forEach((signal, i) => {
+      if (!enough) {
+        signal.psi = undefined;
+        return;
+      }
+      const psi = computePsi(signal.shares, this.window.counts(i));
+      signal.psi = psi;
+      const level = levelOf(psi);
+      if (level !== signal.level) crossings.push({ signal, from: signal.level, to: level, psi });
+      signal.level = level;
+    });
+    return crossings;
+  }
+
+  /**
+   * Mean confidence over the window: the accuracy calibrated probabilities imply (the idea of
+   * NannyML's CBPE). NaN below DRIFT_MIN_SAMPLES, like PSI.
+   */
+  estimatedAccuracy(): number {
+    return this.window.size >= this.settings.minSamples ? this.window.meanValue() : Number.NaN;
+  }
+
+  /** The `k` bins of a signal whose share moved most (largest PSI contribution) in the window. */
+  topMoved(signalIndex: number, k = 3) {
+    const signal = this.signals[signalIndex];
+    const counts = this.window.counts(signalIndex);
+    const total = this.window.size;
+    return topMovedBins(signal.shares, counts, k).map((b) => ({
+      bin: signal.labels[b.bin],
+      baseline_share: b.expected,
+      current_share: total ? counts[b.bin] / total : 0,
+      psi_contribution: b.contribution,
+    }));
+  }
+}
