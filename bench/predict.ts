@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: POST /predict throughput and latency of modelwatch against a bare node:http
- * server, per GUIDE §7. Three servers, each a child process started fresh for each run:
+ * server, per GUIDE §7. Four servers, each a child process started fresh for each run:
  *   a  bare node:http (reads the body, JSON.parse, constant answer)
- *   b  modelwatch with metrics and the audit log (to a file) on
- *   c  modelwatch with METRICS_ENABLED=false AUDIT_LOG=false
- * Runs interleave (a, b, c, a, b, c, ...) so a slow spell of the shared machine hits all three;
+ *   b  modelwatch with metrics, the audit log (to a file) and model monitoring on
+ *   c  modelwatch with METRICS_ENABLED=false AUDIT_LOG=false MODEL_MONITORING=false
+ *   d  modelwatch with metrics and the audit log on, MODEL_MONITORING=false
+ * Runs interleave (a, b, c, d, a, b, ...) so a slow spell of the shared machine hits all of them;
  * the report gives medians, per-round ratios and PASS/FAIL per target, and writes
  * bench/results/latest.json. Exit code 1 when a target fails.
  *
@@ -19,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { freePort, killAllChildren, startServer, type ServerChild } from './children.js';
 import { drive } from './drive.js';
 import { describeMachine, formatRun, formatSummary, SERVER_NAMES } from './report.js';
-import { summarise, type Run, type ServerKey } from './summary.js';
+import { SERVER_KEYS, summarise, type Run, type ServerKey } from './summary.js';
 
 /** The seed's curl body, byte for byte in content. */
 const SEED_BODY = JSON.stringify({ age: 30, job: 'admin', marital: 'single', education: 'secondary', housing: 'yes', loan: 'no', duration: 200, campaign: 2 });
@@ -75,7 +76,14 @@ interface Context {
   readonly options: BenchOptions;
 }
 
-function modelwatchEnv(ctx: Context, port: number, logFile: string, observability: boolean): NodeJS.ProcessEnv {
+/** What each modelwatch server has switched on. */
+const SWITCHES: Readonly<Record<Exclude<ServerKey, 'a'>, { observability: boolean; monitoring: boolean }>> = {
+  b: { observability: true, monitoring: true },
+  c: { observability: false, monitoring: false },
+  d: { observability: true, monitoring: false },
+};
+
+function modelwatchEnv(ctx: Context, port: number, logFile: string, { observability, monitoring }: { observability: boolean; monitoring: boolean }): NodeJS.ProcessEnv {
   return {
     ...process.env,
     PORT: String(port),
@@ -86,6 +94,7 @@ function modelwatchEnv(ctx: Context, port: number, logFile: string, observabilit
     LOG_LEVEL: 'info',
     METRICS_ENABLED: String(observability),
     AUDIT_LOG: String(observability),
+    MODEL_MONITORING: String(monitoring),
   };
 }
 
@@ -98,7 +107,7 @@ function startFor(ctx: Context, server: ServerKey, port: number, logFile: string
   return startServer({
     name: SERVER_NAMES[server],
     args: [...profile, join(ctx.root, 'bin', 'modelwatch.js'), 'serve'],
-    env: modelwatchEnv(ctx, port, logFile, server === 'b'),
+    env: modelwatchEnv(ctx, port, logFile, SWITCHES[server]),
     cwd: ctx.root,
     port,
     readyTimeoutMs: 30_000,
@@ -139,7 +148,7 @@ async function trainOnce(ctx: Context): Promise<void> {
   const child = await startServer({
     name: 'modelwatch (first start, training)',
     args: [join(ctx.root, 'bin', 'modelwatch.js'), 'serve'],
-    env: modelwatchEnv(ctx, port, logFile, false),
+    env: modelwatchEnv(ctx, port, logFile, SWITCHES.c),
     cwd: ctx.root,
     port,
     readyTimeoutMs: 300_000,
@@ -167,12 +176,12 @@ async function main(): Promise<void> {
   process.stdout.write(
     `machine: ${machine.cores} cores, ${machine.cpuModel}, ${machine.memoryGb} GB, ${machine.platform}, Node ${machine.node}, load average ${machine.loadAverage}\n` +
       `load: autocannon in this process, POST /predict with the seed's body, ${options.connections} connections on loopback; ` +
-      `${options.warmup} s warm-up + ${options.seconds} s measured per run, ${options.rounds} round(s) of a, b, c\n`,
+      `${options.warmup} s warm-up + ${options.seconds} s measured per run, ${options.rounds} round(s) of a, b, c, d\n`,
   );
   await trainOnce(ctx);
   const runs: (Run & { auditLogMb: number })[] = [];
   for (let round = 1; round <= options.rounds; round++) {
-    for (const server of ['a', 'b', 'c'] as const) {
+    for (const server of SERVER_KEYS) {
       const run = await measure(ctx, server, round);
       runs.push(run);
       process.stdout.write(formatRun(run));
@@ -187,7 +196,7 @@ async function main(): Promise<void> {
   const file = join(resultsDir, 'latest.json');
   writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), machine, options, body: SEED_BODY, runs, ...summary }, null, 2)}\n`);
   process.stdout.write(`wrote ${file}\n`);
-  if (options.profile) process.stdout.write(`CPU profiles: ${join(resultsDir, 'profiles')}/{b,c}/*.cpuprofile\n`);
+  if (options.profile) process.stdout.write(`CPU profiles: ${join(resultsDir, 'profiles')}/{b,c,d}/*.cpuprofile\n`);
   if (runs.some((r) => r.failures > 0)) process.stdout.write('WARNING: some requests failed; see the per-run lines.\n');
   if (summary.targets.some((t) => !t.aim && !t.pass)) process.exitCode = 1;
 }

@@ -1,6 +1,6 @@
 /** The benchmark's printed output: the machine, one line per run, the table and the verdicts. */
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
-import type { BenchSummary, Run, ServerKey } from './summary.js';
+import { SERVER_KEYS, type BenchSummary, type Run, type ServerKey } from './summary.js';
 
 /** The machine the figures belong to. */
 export interface Machine {
@@ -16,8 +16,9 @@ export interface Machine {
 /** Human names of the servers. */
 export const SERVER_NAMES: Readonly<Record<ServerKey, string>> = {
   a: 'a  bare node:http',
-  b: 'b  modelwatch, metrics + audit on',
-  c: 'c  modelwatch, metrics + audit off',
+  b: 'b  modelwatch, everything on',
+  c: 'c  modelwatch, everything off',
+  d: 'd  modelwatch, monitoring off',
 };
 
 /**
@@ -56,7 +57,7 @@ export function formatRun(run: Run): string {
 export function formatSummary(summary: BenchSummary, rounds: number): string {
   const { medians, ratios, targets } = summary;
   const header = `${`median of ${rounds} round(s)`.padEnd(36)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'peak RSS MB'.padStart(12)} ${'CPU µs/req'.padStart(11)}`;
-  const rows = (['a', 'b', 'c'] as const).map((k) => {
+  const rows = SERVER_KEYS.map((k) => {
     const m = medians[k];
     return `${SERVER_NAMES[k].padEnd(36)} ${fmt(m.rps, 0).padStart(8)} ${fmt(m.p50Ms, 2).padStart(8)} ${fmt(m.p99Ms, 2).padStart(8)} ${fmt(m.peakRssMb, 0).padStart(12)} ${fmt(m.cpuUsPerRequest, 0).padStart(11)}`;
   });
@@ -66,8 +67,9 @@ export function formatSummary(summary: BenchSummary, rounds: number): string {
     header,
     ...rows,
     '',
-    `b/a ${fmt(ratios.bOverA, 3)}   c/a ${fmt(ratios.cOverA, 3)}   observability cost 1 − b/c ${fmt(ratios.observabilityCost * 100, 1)} %   (medians of per-round ratios)`,
-    `observability share of b's server CPU per request, 1 − cpu(c)/cpu(b): ${fmt(ratios.observabilityCpuShare * 100, 1)} %`,
+    `b/a ${fmt(ratios.bOverA, 3)}   c/a ${fmt(ratios.cOverA, 3)}   (medians of per-round ratios)`,
+    `metrics + audit:     cost 1 − d/c ${fmt(ratios.observabilityCost * 100, 1)} %   share of d's server CPU per request 1 − cpu(c)/cpu(d) ${fmt(ratios.observabilityCpuShare * 100, 1)} %`,
+    `model monitoring:    cost 1 − b/d ${fmt(ratios.monitoringCost * 100, 1)} %   share of b's server CPU per request 1 − cpu(d)/cpu(b) ${fmt(ratios.monitoringCpuShare * 100, 1)} %`,
     '',
     ...verdicts,
     '',

@@ -2,14 +2,22 @@
  * The load generator's engine: an open-loop arrival schedule. Request i is due at start + i / rps
  * whatever the server is doing, because a generator that waits for answers (a closed loop, like
  * the seed's curl loop) slows down exactly when the server does and hides the queueing a real
- * population of clients would cause. A due request that would exceed the in-flight limit is not
- * queued (that would turn the loop closed again) but counted as dropped.
+ * population of clients would cause. A due synthetic request that would exceed the in-flight limit
+ * is not queued (that would turn the loop closed again) but counted as dropped.
+ *
+ * A replay is the exception: it stands for a chronology (the file's order, the drift within it), and
+ * a dropped row would be a hole in it. So a replay waits for a free slot instead, and its schedule
+ * slips behind by as much as the server holds it up, which `maxLagMs` shows. With concurrency 1 the
+ * service sees the rows strictly in file order.
  */
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
+import type { LabelledRow } from '../data/schema.js';
 import { createRandom } from '../util/random.js';
+import { FeedbackSender } from './feedback.js';
 import { MALFORMED_KINDS, malformedRequest, validRequest, type MalformedKind } from './malformed.js';
 import { settingsOf } from './settings.js';
+import { shareSchedule } from './share.js';
 import { replaySource, syntheticSource, type RowSource } from './source.js';
 import { Tally } from './tally.js';
 import type { EndReason, LoadOptions, LoadSummary } from './types.js';
@@ -17,19 +25,11 @@ import type { EndReason, LoadOptions, LoadSummary } from './types.js';
 /** Distinct X-User-Id values, so the service's active-users gauge sees a plausible population. */
 const SIMULATED_USERS = 100;
 
-/**
- * Decides which slots carry a malformed request: a credit accumulator rather than a coin flip, so
- * the share is exact even over a few dozen requests, and the kinds take turns.
- */
+/** Decides which slots carry a malformed request (an exact share), the kinds taking turns. */
 function malformedSchedule(share: number): () => MalformedKind | undefined {
-  let credit = 0;
+  const picked = shareSchedule(share);
   let turn = 0;
-  return () => {
-    credit += share;
-    if (credit < 1 - 1e-9) return undefined;
-    credit -= 1;
-    return MALFORMED_KINDS[turn++ % MALFORMED_KINDS.length];
-  };
+  return () => (picked() ? MALFORMED_KINDS[turn++ % MALFORMED_KINDS.length] : undefined);
 }
 
 const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
@@ -47,16 +47,34 @@ function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
   });
 }
 
+/** The `request_id` a /predict answer carries: the id the service will know the prediction by. */
+function answeredRequestId(body: string): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    const id = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>).request_id : undefined;
+    return typeof id === 'string' && id !== '' ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Sends POST /predict at a steady rate for a while and summarises what came back.
+ * Sends POST /predict at a steady rate for a while and summarises what came back; optionally sends
+ * the true labels of a share of the answers to POST /feedback, and injects drift part-way through.
  *
  * @example
- * const summary = await runLoad({ url: 'http://127.0.0.1:5000', rps: 50, durationSeconds: 10, invalidShare: 0.1 });
- * console.log(summary.ok, summary.latencyMs?.p99);
+ * const summary = await runLoad({ url: 'http://127.0.0.1:5000', rps: 50, durationSeconds: 60, feedbackShare: 0.5, feedbackDelaySeconds: 5, drift: 1, driftAtSeconds: 30 });
+ * console.log(summary.ok, summary.latencyMs?.p99, summary.feedback.joined, summary.driftStartedAtSlot); // ..., ..., ..., 1500
  */
 export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
   const s = settingsOf(options);
-  const source: RowSource = options.replay !== undefined ? replaySource(options.replay) : syntheticSource(s.seed);
+  const { signal, onProgress } = options;
+  // Drift starts with the first slot due at or after driftAtSeconds: a slot, not a clock reading, so
+  // the same options always switch at the same row whatever the timers did.
+  const driftSlot = s.drift > 0 ? Math.ceil(s.driftAtSeconds * s.rps - 1e-9) : undefined;
+  const source: RowSource =
+    options.replay !== undefined ? replaySource(options.replay) : syntheticSource(s.seed, driftSlot === undefined ? undefined : { share: s.drift, fromRow: driftSlot });
+  const waitsForSlot = source.kind === 'replay';
   // One connection per allowed in-flight request: requests never wait inside the pool, so the
   // latency measured is the server's, not a client-side queue's.
   const pool = new Pool(s.base.origin, {
@@ -66,16 +84,30 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
     headersTimeout: s.timeoutMs,
     bodyTimeout: s.timeoutMs,
   });
+  const feedback = new FeedbackSender({
+    origin: s.base.origin,
+    path: s.feedbackPath,
+    share: s.feedbackShare,
+    delaySeconds: s.feedbackDelaySeconds,
+    connections: s.concurrency,
+    timeoutMs: s.timeoutMs,
+    signal,
+  });
   const tally = new Tally();
   const pending = new Set<Promise<void>>();
   const users = createRandom(s.seed + 1);
   const nextMalformed = malformedSchedule(s.invalidShare);
   // X-Request-Id "<run>-<slot>" ties each audit line to this run and to the request's place in it.
   const runId = `lg${Date.now().toString(36)}`;
-  const { signal, onProgress } = options;
   let ticker: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<void>((resolve) => {
+    onAbort = resolve;
+    if (signal?.aborted) resolve();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+  });
 
-  const send = (row: Record<string, number | string>, slot: number): void => {
+  const send = (row: LabelledRow, slot: number): void => {
     tally.scheduled++;
     const kind = nextMalformed();
     const user = `user-${users.int(SIMULATED_USERS)}`;
@@ -83,18 +115,22 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
       tally.dropped++;
       return;
     }
-    const wire = kind === undefined ? validRequest(row) : malformedRequest(kind, row, slot);
+    const wire = kind === undefined ? validRequest(row.features) : malformedRequest(kind, row.features, slot);
     if (kind !== undefined) tally.malformed[kind]++;
     tally.sent++;
     tally.inFlight++;
+    const requestId = `${runId}-${slot}`;
     const started = performance.now();
     const request = pool
-      .request({ method: 'POST', path: s.path, headers: { 'content-type': wire.contentType, 'x-request-id': `${runId}-${slot}`, 'x-user-id': user }, body: wire.body })
+      .request({ method: 'POST', path: s.path, headers: { 'content-type': wire.contentType, 'x-request-id': requestId, 'x-user-id': user }, body: wire.body })
       .then(
         async (response) => {
-          // Latency runs to the last byte of the answer, as a client experiences it.
-          await response.body.dump();
+          const labelled = response.statusCode >= 200 && response.statusCode < 300 && feedback.wants();
+          // Latency runs to the last byte of the answer, as a client experiences it. The body is
+          // only parsed when its request_id is needed for a label.
+          const answer = labelled ? await response.body.text() : await response.body.dump().then(() => '');
           tally.answered(response.statusCode, performance.now() - started);
+          if (labelled) feedback.schedule(answeredRequestId(answer) ?? requestId, row.y);
         },
         (error: unknown) => tally.failed(error),
       )
@@ -118,7 +154,18 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
       let sentAtLastTick = 0;
       ticker = setInterval(() => {
         const { sent, ok, clientErrors, serverErrors, networkErrors, dropped } = tally;
-        onProgress({ elapsedSeconds: (performance.now() - t0) / 1000, sent, ok, clientErrors, serverErrors, networkErrors, dropped, currentRps: sent - sentAtLastTick });
+        const labels = s.feedbackShare > 0 ? feedback.summary() : undefined;
+        onProgress({
+          elapsedSeconds: (performance.now() - t0) / 1000,
+          sent,
+          ok,
+          clientErrors,
+          serverErrors,
+          networkErrors,
+          dropped,
+          currentRps: sent - sentAtLastTick,
+          feedback: labels && { sent: labels.sent, joined: labels.joined },
+        });
         sentAtLastTick = sent;
       }, 1000);
       ticker.unref();
@@ -129,6 +176,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
       const due = Math.min(slots, Math.floor((performance.now() - t0) / interval) + 1);
       // Late wake-ups (timer granularity, a busy event loop) send every overdue slot at once.
       for (; slot < due && row !== undefined; slot++) {
+        while (waitsForSlot && tally.inFlight >= s.concurrency && !signal?.aborted) await Promise.race([...pending, aborted]);
+        if (signal?.aborted) break;
         send(row, slot);
         lastSentAt = performance.now();
         maxLagMs = Math.max(maxLagMs, lastSentAt - t0 - slot * interval);
@@ -149,12 +198,19 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
     const windowMs = Math.max(slot * interval, lastSentAt - t0 + interval);
     while (pending.size > 0) await Promise.all([...pending]);
     const elapsedSeconds = round((performance.now() - t0) / 1000, 3);
+    // Labels are at most feedbackDelaySeconds (plus a timeout) behind the last answer.
+    await feedback.settled();
     return {
       url: s.base.href,
       source: source.kind,
       targetRps: s.rps,
       durationSeconds: s.durationSeconds,
       endedBy,
+      feedbackShare: s.feedbackShare,
+      feedbackDelaySeconds: s.feedbackDelaySeconds,
+      drift: s.drift,
+      driftAtSeconds: s.driftAtSeconds,
+      driftStartedAtSlot: driftSlot !== undefined && slot > driftSlot ? driftSlot : null,
       scheduled: tally.scheduled,
       sent: tally.sent,
       ok: tally.ok,
@@ -169,10 +225,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
       elapsedSeconds,
       latencyMs: tally.latencySummary(),
       ...(tally.firstNetworkError === undefined ? {} : { firstNetworkError: tally.firstNetworkError }),
+      feedback: feedback.summary(),
     };
   } finally {
     if (ticker) clearInterval(ticker);
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
     await Promise.allSettled([...pending]);
+    await feedback.close();
     await source.close();
     await pool.destroy();
   }

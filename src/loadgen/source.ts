@@ -1,29 +1,50 @@
 /**
  * Where request rows come from: the seeded synthetic generator (endless) or a labelled CSV replayed
- * in file order (finite). Both sit behind one pull interface so the scheduler does not care which.
+ * in file order (finite). Both sit behind one pull interface so the scheduler does not care which,
+ * and both carry the true label `y`, which the run sends to POST /feedback for a share of answers.
  */
 import { readLabelledRows } from '../data/csv.js';
-import type { Row } from '../data/schema.js';
+import type { LabelledRow } from '../data/schema.js';
 import { syntheticRows } from '../data/synthetic.js';
 
-/** A pull source of rows; `undefined` means it is exhausted. */
+/** A pull source of labelled rows, one per arrival slot; `undefined` means it is exhausted. */
 export interface RowSource {
   readonly kind: 'synthetic' | 'replay';
-  next(): Promise<Row | undefined>;
+  next(): Promise<LabelledRow | undefined>;
   /** Releases the file of a replay; safe to call twice. */
   close(): Promise<void>;
 }
 
+/** Synthetic drift injected part-way through a run. */
+export interface InjectedDrift {
+  /** The generator's drift share once drift has started, in (0, 1]. */
+  readonly share: number;
+  /** The first row (0-based, one per slot) drawn with drift. */
+  readonly fromRow: number;
+}
+
 /**
- * Endless synthetic rows; the same seed gives the same rows.
+ * Endless synthetic rows; the same seed gives the same rows. With `drift`, rows from `drift.fromRow`
+ * on come from a second generator drawing that share from the late, drifted period; the rows before
+ * it are exactly those of a run without drift.
  *
- * @example const source = syntheticSource(7); const row = await source.next();
+ * @example
+ * const calm = syntheticSource(7);
+ * const shifting = syntheticSource(7, { share: 1, fromRow: 600 }); // like calm for 600 rows, then drifted
  */
-export function syntheticSource(seed: number): RowSource {
-  const rows = syntheticRows({ seed });
+export function syntheticSource(seed: number, drift?: InjectedDrift): RowSource {
+  const calm = syntheticRows({ seed });
+  // Its own seed (seed + 1 is the user ids'): with the calm seed, the drifted stream would start by
+  // repeating the run's first rows wherever it drew from the base period.
+  const drifted = drift ? syntheticRows({ seed: seed + 2, drift: drift.share }) : undefined;
+  let row = 0;
   return {
     kind: 'synthetic',
-    next: async () => rows.next().value?.features,
+    next: async () => {
+      const generator = drifted && drift && row >= drift.fromRow ? drifted : calm;
+      row++;
+      return generator.next().value ?? undefined;
+    },
     close: async () => undefined,
   };
 }
@@ -32,7 +53,7 @@ export function syntheticSource(seed: number): RowSource {
  * The rows of a labelled CSV (either layout), in file order; a row that does not match the schema
  * rejects `next()` with the loader's CsvRowError naming file, line and column.
  *
- * @example const source = replaySource('bank-full.csv'); const first = await source.next();
+ * @example const source = replaySource('bank-full.csv'); const first = await source.next(); // { features, y }
  */
 export function replaySource(path: string): RowSource {
   const rows = readLabelledRows(path)[Symbol.asyncIterator]();
@@ -43,7 +64,7 @@ export function replaySource(path: string): RowSource {
       if (done) return undefined;
       const next = await rows.next();
       if (next.done) done = true;
-      return next.done ? undefined : next.value.features;
+      return next.done ? undefined : next.value;
     },
     close: async () => {
       if (done) return;

@@ -11,17 +11,41 @@ export interface LoadOptions {
   readonly durationSeconds: number;
   /** Share of requests that are malformed, 0..1. Default 0. */
   readonly invalidShare?: number;
-  /** Labelled CSV whose rows are sent in file order instead of synthetic rows. */
+  /**
+   * Labelled CSV whose rows are sent in file order instead of synthetic rows. A replay never drops a
+   * row: while `concurrency` requests are in flight it waits for one to finish, so its schedule slips
+   * behind (see `maxLagMs`) rather than leaving gaps in the file's chronology.
+   */
   readonly replay?: string;
-  /** Most requests in flight; a request due while this many are open is dropped. Default 64. */
+  /**
+   * Most requests in flight. Synthetic traffic drops a request due while this many are open; a
+   * replay waits instead. Default 64.
+   */
   readonly concurrency?: number;
+  /**
+   * Share of successful predictions (2xx) whose true label (the row's `y`) is then sent to
+   * `<url>/feedback`, 0..1. Exact, not a coin flip: 0.3 labels 3 answers in every 10. Default 0.
+   */
+  readonly feedbackShare?: number;
+  /** Seconds between a prediction's answer and the POST of its label, 0..86,400. Default 0. */
+  readonly feedbackDelaySeconds?: number;
+  /**
+   * Share of synthetic rows drawn from the late, drifted period of the real data once drift has
+   * started, 0..1 (see `syntheticRows`). Not with `replay`: a replay's drift is its file's own. Default 0.
+   */
+  readonly drift?: number;
+  /** Seconds into the run at which `drift` starts; rows due before it are drawn without drift. Default 0. */
+  readonly driftAtSeconds?: number;
   /** Seed of the synthetic rows and the simulated user ids. Default 1. */
   readonly seed?: number;
   /** Per-request timeout in milliseconds (a timeout counts as a network error). Default 10,000. */
   readonly timeoutMs?: number;
   /** Called about once a second while sending. */
   readonly onProgress?: (progress: LoadProgress) => void;
-  /** Stops sending early (Ctrl-C); in-flight requests are still awaited and counted. */
+  /**
+   * Stops sending early (Ctrl-C); in-flight requests (predictions and feedback) are still awaited
+   * and counted, and feedback not yet sent is counted as skipped.
+   */
   readonly signal?: AbortSignal;
 }
 
@@ -36,6 +60,35 @@ export interface LoadProgress {
   readonly dropped: number;
   /** Requests sent during the last second. */
   readonly currentRps: number;
+  /** Labels sent so far and how many the service joined; only when `feedbackShare` > 0. */
+  readonly feedback?: { readonly sent: number; readonly joined: number };
+}
+
+/**
+ * What became of the labels sent to POST /feedback. The counts add up: `scheduled = sent + skipped`
+ * and `sent = joined + duplicate + notFound + conflict + clientErrors + serverErrors + networkErrors`.
+ */
+export interface FeedbackSummary {
+  /** Successful predictions picked to have their label sent. */
+  readonly scheduled: number;
+  /** Labels actually POSTed. */
+  readonly sent: number;
+  /** 200 "joined": the service matched the label to its prediction. */
+  readonly joined: number;
+  /** 200 "duplicate": the same label had already been joined. */
+  readonly duplicate: number;
+  /** 404 MW_FEEDBACK_UNKNOWN_ID or MW_FEEDBACK_EXPIRED: the service no longer (or never) knew the request id. */
+  readonly notFound: number;
+  /** 409 MW_FEEDBACK_CONFLICT: a different label had already been joined. */
+  readonly conflict: number;
+  /** Other 4xx answers, including a 404 without a feedback code (a service without POST /feedback). */
+  readonly clientErrors: number;
+  /** 5xx answers, and the 1xx/3xx the service never gives. */
+  readonly serverErrors: number;
+  /** Connection refused or reset, timeouts: no HTTP answer at all. */
+  readonly networkErrors: number;
+  /** Labels still waiting for their delay when the run was stopped early (Ctrl-C): never sent. */
+  readonly skipped: number;
 }
 
 /** Latency percentiles in milliseconds over every request that got an HTTP answer. */
@@ -59,6 +112,12 @@ export interface LoadSummary {
   readonly targetRps: number;
   readonly durationSeconds: number;
   readonly endedBy: EndReason;
+  readonly feedbackShare: number;
+  readonly feedbackDelaySeconds: number;
+  readonly drift: number;
+  readonly driftAtSeconds: number;
+  /** The first slot whose row was drawn with `drift`; `null` without drift or when the run ended before it. */
+  readonly driftStartedAtSlot: number | null;
   /** Arrival slots that came due. */
   readonly scheduled: number;
   /** Requests actually sent. */
@@ -73,7 +132,7 @@ export interface LoadSummary {
   readonly otherStatus: number;
   /** Connection refused or reset, timeouts: no HTTP answer at all. */
   readonly networkErrors: number;
-  /** Slots not sent because `concurrency` requests were already in flight. */
+  /** Slots not sent because `concurrency` requests were already in flight (always 0 for a replay, which waits). */
   readonly dropped: number;
   /** Malformed requests sent, per kind. */
   readonly malformed: Readonly<Record<MalformedKind, number>>;
@@ -90,4 +149,6 @@ export interface LoadSummary {
   readonly latencyMs: LatencySummary | null;
   /** The first network error's message, to tell "nothing listening" from a timeout. */
   readonly firstNetworkError?: string;
+  /** The labels sent to POST /feedback (all zero when `feedbackShare` is 0). */
+  readonly feedback: FeedbackSummary;
 }
