@@ -5,8 +5,9 @@
  *
  * Each id style runs in its own child process, so that one run's garbage and RSS high-water mark do
  * not leak into the other's figures. Memory is measured after forced GCs (`--expose-gc`) as the
- * growth of heap used plus external memory (the ring's typed arrays live outside the V8 heap), with
- * the ids themselves counted: the store is what keeps them alive in the service.
+ * growth of heap used plus external memory (the ring and the id index are typed arrays, outside the
+ * V8 heap). The store keeps no id string (only a 64-bit hash), so the ids' own memory is the
+ * request's, not the store's; RSS growth also shows the pages the ids passed through.
  */
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -36,7 +37,7 @@ interface StyleResult {
 
 /**
  * A batch of ids shaped like the service's: a UUID when the client sent no X-Request-Id (as the
- * server makes it: a rope, which the store flattens), or the load generator's
+ * server makes it: a rope, which hashing flattens, part of what a remember costs), or the load generator's
  * `lg<base36 run id>-<n>` sent as a header, hence a flat string (a template literal would build a
  * rope, so it is copied flat).
  *
@@ -79,7 +80,7 @@ function timeInBatches<T>(count: number, prepare: (first: number, size: number) 
 /**
  * Fills, labels and overruns one store, timing each phase, and returns the figures.
  *
- * @example measureStyle('uuid').bytesPerEntry // about 114
+ * @example measureStyle('uuid').bytesPerEntry // about 36
  */
 function measureStyle(style: IdStyle): StyleResult {
   // A few hundred prediction objects reused round-robin: the caller's object is not the store's cost.

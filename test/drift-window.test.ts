@@ -4,7 +4,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FEATURES } from '../src/data/schema.js';
+import { FEATURES, type Row } from '../src/data/schema.js';
+import { compileRowBinning } from '../src/monitoring/drift/compile-binning.js';
 import { categoricalBin, numericBin, type CategoricalBaseline, type NumericBaseline, type TrainingBaseline } from '../src/model/baseline.js';
 import { DriftWindow, createFeatureBinners, categoricalBinner, numericBinner } from '../src/monitoring/drift/index.js';
 import { createRandom } from '../src/util/random.js';
@@ -136,9 +137,15 @@ function probeValues(baseline: NumericBaseline, min: number, max: number, rng: R
   return values;
 }
 
-test('the binners agree with numericBin / categoricalBin on the trained model\'s baseline', () => {
+test('the binners and the compiled row binning agree with numericBin / categoricalBin on the trained model\'s baseline', () => {
   const baseline = trainedRegistry().load().baseline;
   const binners = createFeatureBinners(baseline);
+  const binRow = compileRowBinning(binners, baseline.features);
+  const out = new Uint8Array(binners.length);
+  const compiled = (slot: number, value: unknown) => {
+    binRow({ [binners[slot].name]: value } as Row, out);
+    return out[slot];
+  };
   assert.deepEqual(binners.map((b) => b.name), FEATURES.map((f) => f.name));
   const rng = createRandom(11);
   let checked = 0;
@@ -151,19 +158,24 @@ test('the binners agree with numericBin / categoricalBin on the trained model\'s
       const numeric = featureBaseline as NumericBaseline;
       for (const v of probeValues(numeric, feature.min, feature.max, rng)) {
         assert.equal(binner.bin(v), numericBin(numeric, v), `${feature.name} = ${v}`);
+        assert.equal(compiled(i, v), numericBin(numeric, v), `compiled ${feature.name} = ${v}`);
         checked++;
       }
       // A string where a number belongs is binned as NaN: the last bin.
       assert.equal(binner.bin('42'), numeric.labels.length - 1);
+      assert.equal(compiled(i, '42'), numeric.labels.length - 1);
     } else {
       const categorical = featureBaseline as CategoricalBaseline;
       const unseen = categorical.labels.length - 1;
       for (const v of [...feature.categories, '__unseen__', 'never-seen', '', 'ADMIN.', 'admin', ...Object.keys(feature.aliases ?? {})]) {
         assert.equal(binner.bin(v), categoricalBin(categorical, v), `${feature.name} = ${v}`);
+        assert.equal(compiled(i, v), categoricalBin(categorical, v), `compiled ${feature.name} = ${v}`);
         checked++;
       }
       assert.equal(binner.bin('never-seen'), unseen);
       assert.equal(binner.bin(3), unseen);
+      assert.equal(compiled(i, 3), unseen);
+      assert.equal(compiled(i, undefined), unseen);
     }
   }
   assert.ok(checked > 40_000, `checked ${checked} values`);

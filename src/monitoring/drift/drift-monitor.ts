@@ -5,10 +5,11 @@
  * DRIFT_WINDOW_SECONDS) and into cumulative counters that Prometheus can sum across replicas. PSI
  * over the window is computed on the monitor tick, never per request.
  */
-import { FEATURES, type Row } from '../../data/schema.js';
+import type { Row } from '../../data/schema.js';
 import type { TrainingBaseline } from '../../model/baseline.js';
 import { firstEdgeAtOrAbove } from '../../util/search.js';
-import { createFeatureBinners, type FeatureBinner, type SignalBins } from './binner.js';
+import { createFeatureBinners, type SignalBins } from './binner.js';
+import { compileRowBinning, type RowBinning } from './compile-binning.js';
 import { DriftWindow } from './drift-window.js';
 import { computePsi, topMovedBins } from './psi.js';
 
@@ -58,18 +59,19 @@ export class DriftMonitor {
   /** Features in schema order, then "class" and "confidence" when the artifact has a prediction baseline. */
   readonly signals: readonly DriftSignal[];
   readonly window: DriftWindow;
-  private readonly binners: readonly FeatureBinner[];
-  private readonly names: readonly string[];
+  private readonly features: number;
+  private readonly binRow: RowBinning;
   private readonly confidenceEdges: readonly number[] | undefined;
   private readonly scratch: Uint8Array;
 
   constructor(baseline: TrainingBaseline, private readonly settings: DriftSettings) {
-    this.binners = createFeatureBinners(baseline);
-    this.names = FEATURES.map((f) => f.name);
+    const binners = createFeatureBinners(baseline);
+    this.features = binners.length;
+    this.binRow = compileRowBinning(binners, baseline.features);
     const signal = (family: DriftSignal['family'], bins: SignalBins): DriftSignal => ({
       family, name: bins.name, labels: bins.labels, shares: bins.shares, cumulative: new Float64Array(bins.labels.length), psi: undefined, level: 'ok',
     });
-    const signals = this.binners.map((b) => signal('feature', b));
+    const signals = binners.map((b) => signal('feature', b));
     const predictions = baseline.predictions;
     if (predictions) {
       signals.push(signal('prediction', { name: 'class', labels: ['0', '1'], shares: predictions.classShares }));
@@ -83,13 +85,9 @@ export class DriftMonitor {
 
   /** Counts one prediction: O(number of signals), no allocation. */
   observe(row: Row, predicted: 0 | 1, confidence: number, timeMs: number): void {
-    const { binners, names, scratch, signals } = this;
-    const features = binners.length;
-    for (let i = 0; i < features; i++) {
-      const bin = binners[i].bin(row[names[i]]);
-      scratch[i] = bin;
-      signals[i].cumulative[bin]++;
-    }
+    const { features, scratch, signals } = this;
+    this.binRow(row, scratch);
+    for (let i = 0; i < features; i++) signals[i].cumulative[scratch[i]]++;
     if (this.confidenceEdges) {
       scratch[features] = predicted;
       signals[features].cumulative[predicted]++;

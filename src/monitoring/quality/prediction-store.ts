@@ -8,6 +8,8 @@
  * refused, because a join that late would mix an old model's answer into today's quality figures).
  */
 
+import { IdIndex } from './id-index.js';
+
 /** What is kept of one prediction: enough to score it once its label arrives. */
 export interface StoredPrediction {
   readonly predicted: 0 | 1;
@@ -55,7 +57,7 @@ export interface InMemoryPredictionStoreOptions {
   readonly ttlSeconds: number;
 }
 
-// V8 refuses to grow a Map past 2^24 entries; failing at construction beats failing mid-traffic.
+// Bounds the typed arrays (about 50 bytes a slot, the index included) to under 1 GB.
 const MAX_ENTRIES = 16_777_216;
 
 // Bits of the per-slot state byte.
@@ -67,10 +69,10 @@ const ACTUAL_POSITIVE = 8;
 const UNKNOWN_ID: LabelOutcome = Object.freeze({ status: 'unknown_id' });
 
 /**
- * A {@link PredictionStore} in one process: a ring of preallocated typed arrays plus a
- * `Map<requestId, slot>`, so that `remember`, which runs on every prediction request, is O(1) and
- * allocates nothing beyond the Map entry (the id string is the request's own; only an id built as a
- * rope, as `randomUUID()` builds it, is flattened once, which shrinks what is retained).
+ * A {@link PredictionStore} in one process: a ring of preallocated typed arrays plus an index from
+ * request id to slot that is itself typed arrays (id-index.ts: a 64-bit hash per id, so no id string
+ * is retained), so that `remember`, which runs on every prediction request, is O(1) and leaves
+ * nothing on the heap for the garbage collector to move.
  *
  * Semantics worth knowing:
  * - Eviction is by insertion order: each `remember` takes the next ring slot, and whatever that slot
@@ -91,11 +93,11 @@ const UNKNOWN_ID: LabelOutcome = Object.freeze({ status: 'unknown_id' });
  *   (Versions come from the model registry, a handful per process, so this is a bound, not a case.)
  *
  * Memory, measured by `npm run bench:store` (Node 20, 1,000,000 entries, growth of heap used plus
- * external memory after forced GCs, the id strings included): 114 bytes per entry with the
- * service's UUID request ids (109 MB; RSS grew 150 MB) and 96 bytes with the load generator's
- * `lg<base36>-<n>` ids (92 MB; RSS +131 MB), against a bar of 200 MB. Of an entry, 27 bytes are the
- * ring (8 time, 8 confidence, 1 state, 2 version index, 8 id pointer), ~30 the Map entry and its
- * share of the hash table, the rest the id string (56 bytes for a UUID).
+ * external memory after forced GCs): 36 bytes per entry, 34 MB at a million, whatever the ids look
+ * like, against a bar of 200 MB. Of an entry, 19 bytes are the ring (8 time, 8 confidence, 1 state,
+ * 2 version index) and 16 the id index (8 of hash, 8 of table at most half full). A `Map` keyed by
+ * the id strings measured 114 bytes per entry with UUIDs, and cost the garbage collector a
+ * promoted string per prediction.
  *
  * @example
  * const store = new InMemoryPredictionStore({ maxEntries: 1_000_000, ttlSeconds: 7 * 86_400 });
@@ -107,8 +109,7 @@ const UNKNOWN_ID: LabelOutcome = Object.freeze({ status: 'unknown_id' });
 export class InMemoryPredictionStore implements PredictionStore {
   readonly capacity: number;
   private readonly ttlMs: number;
-  private readonly slotOf = new Map<string, number>();
-  private readonly ids: string[];
+  private readonly index: IdIndex;
   private readonly times: Float64Array;
   // Float64 rather than Float32 so a confidence reads back exactly as remembered, for 4 bytes an entry.
   private readonly confidences: Float64Array;
@@ -116,8 +117,7 @@ export class InMemoryPredictionStore implements PredictionStore {
   private readonly versionIndices: Uint16Array;
   private readonly versions = new VersionTable();
   private next = 0;
-  // Sink for the character read in `remember`; written so the read cannot be optimised away.
-  private flattenSink = 0;
+  private held = 0;
   private labelledCount = 0;
   private evictedUnlabelledCount = 0;
 
@@ -131,8 +131,7 @@ export class InMemoryPredictionStore implements PredictionStore {
     if (!(ttlSeconds > 0 && Number.isFinite(ttlSeconds))) throw new RangeError(`ttlSeconds must be a positive number, got ${ttlSeconds}`);
     this.capacity = maxEntries;
     this.ttlMs = ttlSeconds * 1000;
-    // Filled with '' (not left holey) so V8 keeps the array's fast packed representation.
-    this.ids = new Array<string>(maxEntries).fill('');
+    this.index = new IdIndex(maxEntries);
     this.times = new Float64Array(maxEntries);
     this.confidences = new Float64Array(maxEntries);
     this.states = new Uint8Array(maxEntries);
@@ -140,7 +139,7 @@ export class InMemoryPredictionStore implements PredictionStore {
   }
 
   get size(): number {
-    return this.slotOf.size;
+    return this.held;
   }
 
   get labelled(): number {
@@ -159,24 +158,22 @@ export class InMemoryPredictionStore implements PredictionStore {
    * @example store.remember(request.id, { predicted, confidence, modelVersion: model.version, timeMs: Date.now() })
    */
   remember(requestId: string, prediction: StoredPrediction): void {
-    // Node's randomUUID() (the service's id when the client sends none) returns a rope of ~35
-    // pieces that retains ~490 bytes; reading a character makes V8 flatten it in place into one
-    // ~56-byte string, which the GC then puts in the rope's stead. Already-flat ids (parsed from
-    // headers) cost a load. Measured at a million UUID ids: 114 bytes per entry instead of ~540.
-    this.flattenSink ^= requestId.charCodeAt(0);
     // Acquired before any release, so a version held by a single replaced entry keeps its index
     // instead of leaving and re-entering the table.
     const version = this.versions.acquire(prediction.modelVersion);
-    const previous = this.slotOf.get(requestId);
-    if (previous !== undefined) this.vacate(previous);
+    const previous = this.index.find(requestId);
+    if (previous >= 0) {
+      this.index.remove(previous);
+      this.vacate(previous);
+    }
     const slot = this.next;
     if ((this.states[slot] & OCCUPIED) !== 0) this.evict(slot);
-    this.ids[slot] = requestId;
     this.times[slot] = prediction.timeMs;
     this.confidences[slot] = prediction.confidence;
     this.versionIndices[slot] = version;
     this.states[slot] = prediction.predicted === 1 ? OCCUPIED | PREDICTED_POSITIVE : OCCUPIED;
-    this.slotOf.set(requestId, slot);
+    this.index.insert(requestId, slot);
+    this.held++;
     this.next = slot + 1 === this.capacity ? 0 : slot + 1;
   }
 
@@ -195,8 +192,8 @@ export class InMemoryPredictionStore implements PredictionStore {
    */
   label(requestId: string, actual: 0 | 1, nowMs: number): LabelOutcome {
     if (actual !== 0 && actual !== 1) throw new RangeError(`actual must be 0 or 1, got ${String(actual)}`);
-    const slot = this.slotOf.get(requestId);
-    if (slot === undefined) return UNKNOWN_ID;
+    const slot = this.index.find(requestId);
+    if (slot < 0) return UNKNOWN_ID;
     const state = this.states[slot];
     if ((state & LABELLED) !== 0) {
       const first = (state & ACTUAL_POSITIVE) !== 0 ? 1 : 0;
@@ -221,18 +218,17 @@ export class InMemoryPredictionStore implements PredictionStore {
 
   /** The ring came round to an occupied slot: its prediction leaves the store for good. */
   private evict(slot: number): void {
-    this.slotOf.delete(this.ids[slot]);
+    this.index.remove(slot);
     if ((this.states[slot] & LABELLED) === 0) this.evictedUnlabelledCount++;
     this.vacate(slot);
   }
 
-  /** Empties a slot, keeping `labelled` exact; the caller owns the Map entry. */
+  /** Empties a slot, keeping `labelled` and `size` exact; the caller removes it from the index. */
   private vacate(slot: number): void {
     if ((this.states[slot] & LABELLED) !== 0) this.labelledCount--;
     this.versions.release(this.versionIndices[slot]);
     this.states[slot] = 0;
-    // Drops the reference so the id string can be collected while the slot waits for the ring.
-    this.ids[slot] = '';
+    this.held--;
   }
 }
 
@@ -251,8 +247,15 @@ class VersionTable {
   private readonly names: string[] = [OVERFLOW_VERSION];
   private readonly references = new Uint32Array(MAX_VERSION_INDEX + 1);
   private readonly freed: number[] = [];
+  // The index acquired last; `names` says whether it still belongs to the same version.
+  private lastIndex = OVERFLOW_INDEX;
 
   acquire(version: string): number {
+    // Nearly every prediction comes from the serving version: skip the Map for a repeat.
+    if (this.lastIndex !== OVERFLOW_INDEX && this.names[this.lastIndex] === version) {
+      this.references[this.lastIndex]++;
+      return this.lastIndex;
+    }
     let index = this.indexOf.get(version);
     if (index === undefined) {
       index = this.freed.pop() ?? (this.names.length <= MAX_VERSION_INDEX ? this.names.length : OVERFLOW_INDEX);
@@ -261,6 +264,7 @@ class VersionTable {
       this.names[index] = version;
     }
     this.references[index]++;
+    this.lastIndex = index;
     return index;
   }
 
