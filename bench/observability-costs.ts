@@ -88,11 +88,15 @@ let next = 0;
 measure(`monitor: drift bins + window + store (store ${config.PREDICTION_STORE_MAX_ENTRIES})`, (i) =>
   monitor.observe({ requestId: ids[next++], prediction: (i & 1) as 0 | 1, confidence: 0.8, probability: 0.8, row: streamed[i & 1023] }, model.version),
 );
+// The tick between bursts of traffic, as in the service: 200 predictions, then a tick; the first
+// 20 ticks (code not yet optimised) are left out of the figures and reported apart.
 const ticks: number[] = [];
-for (let i = 0; i < 200; i++) {
+for (let i = 0; i < 1020; i++) {
+  for (let k = 0; k < 200; k++) monitor.observe({ requestId: `t${i}-${k}`, prediction: (k & 1) as 0 | 1, confidence: 0.8, probability: 0.8, row: streamed[k] }, model.version);
   const started = performance.now();
   monitor.tick();
   ticks.push((performance.now() - started) * 1000);
 }
-ticks.sort((x, y) => x - y);
-console.log(`${'monitor: tick (PSI for every signal, live quality), µs'.padEnd(56)} median ${ticks[100].toFixed(1)}  max ${ticks[199].toFixed(1)}`);
+const warm = ticks.slice(20).sort((x, y) => x - y);
+const at = (q: number) => warm[Math.min(warm.length - 1, Math.floor(q * warm.length))].toFixed(1);
+console.log(`${'monitor: tick (PSI for every signal, live quality), µs'.padEnd(56)} median ${at(0.5)}  p99 ${at(0.99)}  max ${at(1)}  (first tick ${ticks[0].toFixed(1)})`);

@@ -10,6 +10,7 @@
  * bench/results/latest.json. Exit code 1 when a target fails.
  *
  * Flags: --rounds <n> (5), --seconds <s> (10), --connections <n> (16), --warmup <s> (3),
+ * --servers <list> (a,b,c,d; e.g. b,d to compare two configurations in more rounds),
  * --profile (CPU profiles of the modelwatch children into bench/results/profiles).
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -31,6 +32,7 @@ interface BenchOptions {
   readonly connections: number;
   readonly warmup: number;
   readonly profile: boolean;
+  readonly servers: readonly ServerKey[];
 }
 
 function parseOptions(argv: string[]): BenchOptions {
@@ -42,6 +44,7 @@ function parseOptions(argv: string[]): BenchOptions {
       connections: { type: 'string', default: '16' },
       warmup: { type: 'string', default: '3' },
       profile: { type: 'boolean', default: false },
+      servers: { type: 'string', default: SERVER_KEYS.join(',') },
     },
   });
   const int = (name: string, value: string, min: number, max: number) => {
@@ -55,7 +58,15 @@ function parseOptions(argv: string[]): BenchOptions {
     connections: int('connections', values.connections, 1, 1024),
     warmup: int('warmup', values.warmup, 0, 600),
     profile: values.profile,
+    servers: parseServers(values.servers),
   };
+}
+
+function parseServers(list: string): ServerKey[] {
+  const servers = list.split(',').map((s) => s.trim());
+  const unknown = servers.filter((s) => !(SERVER_KEYS as readonly string[]).includes(s));
+  if (unknown.length || servers.length === 0) throw new Error(`--servers takes a comma-separated subset of ${SERVER_KEYS.join(',')}, got "${list}"`);
+  return SERVER_KEYS.filter((k) => servers.includes(k));
 }
 
 /** The directory holding package.json, whether this runs from dist/bench or bench. */
@@ -176,12 +187,12 @@ async function main(): Promise<void> {
   process.stdout.write(
     `machine: ${machine.cores} cores, ${machine.cpuModel}, ${machine.memoryGb} GB, ${machine.platform}, Node ${machine.node}, load average ${machine.loadAverage}\n` +
       `load: autocannon in this process, POST /predict with the seed's body, ${options.connections} connections on loopback; ` +
-      `${options.warmup} s warm-up + ${options.seconds} s measured per run, ${options.rounds} round(s) of a, b, c, d\n`,
+      `${options.warmup} s warm-up + ${options.seconds} s measured per run, ${options.rounds} round(s) of ${options.servers.join(', ')}\n`,
   );
   await trainOnce(ctx);
   const runs: (Run & { auditLogMb: number })[] = [];
   for (let round = 1; round <= options.rounds; round++) {
-    for (const server of SERVER_KEYS) {
+    for (const server of options.servers) {
       const run = await measure(ctx, server, round);
       runs.push(run);
       process.stdout.write(formatRun(run));
@@ -193,7 +204,9 @@ async function main(): Promise<void> {
   process.stdout.write(`audit log of b: ${auditMb.map((mb) => `${mb.toFixed(1)} MB`).join(', ')} per run (checks it was really on)\n`);
   const resultsDir = join(root, 'bench', 'results');
   mkdirSync(resultsDir, { recursive: true });
-  const file = join(resultsDir, 'latest.json');
+  // A partial run (--servers) does not replace the full run's record.
+  const partial = options.servers.length < SERVER_KEYS.length;
+  const file = join(resultsDir, partial ? `latest-${options.servers.join('')}.json` : 'latest.json');
   writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), machine, options, body: SEED_BODY, runs, ...summary }, null, 2)}\n`);
   process.stdout.write(`wrote ${file}\n`);
   if (options.profile) process.stdout.write(`CPU profiles: ${join(resultsDir, 'profiles')}/{b,c,d}/*.cpuprofile\n`);

@@ -57,7 +57,7 @@ export function formatRun(run: Run): string {
 export function formatSummary(summary: BenchSummary, rounds: number): string {
   const { medians, ratios, targets } = summary;
   const header = `${`median of ${rounds} round(s)`.padEnd(36)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'peak RSS MB'.padStart(12)} ${'CPU µs/req'.padStart(11)}`;
-  const rows = SERVER_KEYS.map((k) => {
+  const rows = SERVER_KEYS.filter((k) => !Number.isNaN(medians[k].rps)).map((k) => {
     const m = medians[k];
     return `${SERVER_NAMES[k].padEnd(36)} ${fmt(m.rps, 0).padStart(8)} ${fmt(m.p50Ms, 2).padStart(8)} ${fmt(m.p99Ms, 2).padStart(8)} ${fmt(m.peakRssMb, 0).padStart(12)} ${fmt(m.cpuUsPerRequest, 0).padStart(11)}`;
   });

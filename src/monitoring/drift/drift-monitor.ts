@@ -63,38 +63,44 @@ export class DriftMonitor {
   private readonly binRow: RowBinning;
   private readonly confidenceEdges: readonly number[] | undefined;
   private readonly scratch: Uint8Array;
+  private readonly cumulative: Float64Array;
+  private readonly offsets: Uint16Array;
 
   constructor(baseline: TrainingBaseline, private readonly settings: DriftSettings) {
     const binners = createFeatureBinners(baseline);
     this.features = binners.length;
     this.binRow = compileRowBinning(binners, baseline.features);
-    const signal = (family: DriftSignal['family'], bins: SignalBins): DriftSignal => ({
-      family, name: bins.name, labels: bins.labels, shares: bins.shares, cumulative: new Float64Array(bins.labels.length), psi: undefined, level: 'ok',
-    });
-    const signals = binners.map((b) => signal('feature', b));
+    const bins: { family: DriftSignal['family']; bins: SignalBins }[] = binners.map((b) => ({ family: 'feature', bins: b }));
     const predictions = baseline.predictions;
     if (predictions) {
-      signals.push(signal('prediction', { name: 'class', labels: ['0', '1'], shares: predictions.classShares }));
-      signals.push(signal('prediction', { name: 'confidence', labels: predictions.confidence.labels, shares: predictions.confidence.shares }));
+      bins.push({ family: 'prediction', bins: { name: 'class', labels: ['0', '1'], shares: predictions.classShares } });
+      bins.push({ family: 'prediction', bins: { name: 'confidence', labels: predictions.confidence.labels, shares: predictions.confidence.shares } });
       this.confidenceEdges = predictions.confidence.upperEdges;
     }
-    this.signals = signals;
-    this.scratch = new Uint8Array(signals.length);
-    this.window = new DriftWindow(signals.map((s) => s.labels.length), settings.windowSize, settings.windowSeconds * 1000);
+    // One buffer for every signal's cumulative counts, so a prediction's increments share cache lines.
+    this.offsets = new Uint16Array(bins.length);
+    let total = 0;
+    bins.forEach((b, i) => {
+      this.offsets[i] = total;
+      total += b.bins.labels.length;
+    });
+    this.cumulative = new Float64Array(total);
+    this.signals = bins.map(({ family, bins: b }, i) => ({
+      family, name: b.name, labels: b.labels, shares: b.shares, cumulative: this.cumulative.subarray(this.offsets[i], this.offsets[i] + b.labels.length), psi: undefined, level: 'ok',
+    }));
+    this.scratch = new Uint8Array(bins.length);
+    this.window = new DriftWindow(bins.map((b) => b.bins.labels.length), settings.windowSize, settings.windowSeconds * 1000);
   }
 
   /** Counts one prediction: O(number of signals), no allocation. */
   observe(row: Row, predicted: 0 | 1, confidence: number, timeMs: number): void {
-    const { features, scratch, signals } = this;
+    const { scratch, cumulative, offsets } = this;
     this.binRow(row, scratch);
-    for (let i = 0; i < features; i++) signals[i].cumulative[scratch[i]]++;
     if (this.confidenceEdges) {
-      scratch[features] = predicted;
-      signals[features].cumulative[predicted]++;
-      const bin = firstEdgeAtOrAbove(this.confidenceEdges, confidence);
-      scratch[features + 1] = bin;
-      signals[features + 1].cumulative[bin]++;
+      scratch[this.features] = predicted;
+      scratch[this.features + 1] = firstEdgeAtOrAbove(this.confidenceEdges, confidence);
     }
+    for (let i = 0; i < scratch.length; i++) cumulative[offsets[i] + scratch[i]]++;
     this.window.add(scratch, timeMs, confidence);
   }
 

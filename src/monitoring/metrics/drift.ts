@@ -20,6 +20,8 @@ import type { DriftMonitor, DriftSignal } from '../drift/drift-monitor.js';
 export interface DriftSource {
   readonly drift: DriftMonitor | undefined;
   readonly modelVersion: string | undefined;
+  /** Counts predictions still queued, so a scrape sees every answered one. */
+  flush(): void;
 }
 
 const labelOf = (signal: DriftSignal) => (signal.family === 'feature' ? 'feature' : 'signal');
@@ -27,10 +29,11 @@ const labelOf = (signal: DriftSignal) => (signal.family === 'feature' ? 'feature
 /**
  * Registers the family; values are computed in `collect()`, so recording costs nothing extra.
  *
- * @example registerDriftMetrics(registry, monitor) // monitor: { drift, modelVersion }
+ * @example registerDriftMetrics(registry, monitor) // monitor: { drift, modelVersion, flush }
  */
 export function registerDriftMetrics(registry: Registry, source: DriftSource): void {
   const each = (family: DriftSignal['family'], visit: (signal: DriftSignal) => void) => {
+    source.flush();
     for (const signal of source.drift?.signals ?? []) if (signal.family === family) visit(signal);
   };
   for (const family of ['feature', 'prediction'] as const) {
@@ -74,6 +77,7 @@ export function registerDriftMetrics(registry: Registry, source: DriftSource): v
     help: 'Predictions in the drift window (the last DRIFT_WINDOW_SIZE, none older than DRIFT_WINDOW_SECONDS).',
     registers: [registry],
     collect() {
+      source.flush();
       this.set(source.drift?.window.size ?? 0);
     },
   });
@@ -84,6 +88,7 @@ export function registerDriftMetrics(registry: Registry, source: DriftSource): v
     registers: [registry],
     collect() {
       this.reset();
+      source.flush();
       const estimate = source.drift?.estimatedAccuracy();
       if (source.modelVersion !== undefined && estimate !== undefined && Number.isFinite(estimate)) this.set({ model_version: source.modelVersion }, estimate);
     },

@@ -7,7 +7,7 @@
  * more than all of drift — each id string, new with every request, survives into the old
  * generation because the Map holds it, so the garbage collector copies and promotes one string per
  * prediction, and the Map's own table churns. Here nothing per request reaches the heap, and an
- * entry costs 8 bytes of hash plus 8 of table (at most half full), against ~90 bytes for a Map
+ * entry costs 8 bytes of hash plus 16 of table (at most half full), against ~90 bytes for a Map
  * entry and its UUID string.
  *
  * The price is that two different ids with the same 64-bit hash are one id to the store: with a
@@ -17,10 +17,14 @@
 
 /** An index over `capacity` slots. */
 export class IdIndex {
-  /** Hash lanes of the id held in each slot. */
+  /** Hash lanes of the id held in each slot (read in ring order on eviction: sequential). */
   private readonly laneA: Uint32Array;
   private readonly laneB: Uint32Array;
-  /** Open-addressing table: slot + 1, or 0 for an empty position. */
+  /**
+   * Open-addressing table of pairs: [slot + 1 (0 = empty), lane A of its hash]. Keeping lane A
+   * beside the slot means a probe compares hashes on the cache line it already read, instead of
+   * one more random read per probed entry.
+   */
   private readonly table: Int32Array;
   private readonly mask: number;
   // The last id hashed and its hash, as two lanes (fields rather than a returned pair: no
@@ -37,7 +41,7 @@ export class IdIndex {
     this.laneB = new Uint32Array(capacity);
     let size = 2;
     while (size < capacity * 2) size *= 2;
-    this.table = new Int32Array(size);
+    this.table = new Int32Array(size * 2);
     this.mask = size - 1;
   }
 
@@ -45,7 +49,7 @@ export class IdIndex {
   find(id: string): number {
     this.hash(id);
     const position = this.positionOf(this.a, this.b);
-    return position < 0 ? -1 : this.table[position] - 1;
+    return position < 0 ? -1 : this.table[position * 2] - 1;
   }
 
   /** Records that `slot` holds `id`; the caller has made sure `id` is not held elsewhere. */
@@ -54,8 +58,9 @@ export class IdIndex {
     this.laneA[slot] = this.a;
     this.laneB[slot] = this.b;
     let position = this.a & this.mask;
-    while (this.table[position] !== 0) position = (position + 1) & this.mask;
-    this.table[position] = slot + 1;
+    while (this.table[position * 2] !== 0) position = (position + 1) & this.mask;
+    this.table[position * 2] = slot + 1;
+    this.table[position * 2 + 1] = this.a | 0;
   }
 
   /** Forgets the id held in `slot` (which must hold one). */
@@ -81,24 +86,27 @@ export class IdIndex {
   }
 
   private positionOf(a: number, b: number): number {
-    for (let position = a & this.mask; ; position = (position + 1) & this.mask) {
-      const entry = this.table[position];
+    const { table, mask } = this;
+    const signedA = a | 0;
+    for (let position = a & mask; ; position = (position + 1) & mask) {
+      const entry = table[position * 2];
       if (entry === 0) return -1;
-      if (this.laneA[entry - 1] === a && this.laneB[entry - 1] === b) return position;
+      if (table[position * 2 + 1] === signedA && this.laneB[entry - 1] === b) return position;
     }
   }
 
   /** Linear-probing deletion by backward shift (no tombstones, so probes stay short forever). */
   private deleteAt(hole: number): void {
     const { table, mask } = this;
-    table[hole] = 0;
-    for (let next = (hole + 1) & mask; table[next] !== 0; next = (next + 1) & mask) {
-      const home = this.laneA[table[next] - 1] & mask;
+    table[hole * 2] = 0;
+    for (let next = (hole + 1) & mask; table[next * 2] !== 0; next = (next + 1) & mask) {
+      const home = table[next * 2 + 1] & mask;
       // The entry at `next` may move back into the hole unless its home lies cyclically in (hole, next].
       const stays = hole <= next ? home > hole && home <= next : home > hole || home <= next;
       if (stays) continue;
-      table[hole] = table[next];
-      table[next] = 0;
+      table[hole * 2] = table[next * 2];
+      table[hole * 2 + 1] = table[next * 2 + 1];
+      table[next * 2] = 0;
       hole = next;
     }
   }
