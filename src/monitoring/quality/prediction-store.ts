@@ -93,11 +93,11 @@ const UNKNOWN_ID: LabelOutcome = Object.freeze({ status: 'unknown_id' });
  *   (Versions come from the model registry, a handful per process, so this is a bound, not a case.)
  *
  * Memory, measured by `npm run bench:store` (Node 20, 1,000,000 entries, growth of heap used plus
- * external memory after forced GCs): 36 bytes per entry, 34 MB at a million, whatever the ids look
- * like, against a bar of 200 MB. Of an entry, 19 bytes are the ring (8 time, 8 confidence, 1 state,
- * 2 version index) and 16 the id index (8 of hash, 8 of table at most half full). A `Map` keyed by
- * the id strings measured 114 bytes per entry with UUIDs, and cost the garbage collector a
- * promoted string per prediction.
+ * external memory after forced GCs): 44 bytes per entry, 42 MB at a million, whatever the ids
+ * look like, against a bar of 200 MB. Of an entry, 19 bytes are the ring (8 time, 8 confidence,
+ * 1 state, 2 version index) and 24 the id index (8 of hash, 16 of table at most half full). A
+ * `Map` keyed by the id strings measured 114 bytes per entry with UUIDs, and cost the garbage
+ * collector a promoted string per prediction.
  *
  * @example
  * const store = new InMemoryPredictionStore({ maxEntries: 1_000_000, ttlSeconds: 7 * 86_400 });
