@@ -66,10 +66,12 @@ state.onServe((model) => {
 state.serve(registry.load());
 monitor.start(config.MONITOR_INTERVAL_SECONDS);
 let on = true;
-const switched: Pick<ModelMonitor, 'observe'> = {
-  observe: (record, version) => {
-    if (on) monitor.observe(record, version);
+const switched: Pick<ModelMonitor, 'observe' | 'beforeFlush' | 'now'> = {
+  observe: (record, version, timeMs) => {
+    if (on) monitor.observe(record, version, timeMs);
   },
+  now: monitor.now,
+  beforeFlush: (upstream) => monitor.beforeFlush(upstream),
 };
 const app = await buildApp({ config, state, metrics, log, monitor: switched as ModelMonitor });
 let answers = 0;

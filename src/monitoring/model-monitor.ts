@@ -17,6 +17,7 @@ import type { ServiceMetrics } from './metrics/index.js';
 import type { LiveQuality } from './metrics/model-quality.js';
 import type { LabelOutcome } from './quality/prediction-store.js';
 import { QualityMonitor, type QualitySettings } from './quality/quality-monitor.js';
+import { DeferredBatch } from '../util/deferred-batch.js';
 
 /** Options of {@link ModelMonitor}. */
 export interface ModelMonitorOptions {
@@ -31,10 +32,12 @@ export interface ModelMonitorOptions {
   readonly now?: () => number;
 }
 
-/** Most predictions queued before their monitoring work is done (see ModelMonitor.observe)… */
-const BATCH = 64;
-/** …and the longest a queued prediction waits when traffic is too thin to fill a batch. */
-const FLUSH_AFTER_MS = 50;
+/** A prediction waiting for its monitoring work. */
+interface QueuedPrediction {
+  readonly record: PredictionRecord;
+  readonly modelVersion: string;
+  readonly timeMs: number;
+}
 
 const round = (value: number, digits = 4) => Math.round(value * 10 ** digits) / 10 ** digits;
 
@@ -53,15 +56,12 @@ export class ModelMonitor implements DriftSource {
   readonly quality: QualityMonitor;
   /** Seconds the last tick took (PSI for every signal, live quality). */
   lastTickSeconds = 0;
-  private readonly now: () => number;
+  /** The monitor's clock in ms (injectable for tests); callers that defer work read it early. */
+  readonly now: () => number;
   private readonly recordFeedback: (outcome: LabelOutcome) => void;
   private timer: NodeJS.Timeout | undefined;
-  // Predictions waiting for the next flush (see observe).
-  private readonly pendingRecords: (PredictionRecord | undefined)[] = new Array<PredictionRecord | undefined>(BATCH).fill(undefined);
-  private readonly pendingVersions: string[] = new Array<string>(BATCH).fill('');
-  private readonly pendingTimes = new Float64Array(BATCH);
-  private pending = 0;
-  private flushTimer: NodeJS.Timeout | undefined;
+  private readonly queue = new DeferredBatch<QueuedPrediction>((item) => this.process(item));
+  private readonly upstream: (() => void)[] = [];
 
   constructor(private readonly options: ModelMonitorOptions) {
     this.now = options.now ?? Date.now;
@@ -92,45 +92,33 @@ export class ModelMonitor implements DriftSource {
   }
 
   /**
-   * Records one answered prediction (request path; O(1)). The work is done in batches: a
-   * prediction waits in a small queue until BATCH have gathered or FLUSH_AFTER_MS have passed, then
-   * the batch goes through drift and the store together (anything that reads them flushes first). Done one by one, between requests that each
-   * sweep the CPU caches, the same work measured several times its cost in isolation (the counts of
-   * 18 signals and the store's index are cold each time); in a batch they stay in cache.
+   * Records one answered prediction (request path; O(1)). The work is done in batches (see
+   * util/deferred-batch.ts): done one by one, between requests that each sweep the CPU caches, it
+   * measured 7.5–8.4 µs per request in the service against ~1.3 µs in isolation; batched, ~2.9 µs.
    */
-  observe(record: PredictionRecord, modelVersion: string): void {
-    const i = this.pending++;
-    this.pendingRecords[i] = record;
-    this.pendingVersions[i] = modelVersion;
-    this.pendingTimes[i] = this.now();
-    if (this.pending === BATCH) this.flush();
-    else if (this.flushTimer === undefined) {
-      this.flushTimer = setTimeout(this.flushSoon, FLUSH_AFTER_MS);
-      this.flushTimer.unref();
-    }
+  observe(record: PredictionRecord, modelVersion: string, timeMs = this.now()): void {
+    this.queue.push({ record, modelVersion, timeMs });
   }
 
-  /** Puts every queued prediction through drift and the store; reads call it first. */
+  /**
+   * Does the queued work — first whatever feeds this monitor (see {@link beforeFlush}), then its own
+   * queue. Everything that reads drift or the store calls it first.
+   */
   flush(): void {
-    if (this.flushTimer !== undefined) {
-      clearTimeout(this.flushTimer);
-      this.flushTimer = undefined;
-    }
-    const { drift, quality, pendingRecords, pendingVersions, pendingTimes } = this;
-    for (let i = 0; i < this.pending; i++) {
-      const record = pendingRecords[i]!;
-      const version = pendingVersions[i];
-      if (version === this.modelVersion) drift?.observe(record.row, record.prediction, record.confidence, pendingTimes[i]);
-      quality.remember(record.requestId, record.prediction, record.confidence, version, pendingTimes[i]);
-      pendingRecords[i] = undefined;
-    }
-    this.pending = 0;
+    for (const upstream of this.upstream) upstream();
+    this.queue.flush();
   }
 
-  private readonly flushSoon = () => {
-    this.flushTimer = undefined;
-    this.flush();
-  };
+  /** Registers a queue that feeds {@link observe}, to be flushed before this monitor's own. */
+  beforeFlush(upstream: () => void): void {
+    this.upstream.push(upstream);
+  }
+
+  private process(item: QueuedPrediction): void {
+    const { record, modelVersion, timeMs } = item;
+    if (modelVersion === this.modelVersion) this.drift?.observe(record.row, record.prediction, record.confidence, timeMs);
+    this.quality.remember(record.requestId, record.prediction, record.confidence, modelVersion, timeMs);
+  }
 
   /** Joins a label with its prediction, counts it and writes its audit line. */
   feedback(requestId: string, actual: 0 | 1, endpoint: string): LabelOutcome {

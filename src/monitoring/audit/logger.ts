@@ -38,6 +38,8 @@ export interface ServiceLogger {
   readonly prediction: (record: PredictionAuditRecord) => void;
   /** Resolves when every accepted line is written; graceful shutdown awaits it. */
   drain(): Promise<void>;
+  /** Runs `hook` before every drain or flush (lines deferred to a batch are written first). */
+  beforeDrain(hook: () => void): void;
   /** Best-effort synchronous write-out, for paths that cannot wait (a fatal error, a timeout). */
   flush(): void;
 }
@@ -72,11 +74,21 @@ export function createLogger(options: LoggerOptions): ServiceLogger {
   );
   const infoEnabled = auditRoot.isLevelEnabled('info');
   const writePrediction = createPredictionLineWriter(sink, options.serviceName);
+  const drainHooks: (() => void)[] = [];
   return {
     audit: auditRoot.child({ 'event.dataset': `${options.serviceName}.audit` }),
     service: root.child({ 'event.dataset': `${options.serviceName}.service` }),
     prediction: infoEnabled ? writePrediction : () => {},
-    drain: () => sink.drain(),
-    flush: () => sink.flushSync(),
+    drain: () => {
+      for (const hook of drainHooks) hook();
+      return sink.drain();
+    },
+    beforeDrain: (hook) => {
+      drainHooks.push(hook);
+    },
+    flush: () => {
+      for (const hook of drainHooks) hook();
+      sink.flushSync();
+    },
   };
 }

@@ -24,6 +24,31 @@ export interface ServiceMetrics {
   touchClient(client: string): void;
   setServingModel(model: ModelFacts): void;
   setLiveQuality(modelVersion: string, live: LiveQuality | undefined): void;
+  /** Runs `hook` before every read of the registry (a flush of deferred recording). */
+  beforeCollect(hook: () => void): void;
+}
+
+/**
+ * A registry that runs hooks before it is read, so recording deferred to batches is complete in
+ * every scrape.
+ */
+export class FlushingRegistry extends Registry {
+  private readonly hooks: (() => void)[] = [];
+
+  /** Adds a hook run before every read. */
+  beforeCollect(hook: () => void): void {
+    this.hooks.push(hook);
+  }
+
+  override async metrics(): Promise<string> {
+    for (const hook of this.hooks) hook();
+    return super.metrics();
+  }
+
+  override async getMetricsAsJSON() {
+    for (const hook of this.hooks) hook();
+    return super.getMetricsAsJSON();
+  }
 }
 
 /** Options of {@link createServiceMetrics}. */
@@ -46,7 +71,7 @@ export interface ServiceMetricsOptions {
  * await metrics.registry.metrics();
  */
 export function createServiceMetrics(options: ServiceMetricsOptions = {}): ServiceMetrics {
-  const registry = options.registry ?? new Registry();
+  const registry = options.registry ?? new FlushingRegistry();
   const now = options.now ?? Date.now;
   collectDefaultMetrics({ register: registry });
   registerMemoryMetrics(registry);
@@ -61,5 +86,9 @@ export function createServiceMetrics(options: ServiceMetricsOptions = {}): Servi
     touchClient: createActiveUserMetrics(registry, options.activeUsersWindowSeconds ?? 300, options.activeUsersMaxTracked ?? 10_000, now),
     setServingModel: quality.setServingModel,
     setLiveQuality: quality.setLiveQuality,
+    // A registry passed in (tests, a shared one) is read as it is.
+    beforeCollect: (hook) => {
+      if (registry instanceof FlushingRegistry) registry.beforeCollect(hook);
+    },
   };
 }

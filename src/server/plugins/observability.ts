@@ -1,9 +1,9 @@
 /**
  * The observability hook: after a response is sent, record its metrics, count its drift, keep its
  * predictions for ground truth and write its audit lines. Work here does not delay the answer the
- * client is waiting for; it is O(1) per prediction.
+ * client is waiting for; it is O(1) per prediction, and done in batches.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Row } from '../../data/schema.js';
 import type { InputProblem } from '../../errors.js';
@@ -12,6 +12,7 @@ import type { ServiceLogger } from '../../monitoring/audit/logger.js';
 import type { ServiceMetrics } from '../../monitoring/metrics/index.js';
 import type { ModelMonitor } from '../../monitoring/model-monitor.js';
 import type { ModelState } from '../model-state.js';
+import { DeferredBatch } from '../../util/deferred-batch.js';
 import type { PredictionRecord, RequestOutcome } from '../request-outcome.js';
 
 /** Options of {@link observability}. */
@@ -20,9 +21,9 @@ export interface ObservabilityOptions {
   /** Absent when METRICS_ENABLED is false. */
   readonly metrics?: ServiceMetrics;
   /** Absent when AUDIT_LOG is false. */
-  readonly audit?: Pick<ServiceLogger, 'audit' | 'prediction'>;
+  readonly audit?: Pick<ServiceLogger, 'audit' | 'prediction' | 'beforeDrain'>;
   /** Drift counts and the prediction store; absent when MODEL_MONITORING is off. */
-  readonly monitor?: Pick<ModelMonitor, 'observe'>;
+  readonly monitor?: Pick<ModelMonitor, 'observe' | 'beforeFlush' | 'now'>;
   readonly rawInputs: boolean;
   readonly redactFields: readonly string[];
   /** Plain tallies for /status, kept even when metrics are off. */
@@ -83,52 +84,98 @@ export const observability = fp<ObservabilityOptions>(async (app: FastifyInstanc
     });
   };
 
-  const auditRejection = (request: FastifyRequest, route: string, outcome: RequestOutcome & { kind: 'rejected' }, statusCode: number, durationMs: number) => {
+  const auditRejection = (o: Observation, outcome: RequestOutcome & { kind: 'rejected' }) => {
     audit!.audit.warn(
       {
-        request_id: request.id,
-        endpoint: route,
-        duration: durationMs,
-        model_version: state.current?.version,
-        model_type: state.current?.type,
+        request_id: o.requestId,
+        endpoint: o.route,
+        duration: o.durationMs,
+        model_version: o.modelVersion,
+        model_type: o.modelType,
         error: { code: outcome.code, type: outcome.reason, message: outcome.message },
         ...(outcome.problems ? { problems: outcome.problems.map(auditedProblem) } : {}),
-        http: { response: { status_code: statusCode } },
-        event: { action: route.startsWith('/feedback') ? 'feedback' : 'predict', outcome: 'failure' },
+        http: { response: { status_code: o.statusCode } },
+        event: { action: o.route.startsWith('/feedback') ? 'feedback' : 'predict', outcome: 'failure' },
       },
       'request rejected',
     );
   };
 
-  app.addHook('onResponse', (request, reply, done) => {
-    // routeOptions is a getter that builds a fresh object: read it once per request.
-    const route = request.routeOptions.url ?? 'unmatched';
-    const durationMs = reply.elapsedTime;
-    const seconds = durationMs / 1000;
-    const outcome = request.outcome;
-    const isPredict = PREDICT_ROUTES.has(route) && request.method === 'POST';
-    const { counts } = options;
-    counts.total++;
-    if (reply.statusCode >= 500) counts.server_errors++;
-    if (isPredict) counts.predict_requests++;
-    if (outcome?.kind === 'predicted') counts.predictions += outcome.predictions.length;
-    else if (outcome?.kind === 'rejected') counts.rejected++;
+  /** Records one answered request: metrics, drift and store, audit lines. */
+  const record = (o: Observation) => {
+    const { outcome, route } = o;
+    const isPredict = PREDICT_ROUTES.has(route) && o.method === 'POST';
     if (metrics) {
-      metrics.observeHttpRequest(request.method, route, reply.statusCode, seconds);
+      metrics.observeHttpRequest(o.method, route, o.statusCode, o.durationMs / 1000);
       if (isPredict) {
-        const version = outcome?.kind === 'predicted' ? outcome.modelVersion : (state.current?.version ?? 'none');
-        metrics.observeModelRequest(version, outcome?.kind === 'predicted', seconds);
-        const user = request.headers['x-user-id'];
-        metrics.touchClient(typeof user === 'string' && user ? user : request.ip);
+        const version = outcome?.kind === 'predicted' ? outcome.modelVersion : (o.modelVersion ?? 'none');
+        metrics.observeModelRequest(version, outcome?.kind === 'predicted', o.durationMs / 1000);
+        metrics.touchClient(o.client);
         if (outcome?.kind === 'predicted') for (const p of outcome.predictions) metrics.observePrediction(p.prediction, p.confidence);
       }
       if (outcome?.kind === 'rejected') for (const reason of new Set([outcome.reason, ...(outcome.problems ?? []).map((p) => p.reason)])) metrics.recordRejection(reason, route);
     }
-    if (monitor && outcome?.kind === 'predicted') for (const p of outcome.predictions) monitor.observe(p, outcome.modelVersion);
+    if (monitor && outcome?.kind === 'predicted') for (const p of outcome.predictions) monitor.observe(p, outcome.modelVersion, o.atMs);
     if (audit && outcome) {
-      if (outcome.kind === 'predicted') for (const p of outcome.predictions) auditPrediction(route, outcome, p, durationMs);
-      else auditRejection(request, route, outcome, reply.statusCode, durationMs);
+      if (outcome.kind === 'predicted') for (const p of outcome.predictions) auditPrediction(route, outcome, p, o.durationMs);
+      else auditRejection(o, outcome);
+    }
+  };
+
+  // Recording waits for a batch (util/deferred-batch.ts); whatever reads its results flushes first:
+  // a scrape, a drained log, the model monitor, closing the app.
+  const queue = new DeferredBatch<Observation>(record);
+  const flush = () => queue.flush();
+  metrics?.beforeCollect(flush);
+  audit?.beforeDrain(flush);
+  monitor?.beforeFlush(flush);
+  app.addHook('onClose', (_instance, done) => {
+    flush();
+    done();
+  });
+
+  app.addHook('onResponse', (request, reply, done) => {
+    // routeOptions is a getter that builds a fresh object: read it once per request.
+    const route = request.routeOptions.url ?? 'unmatched';
+    const outcome = request.outcome;
+    const { counts } = options;
+    counts.total++;
+    if (reply.statusCode >= 500) counts.server_errors++;
+    if (PREDICT_ROUTES.has(route) && request.method === 'POST') counts.predict_requests++;
+    if (outcome?.kind === 'predicted') counts.predictions += outcome.predictions.length;
+    else if (outcome?.kind === 'rejected') counts.rejected++;
+    if (metrics || monitor || (audit && outcome)) {
+      const user = request.headers['x-user-id'];
+      queue.push({
+        requestId: request.id,
+        method: request.method,
+        route,
+        statusCode: reply.statusCode,
+        durationMs: reply.elapsedTime,
+        outcome,
+        client: typeof user === 'string' && user ? user : request.ip,
+        modelVersion: state.current?.version,
+        modelType: state.current?.type,
+        atMs: monitor ? monitor.now() : 0,
+      });
     }
     done();
   });
 });
+
+/** What the hook keeps of a request for recording later. */
+interface Observation {
+  readonly requestId: string;
+  readonly method: string;
+  readonly route: string;
+  readonly statusCode: number;
+  readonly durationMs: number;
+  readonly outcome: RequestOutcome | null;
+  /** X-User-Id, else the remote address (ml_active_users). */
+  readonly client: string;
+  /** The model serving when the request was answered. */
+  readonly modelVersion: string | undefined;
+  readonly modelType: string | undefined;
+  /** When it was answered, on the model monitor's clock (0 without a monitor). */
+  readonly atMs: number;
+}
