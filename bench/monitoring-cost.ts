@@ -11,7 +11,9 @@
  *
  * The server is built in this process (CPU per request is `process.cpuUsage()` over the answers of
  * each phase); autocannon runs in a child process so its work is not counted.
- * Flags: --seconds <s> (100), --model-dir <dir> (trains a small model in a temporary one if absent).
+ * Flags: --seconds <s> (100), --model-dir <dir> (trains a small model in a temporary one if absent),
+ * --switch monitoring|observability (the second switches the request-path metrics and the
+ * prediction audit line instead: the core issue's observability cost, measured the same way).
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -40,7 +42,9 @@ if (process.argv[2] === '--load') {
   process.exit(0);
 }
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '100' }, 'model-dir': { type: 'string' } } });
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '100' }, 'model-dir': { type: 'string' }, switch: { type: 'string', default: 'monitoring' } } });
+const target = values.switch;
+if (target !== 'monitoring' && target !== 'observability') throw new Error(`--switch takes monitoring or observability, got ${target}`);
 const seconds = Number(values.seconds);
 if (!Number.isInteger(seconds) || seconds < 20) throw new Error(`--seconds must be an integer ≥ 20, got ${values.seconds}`);
 const scratch = mkdtempSync(join(tmpdir(), 'modelwatch-monitoring-cost-'));
@@ -73,7 +77,25 @@ const switched: Pick<ModelMonitor, 'observe' | 'beforeFlush' | 'now'> = {
   now: monitor.now,
   beforeFlush: (upstream) => monitor.beforeFlush(upstream),
 };
-const app = await buildApp({ config, state, metrics, log, monitor: switched as ModelMonitor });
+// --switch observability: the request-path metrics and the prediction audit line instead.
+const gated =
+  <A extends unknown[]>(record: (...args: A) => void) =>
+  (...args: A): void => {
+    if (on) record(...args);
+  };
+const switchedMetrics: typeof metrics = {
+  ...metrics,
+  observeHttpRequest: gated(metrics.observeHttpRequest),
+  observeModelRequest: gated(metrics.observeModelRequest),
+  observeFeatureProcessing: gated(metrics.observeFeatureProcessing),
+  observePrediction: gated(metrics.observePrediction),
+  touchClient: gated(metrics.touchClient),
+};
+const switchedLog: typeof log = { ...log, prediction: gated(log.prediction) };
+const app =
+  target === 'monitoring'
+    ? await buildApp({ config, state, metrics, log, monitor: switched as ModelMonitor })
+    : await buildApp({ config, state, metrics: switchedMetrics, log: switchedLog, monitor });
 let answers = 0;
 app.addHook('onResponse', (_request, _reply, done) => {
   answers++;
@@ -81,7 +103,7 @@ app.addHook('onResponse', (_request, _reply, done) => {
 });
 const url = await app.listen({ port: 0, host: '127.0.0.1' });
 const machine = describeMachine();
-process.stdout.write(`machine: ${machine.cores} cores, ${machine.cpuModel}, Node ${machine.node}; ${seconds} s of load, monitoring switched every second\n`);
+process.stdout.write(`machine: ${machine.cores} cores, ${machine.cpuModel}, Node ${machine.node}; ${seconds} s of load, ${target} switched every second\n`);
 
 const phases: { on: boolean; usPerAnswer: number }[] = [];
 let cpu = process.cpuUsage();
@@ -115,8 +137,8 @@ load.on('exit', async () => {
   const onUs = trimmedMean(measured.filter((p) => p.on).map((p) => p.usPerAnswer));
   const cost = trimmedMean(differences);
   process.stdout.write(
-    `server CPU per request, trimmed means over ${measured.length} phases: monitoring on ${onUs.toFixed(1)} µs, off ${trimmedMean(measured.filter((p) => !p.on).map((p) => p.usPerAnswer)).toFixed(1)} µs\n` +
-      `cost of model monitoring: ${cost.toFixed(2)} µs per request (trimmed mean of ${differences.length} paired differences) = ${((cost / onUs) * 100).toFixed(1)} % of the CPU per request with it on\n`,
+    `server CPU per request, trimmed means over ${measured.length} phases: ${target} on ${onUs.toFixed(1)} µs, off ${trimmedMean(measured.filter((p) => !p.on).map((p) => p.usPerAnswer)).toFixed(1)} µs\n` +
+      `cost of ${target === 'monitoring' ? 'model monitoring' : 'request metrics + prediction audit lines'}: ${cost.toFixed(2)} µs per request (trimmed mean of ${differences.length} paired differences) = ${((cost / onUs) * 100).toFixed(1)} % of the CPU per request with it on\n`,
   );
   process.exit(0);
 });
