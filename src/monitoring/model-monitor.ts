@@ -131,8 +131,8 @@ export class ModelMonitor implements DriftSource {
 
   /** Recomputes PSI, live quality and logs level changes; runs on the timer, callable directly. */
   tick(): void {
-    const started = performance.now();
     this.flush();
+    const started = performance.now();
     const crossings = this.drift?.tick(this.now()) ?? [];
     if (this.modelVersion !== undefined) this.options.setLiveQuality(this.modelVersion, this.quality.live());
     this.lastTickSeconds = (performance.now() - started) / 1000;

@@ -4,6 +4,7 @@
  * and ml_model_info.
  */
 import { Gauge, type Registry } from 'prom-client';
+import type { WindowMetrics } from '../quality/quality-window.js';
 
 /** What a loaded model reports about itself. */
 export interface ModelFacts {
@@ -14,12 +15,7 @@ export interface ModelFacts {
 }
 
 /** Live quality over the last QUALITY_WINDOW_SIZE labelled predictions. */
-export interface LiveQuality {
-  readonly accuracy: number;
-  readonly precision: number;
-  readonly recall: number;
-  readonly f1: number;
-}
+export type LiveQuality = WindowMetrics;
 
 /** Setters of the model family. */
 export interface ModelQualityRecorders {
