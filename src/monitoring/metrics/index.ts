@@ -74,6 +74,10 @@ export function createServiceMetrics(options: ServiceMetricsOptions = {}): Servi
   const registry = options.registry ?? new FlushingRegistry();
   const now = options.now ?? Date.now;
   collectDefaultMetrics({ register: registry });
+  // prom-client names three gauges with the counter suffix `_total`, which `promtool check metrics`
+  // reports as a problem; what they count (handles, requests, resources) is in the event-loop lag
+  // and process metrics already.
+  for (const misnamed of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(misnamed);
   registerMemoryMetrics(registry);
   const quality = createModelQualityMetrics(registry);
   return {

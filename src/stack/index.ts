@@ -1,0 +1,16 @@
+/**
+ * The monitoring stack as code: every file under deploy/ that the catalogue generates, by its path
+ * under deploy/.
+ */
+import { generatePrometheus } from './prometheus/generate.js';
+
+/**
+ * Every generated file, keyed by its path under deploy/.
+ *
+ * @example Object.keys(generateStack()) // ['prometheus/prometheus.yml', …]
+ */
+export function generateStack(): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const [path, text] of Object.entries(generatePrometheus())) files[`prometheus/${path}`] = text;
+  return files;
+}
