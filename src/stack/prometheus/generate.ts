@@ -52,7 +52,7 @@ function config() {
 }
 
 function recordingRules() {
-  return { groups: RULE_GROUPS.map((group) => ({ name: group.name, interval: '30s', rules: group.rules.map((r) => ({ record: r.record, expr: r.expr })) })) };
+  return { groups: RULE_GROUPS.map((group) => ({ name: group.name, rules: group.rules.map((r) => ({ record: r.record, expr: r.expr })) })) };
 }
 
 function alertRules() {

@@ -1,0 +1,128 @@
+/**
+ * The generated rules against a real Prometheus (Debian's `prometheus`, installed by .ci/run) that
+ * scrapes a real modelwatch: after traffic with predictions, rejections and feedback, every
+ * recording rule and every query of the seeds that docs/metrics.md lists returns data, and the
+ * alert expressions evaluate without error.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, test } from 'node:test';
+import { stringify } from 'yaml';
+import { loadConfig } from '../src/config.js';
+import { syntheticRows } from '../src/data/synthetic.js';
+import { ALERTS } from '../src/stack/catalogue/alerts.js';
+import { RULE_GROUPS } from '../src/stack/catalogue/recording-rules.js';
+import { PROMETHEUS_FILES } from '../src/stack/prometheus/generate.js';
+import { startService, type RunningService } from '../src/server/serve.js';
+import { tempDir, trainedRegistry } from './helpers/fixtures.js';
+
+const missing = spawnSync('prometheus', ['--version']).error ? 'prometheus not found: apt-get install prometheus (.ci/run installs it)' : false;
+const rulesDir = fileURLToPath(new URL('../deploy/prometheus/', import.meta.url));
+
+/** The queries under "The seed's queries" in docs/metrics.md, comments stripped. */
+function seedQueries(): string[] {
+  const doc = readFileSync(fileURLToPath(new URL('../docs/metrics.md', import.meta.url)), 'utf8');
+  const block = /## The seed's queries[\s\S]*?```promql\n([\s\S]*?)```/.exec(doc);
+  assert.ok(block, "docs/metrics.md has a promql block under \"The seed's queries\"");
+  return block[1].split('\n').map((line) => line.replace(/\s+#.*$/, '').trim()).filter(Boolean);
+}
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+
+describe('the generated rules against a real Prometheus scraping modelwatch', { skip: missing }, () => {
+  let service: RunningService;
+  let prometheus: ChildProcess;
+  let api: string;
+
+  const query = async (expr: string) => {
+    const response = await fetch(`${api}/api/v1/query?query=${encodeURIComponent(expr)}`);
+    const body = (await response.json()) as { status: string; error?: string; data: { result: unknown[] } };
+    assert.equal(body.status, 'success', `${expr}: ${body.error}`);
+    return body.data.result;
+  };
+
+  before(async () => {
+    const dir = tempDir('modelwatch-prometheus-');
+    service = await startService(loadConfig({}, { PORT: 0, HOST: '127.0.0.1', MODEL_DIR: trainedRegistry().dir, LOG_STDOUT: false, MONITOR_INTERVAL_SECONDS: 1 }));
+    const target = new URL(service.url).host;
+    // The generated scrape job, pointed at this service, with second-long intervals for the test.
+    const config = {
+      global: { scrape_interval: '1s', evaluation_interval: '1s' },
+      rule_files: [join(rulesDir, PROMETHEUS_FILES.recordingRules), join(rulesDir, PROMETHEUS_FILES.alertRules)],
+      scrape_configs: [{ job_name: 'modelwatch', static_configs: [{ targets: [target] }], relabel_configs: [{ source_labels: ['__address__'], target_label: 'instance' }] }],
+    };
+    writeFileSync(join(dir, 'prometheus.yml'), stringify(config));
+    const port = await freePort();
+    api = `http://127.0.0.1:${port}`;
+    prometheus = spawn('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--web.enable-admin-api'], { stdio: 'ignore' });
+    for (let i = 0; i < 100; i++) {
+      if ((await fetch(`${api}/-/ready`).catch(() => undefined))?.ok) break;
+      await sleep(100);
+    }
+    // Traffic spread over a few scrapes: predictions, their labels, and some rejected requests.
+    const rows = [...syntheticRows({ rows: 600, seed: 21, drift: 0.5 })];
+    for (let round = 0; round < 6; round++) {
+      const chunk = rows.slice(round * 100, round * 100 + 100);
+      const batch = await fetch(`${service.url}/predict/batch`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': `p${round}` }, body: JSON.stringify({ rows: chunk.map((r) => r.features) }) });
+      assert.equal(batch.status, 200);
+      for (let i = 0; i < 10; i++) await fetch(`${service.url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(chunk[i].features) });
+      await fetch(`${service.url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"age": 5}' });
+      await fetch(`${service.url}/feedback/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ feedback: chunk.map((r, i) => ({ request_id: `p${round}:${i}`, actual: r.y })) }) });
+      await sleep(1200);
+    }
+    await sleep(2500);
+  });
+
+  after(async () => {
+    prometheus?.kill('SIGTERM');
+    await service?.close();
+  });
+
+  test('Prometheus scrapes modelwatch', async () => {
+    const up = (await query('up{job="modelwatch"}')) as { value: [number, string] }[];
+    assert.equal(up.length, 1);
+    assert.equal(up[0].value[1], '1');
+  });
+
+  test('every recording rule returns data', async () => {
+    for (const rule of RULE_GROUPS.flatMap((g) => g.rules)) {
+      const result = await query(rule.record);
+      assert.ok(result.length > 0, `${rule.record} has no data (expr: ${rule.expr})`);
+    }
+  });
+
+  test('PSI per feature over the counters of a real Prometheus is finite and non-negative for every feature', async () => {
+    const psi = (await query('ml:feature_drift_psi:1h')) as { metric: { feature: string }; value: [number, string] }[];
+    assert.equal(psi.length, 16);
+    for (const sample of psi) {
+      const value = Number(sample.value[1]);
+      assert.ok(Number.isFinite(value) && value >= 0, `${sample.metric.feature}: ${sample.value[1]}`);
+    }
+    const accuracy = (await query('ml:model_accuracy:live_1h')) as { value: [number, string] }[];
+    const value = Number(accuracy[0].value[1]);
+    assert.ok(value > 0.5 && value <= 1, `live accuracy from the feedback counters: ${value}`);
+  });
+
+  test("every query of the seeds (docs/metrics.md) returns data", async () => {
+    for (const expr of seedQueries()) assert.ok((await query(expr)).length > 0, `${expr} has no data`);
+  });
+
+  test('every alert expression evaluates (no errors) in Prometheus', async () => {
+    for (const alert of ALERTS) await query(alert.expr);
+    const rules = (await (await fetch(`${api}/api/v1/rules`)).json()) as { data: { groups: { rules: { name: string; health: string; lastError?: string }[] }[] } };
+    const all = rules.data.groups.flatMap((g) => g.rules);
+    assert.equal(all.length, ALERTS.length + RULE_GROUPS.flatMap((g) => g.rules).length);
+    for (const rule of all) assert.equal(rule.health, 'ok', `${rule.name}: ${rule.lastError}`);
+  });
+});
