@@ -2,6 +2,7 @@
  * The monitoring stack as code: every file under deploy/ that the catalogue generates, by its path
  * under deploy/.
  */
+import { generateAlertmanager } from './alertmanager/generate.js';
 import { generatePrometheus } from './prometheus/generate.js';
 
 /**
@@ -12,5 +13,6 @@ import { generatePrometheus } from './prometheus/generate.js';
 export function generateStack(): Record<string, string> {
   const files: Record<string, string> = {};
   for (const [path, text] of Object.entries(generatePrometheus())) files[`prometheus/${path}`] = text;
+  for (const [path, text] of Object.entries(generateAlertmanager())) files[`alertmanager/${path}`] = text;
   return files;
 }

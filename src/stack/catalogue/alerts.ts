@@ -5,6 +5,9 @@
  * functions in annotations.ts), so the expected annotations are computed, not copied.
  */
 
+/** The `service` label every modelwatch alert carries (Alertmanager inhibits by it). */
+export const SERVICE_LABEL = 'modelwatch';
+
 /** Input series of a test: Prometheus' expanding notation, one sample a minute. */
 export interface TestSeries {
   readonly series: string;

@@ -3,7 +3,7 @@
  * and alert rules, and the `promtool test rules` file holding every alert's test case.
  */
 import { stringify } from 'yaml';
-import { ALERTS, type AlertRule } from '../catalogue/alerts.js';
+import { ALERTS, SERVICE_LABEL, type AlertRule } from '../catalogue/alerts.js';
 import { RULE_GROUPS } from '../catalogue/recording-rules.js';
 import { renderAnnotation } from './annotations.js';
 
@@ -60,7 +60,7 @@ function alertRules() {
     groups: [
       {
         name: 'modelwatch.alerts',
-        rules: ALERTS.map((alert) => ({ alert: alert.name, expr: alert.expr, for: alert.for, labels: { severity: alert.severity }, annotations: annotations(alert, {}) })),
+        rules: ALERTS.map((alert) => ({ alert: alert.name, expr: alert.expr, for: alert.for, labels: { severity: alert.severity, service: SERVICE_LABEL }, annotations: annotations(alert, {}) })),
       },
     ],
   };
@@ -81,7 +81,7 @@ function alertTests() {
           {
             eval_time: alert.test.firingAt,
             alertname: alert.name,
-            exp_alerts: [{ exp_labels: { severity: alert.severity, ...labels }, exp_annotations: annotations(alert, labels, alert.test.value) }],
+            exp_alerts: [{ exp_labels: { severity: alert.severity, service: SERVICE_LABEL, ...labels }, exp_annotations: annotations(alert, labels, alert.test.value) }],
           },
         ],
       };
