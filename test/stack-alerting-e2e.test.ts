@@ -9,12 +9,12 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { stringify } from 'yaml';
+import { freePort } from '../bench/children.js';
 import { loadConfig } from '../src/config.js';
 import { PROMETHEUS_FILES } from '../src/stack/prometheus/generate.js';
 import { startService, type RunningService } from '../src/server/serve.js';
@@ -27,14 +27,6 @@ const missing =
 const rulesDir = fileURLToPath(new URL('../deploy/prometheus/', import.meta.url));
 const EVALUATION_SECONDS = 1;
 const GROUP_WAIT_SECONDS = 1;
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const probe = createNetServer().listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 
 interface Notification {
   readonly at: number;

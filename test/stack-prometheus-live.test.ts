@@ -7,12 +7,12 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { stringify } from 'yaml';
+import { freePort } from '../bench/children.js';
 import { loadConfig } from '../src/config.js';
 import { syntheticRows } from '../src/data/synthetic.js';
 import { ALERTS } from '../src/stack/catalogue/alerts.js';
@@ -31,14 +31,6 @@ function seedQueries(): string[] {
   assert.ok(block, "docs/metrics.md has a promql block under \"The seed's queries\"");
   return block[1].split('\n').map((line) => line.replace(/\s+#.*$/, '').trim()).filter(Boolean);
 }
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 
 describe('the generated rules against a real Prometheus scraping modelwatch', { skip: missing }, () => {
   let service: RunningService;
