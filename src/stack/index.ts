@@ -3,6 +3,7 @@
  * under deploy/.
  */
 import { generateAlertmanager } from './alertmanager/generate.js';
+import { generateElasticsearch } from './elasticsearch/generate.js';
 import { generatePrometheus } from './prometheus/generate.js';
 
 /**
@@ -14,5 +15,6 @@ export function generateStack(): Record<string, string> {
   const files: Record<string, string> = {};
   for (const [path, text] of Object.entries(generatePrometheus())) files[`prometheus/${path}`] = text;
   for (const [path, text] of Object.entries(generateAlertmanager())) files[`alertmanager/${path}`] = text;
+  for (const [path, text] of Object.entries(generateElasticsearch())) files[`elasticsearch/${path}`] = text;
   return files;
 }

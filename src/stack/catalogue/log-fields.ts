@@ -1,0 +1,81 @@
+/**
+ * Every field modelwatch writes to its log, with its Elasticsearch type: the index template is
+ * generated from this list, and a test writes real lines of every kind (predictions, rejections,
+ * feedback, drift, service lines) and checks each of their fields is here with a matching type.
+ */
+
+/** An Elasticsearch field type used by the template. */
+export type FieldType = 'date' | 'keyword' | 'text' | 'integer' | 'long' | 'float' | 'boolean' | 'flattened';
+
+/** One log field: its dotted path, type and meaning. */
+export interface LogField {
+  readonly path: string;
+  readonly type: FieldType;
+  readonly description: string;
+}
+
+const field = (path: string, type: FieldType, description: string): LogField => ({ path, type, description });
+
+/** The fields, grouped by who writes them. */
+export const LOG_FIELDS: readonly LogField[] = [
+  // ECS base, on every line (pino with @elastic/ecs-pino-format, and the prediction-line writer).
+  field('@timestamp', 'date', 'When the line was made.'),
+  field('log.level', 'keyword', 'ECS level: info, warn, error …'),
+  field('level', 'keyword', "The seed's upper-case level: INFO, WARNING, ERROR, CRITICAL."),
+  field('message', 'text', 'What happened.'),
+  field('ecs.version', 'keyword', 'ECS version of the line.'),
+  field('process.pid', 'long', 'Process id.'),
+  field('host.hostname', 'keyword', 'Host name.'),
+  field('service.name', 'keyword', 'SERVICE_NAME.'),
+  field('event.dataset', 'keyword', '<service>.audit for request lines, <service>.service for operational ones.'),
+  field('event.action', 'keyword', 'predict, feedback, drift.'),
+  field('event.outcome', 'keyword', 'success or failure.'),
+  // Request lines.
+  field('request_id', 'keyword', 'The request id, as in the response.'),
+  field('endpoint', 'keyword', 'Route template.'),
+  field('prediction', 'integer', 'Predicted class.'),
+  field('confidence', 'float', 'Probability of the predicted class.'),
+  field('probability', 'float', 'Probability of class 1.'),
+  field('duration', 'float', 'Milliseconds from request to response.'),
+  field('model_type', 'keyword', 'Model family.'),
+  field('model_version', 'keyword', 'Registry version.'),
+  field('input_hash', 'keyword', 'Fingerprint of the complete row.'),
+  field('input', 'flattened', 'The raw row, only with AUDIT_RAW_INPUTS=true.'),
+  field('error.code', 'keyword', 'Coded error (MW_…).'),
+  field('error.type', 'keyword', 'Rejection reason, or the error class of an unhandled error.'),
+  field('error.message', 'text', 'Error message.'),
+  field('error.stack_trace', 'text', 'Stack of an unhandled error.'),
+  field('problems.field', 'keyword', 'Field of an input problem.'),
+  field('problems.reason', 'keyword', 'Reason of an input problem.'),
+  field('problems.expected', 'text', 'What the field accepts.'),
+  field('problems.got', 'keyword', 'What was sent (only with AUDIT_RAW_INPUTS=true).'),
+  field('http.response.status_code', 'integer', 'Status of a rejected request.'),
+  // Feedback lines.
+  field('actual', 'integer', 'The label sent to /feedback.'),
+  field('correct', 'boolean', 'Whether the prediction was right.'),
+  field('delay_seconds', 'float', 'Seconds from prediction to label.'),
+  field('feedback.status', 'keyword', 'joined, duplicate, conflict, expired, unknown_id.'),
+  field('feedback.first_actual', 'integer', 'The label that stands, for a conflict.'),
+  field('feedback.age_seconds', 'float', 'Age of an expired prediction.'),
+  // Drift lines.
+  field('drift.feature', 'keyword', 'Feature whose PSI changed level.'),
+  field('drift.signal', 'keyword', 'Model output (class, confidence) whose PSI changed level.'),
+  field('drift.psi', 'float', 'PSI at the tick.'),
+  field('drift.level', 'keyword', 'ok, warning, critical.'),
+  field('drift.previous_level', 'keyword', 'The level before.'),
+  field('drift.threshold', 'float', 'The threshold crossed (0.1 or 0.2).'),
+  // Operational lines.
+  field('url', 'keyword', 'Where the service listens.'),
+  field('port', 'integer', 'PORT.'),
+  field('signal', 'keyword', 'A signal received (SIGTERM …).'),
+  field('timeout_seconds', 'integer', 'SHUTDOWN_TIMEOUT_SECONDS, when it ran out.'),
+  field('load_seconds', 'float', 'Time to load the model.'),
+  field('model_dir', 'keyword', 'MODEL_DIR, when training a first model.'),
+  field('data_source', 'keyword', 'Training data of a first model.'),
+  field('iteration', 'integer', 'Training progress.'),
+  field('max_iterations', 'integer', 'Training progress.'),
+  field('seconds', 'float', 'Training time.'),
+  field('holdout.accuracy', 'float', 'Holdout accuracy of a first model.'),
+  field('holdout.auc', 'float', 'Holdout AUC of a first model.'),
+  field('holdout.f1', 'float', 'Holdout F1 of a first model.'),
+];

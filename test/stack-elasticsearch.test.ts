@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { loadConfig } from '../src/config.js';
+import { syntheticRows } from '../src/data/synthetic.js';
+import { createLogger } from '../src/monitoring/audit/logger.js';
+import { startService } from '../src/server/serve.js';
+import { LOG_FIELDS, type FieldType } from '../src/stack/catalogue/log-fields.js';
+import { generateElasticsearch, INDEX_PATTERN } from '../src/stack/elasticsearch/generate.js';
+import { CapturedLines, SEED_BODY, testApp, trainedRegistry } from './helpers/fixtures.js';
+
+type Mapping = { type?: string; properties?: Record<string, Mapping> };
+
+/** The mapped type of a dotted path in the template, or undefined. */
+function mappedType(properties: Record<string, Mapping>, path: string): string | undefined {
+  let node: Mapping = { properties };
+  for (const part of path.split('.')) {
+    node = node.properties?.[part] as Mapping;
+    if (!node) return undefined;
+  }
+  return node.type;
+}
+
+/** Leaf paths of a log line with their values; a flattened field is one leaf, arrays are looked into. */
+function leaves(value: unknown, flattened: ReadonlySet<string>, prefix = ''): [string, unknown][] {
+  if (Array.isArray(value)) return value.flatMap((item) => leaves(item, flattened, prefix));
+  if (value !== null && typeof value === 'object' && !flattened.has(prefix)) {
+    return Object.entries(value).flatMap(([key, inner]) => leaves(inner, flattened, prefix ? `${prefix}.${key}` : key));
+  }
+  return [[prefix, value]];
+}
+
+const fits = (type: FieldType | string, value: unknown): boolean => {
+  if (value === null) return true;
+  switch (type) {
+    case 'integer':
+    case 'long':
+      return Number.isInteger(value);
+    case 'float':
+      return typeof value === 'number';
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'date':
+      return typeof value === 'string' && !Number.isNaN(Date.parse(value));
+    case 'keyword':
+      // Elasticsearch indexes a number or boolean sent to a keyword field as its text.
+      return ['string', 'number', 'boolean'].includes(typeof value);
+    case 'text':
+      return typeof value === 'string';
+    case 'flattened':
+      return typeof value === 'object';
+    default:
+      return false;
+  }
+};
+
+describe('the Elasticsearch index template', () => {
+  const template = JSON.parse(generateElasticsearch()['index-template.json']) as { index_patterns: string[]; template: { mappings: { properties: Record<string, Mapping> } } };
+  const properties = template.template.mappings.properties;
+
+  test('covers ml-pipeline-* and maps every catalogued field with its type', () => {
+    assert.deepEqual(template.index_patterns, [INDEX_PATTERN]);
+    for (const field of LOG_FIELDS) assert.equal(mappedType(properties, field.path), field.type, field.path);
+  });
+
+  test('every field of real lines of every kind the service writes is mapped, with a type that fits its value', async () => {
+    const lines: Record<string, unknown>[] = [];
+    // Request lines: predictions with raw inputs, rejections with problems, feedback of every
+    // outcome, and drift level changes.
+    const t = await testApp({ AUDIT_RAW_INPUTS: 'true', DRIFT_WINDOW_SIZE: '200', DRIFT_MIN_SAMPLES: '200', PREDICTION_STORE_TTL_SECONDS: '1' });
+    const rows = [...syntheticRows({ rows: 200, seed: 3, drift: 1 })];
+    await t.app.inject({ method: 'POST', url: '/predict/batch', payload: { rows: rows.slice(0, 100).map((r) => r.features) }, headers: { 'x-request-id': 'es-a' } });
+    await t.app.inject({ method: 'POST', url: '/predict/batch', payload: { rows: rows.slice(100).map((r) => r.features) }, headers: { 'x-request-id': 'es-b' } });
+    await t.app.inject({ method: 'POST', url: '/predict', payload: { ...SEED_BODY, age: 5, job: 'astronaut' } });
+    await t.app.inject({ method: 'POST', url: '/predict', payload: '{"age":', headers: { 'content-type': 'application/json' } });
+    await t.app.inject({ method: 'POST', url: '/feedback', payload: { request_id: 'es-a:0', actual: 1 } });
+    await t.app.inject({ method: 'POST', url: '/feedback', payload: { request_id: 'es-a:0', actual: 1 } });
+    await t.app.inject({ method: 'POST', url: '/feedback', payload: { request_id: 'es-a:0', actual: 0 } });
+    await t.app.inject({ method: 'POST', url: '/feedback', payload: { request_id: 'nope', actual: 0 } });
+    await t.app.inject({ method: 'POST', url: '/feedback', payload: { actual: 3 } });
+    t.monitor!.tick();
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await t.app.inject({ method: 'POST', url: '/feedback', payload: { request_id: 'es-b:0', actual: 1 } });
+    await t.app.close();
+    await t.log.drain();
+    lines.push(...t.captured.lines);
+    // Operational lines of a real start and stop.
+    const captured = new CapturedLines();
+    const config = loadConfig({}, { PORT: 0, HOST: '127.0.0.1', MODEL_DIR: trainedRegistry().dir, LOG_STDOUT: false });
+    const service = await startService(config, { log: createLogger({ serviceName: config.SERVICE_NAME, level: 'info', stdout: false, stream: captured }) });
+    await service.close();
+    lines.push(...captured.lines);
+
+    const messages = new Set(lines.map((l) => String(l.message)));
+    for (const kind of ['prediction', 'request rejected', 'feedback joined', 'feedback repeated; counted once', 'feedback for an unknown request id; not joined', 'feedback for an expired prediction; not joined']) {
+      assert.ok(messages.has(kind), `a "${kind}" line was written`);
+    }
+    assert.ok(lines.some((l) => l.drift), 'a drift line was written');
+    assert.ok(lines.some((l) => String(l.message).startsWith('modelwatch listening on')), 'service lines were written');
+    const flattened = new Set(LOG_FIELDS.filter((f) => f.type === 'flattened').map((f) => f.path));
+    const seen = new Set<string>();
+    for (const line of lines) {
+      for (const [path, value] of leaves(line, flattened)) {
+        const type = mappedType(properties, path);
+        assert.ok(type, `field ${path} (in "${line.message}") is mapped in the index template`);
+        assert.ok(fits(type, value), `field ${path} = ${JSON.stringify(value)} fits its mapped type ${type}`);
+        seen.add(path);
+      }
+    }
+    assert.ok(seen.size >= 40, `checked ${seen.size} distinct fields`);
+  });
+});
