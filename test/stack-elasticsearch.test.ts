@@ -5,7 +5,8 @@ import { syntheticRows } from '../src/data/synthetic.js';
 import { createLogger } from '../src/monitoring/audit/logger.js';
 import { startService } from '../src/server/serve.js';
 import { LOG_FIELDS, type FieldType } from '../src/stack/catalogue/log-fields.js';
-import { generateElasticsearch, INDEX_PATTERN } from '../src/stack/elasticsearch/generate.js';
+import { generateElasticsearch, ILM_POLICY, INDEX_PATTERN } from '../src/stack/elasticsearch/generate.js';
+import { DAILY_INDEX, generateFilebeat } from '../src/stack/filebeat/generate.js';
 import { CapturedLines, SEED_BODY, testApp, trainedRegistry } from './helpers/fixtures.js';
 
 type Mapping = { type?: string; properties?: Record<string, Mapping> };
@@ -57,8 +58,14 @@ describe('the Elasticsearch index template', () => {
   const template = JSON.parse(generateElasticsearch()['index-template.json']) as { index_patterns: string[]; template: { mappings: { properties: Record<string, Mapping> } } };
   const properties = template.template.mappings.properties;
 
-  test('covers ml-pipeline-* and maps every catalogued field with its type', () => {
+  test('covers ml-pipeline-* and maps every catalogued field with its type; Filebeat writes to indices it covers, under the ILM policy', () => {
     assert.deepEqual(template.index_patterns, [INDEX_PATTERN]);
+    const daily = DAILY_INDEX.replace('%{+yyyy.MM.dd}', '2026.11.22');
+    assert.match(daily, new RegExp(`^${INDEX_PATTERN.replace('*', '.*')}$`), 'the daily index matches the template pattern');
+    assert.match(generateFilebeat()['filebeat.yml'], new RegExp(`index: ${DAILY_INDEX.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    assert.equal((template as unknown as { template: { settings: Record<string, string> } }).template.settings['index.lifecycle.name'], ILM_POLICY);
+    const policy = JSON.parse(generateElasticsearch()['ilm-policy.json']) as { policy: { phases: { delete: { min_age: string } } } };
+    assert.equal(policy.policy.phases.delete.min_age, '30d');
     for (const field of LOG_FIELDS) assert.equal(mappedType(properties, field.path), field.type, field.path);
   });
 
