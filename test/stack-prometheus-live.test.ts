@@ -16,6 +16,7 @@ import { freePort } from '../bench/children.js';
 import { loadConfig } from '../src/config.js';
 import { syntheticRows } from '../src/data/synthetic.js';
 import { ALERTS } from '../src/stack/catalogue/alerts.js';
+import { DASHBOARDS } from '../src/stack/grafana/dashboards.js';
 import { RULE_GROUPS } from '../src/stack/catalogue/recording-rules.js';
 import { PROMETHEUS_FILES } from '../src/stack/prometheus/generate.js';
 import { startService, type RunningService } from '../src/server/serve.js';
@@ -104,6 +105,14 @@ describe('the generated rules against a real Prometheus scraping modelwatch', { 
     const accuracy = (await query('ml:model_accuracy:live_1h')) as { value: [number, string] }[];
     const value = Number(accuracy[0].value[1]);
     assert.ok(value > 0.5 && value <= 1, `live accuracy from the feedback counters: ${value}`);
+  });
+
+  test('every query of every generated dashboard panel returns data', async () => {
+    for (const dashboard of DASHBOARDS) {
+      for (const panel of dashboard.panels) {
+        for (const { expr } of panel.queries) assert.ok((await query(expr)).length > 0, `${dashboard.title} / ${panel.title}: ${expr} has no data`);
+      }
+    }
   });
 
   test("every query of the seeds (docs/metrics.md) returns data", async () => {

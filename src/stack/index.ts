@@ -5,6 +5,7 @@
 import { generateAlertmanager } from './alertmanager/generate.js';
 import { generateElasticsearch } from './elasticsearch/generate.js';
 import { generateFilebeat } from './filebeat/generate.js';
+import { generateGrafana } from './grafana/generate.js';
 import { generatePrometheus } from './prometheus/generate.js';
 
 /**
@@ -18,5 +19,6 @@ export function generateStack(): Record<string, string> {
   for (const [path, text] of Object.entries(generateAlertmanager())) files[`alertmanager/${path}`] = text;
   for (const [path, text] of Object.entries(generateElasticsearch())) files[`elasticsearch/${path}`] = text;
   for (const [path, text] of Object.entries(generateFilebeat())) files[`filebeat/${path}`] = text;
+  for (const [path, text] of Object.entries(generateGrafana())) files[`grafana/${path}`] = text;
   return files;
 }

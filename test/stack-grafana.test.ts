@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { parse } from 'yaml';
+import { generateGrafana } from '../src/stack/grafana/generate.js';
+
+type Panel = { type: string; title: string; datasource: { uid: string }; targets: { expr: string; legendFormat: string; datasource: { uid: string } }[]; fieldConfig: { defaults: { unit?: string; min?: number; thresholds?: { steps: { color: string; value: number | null }[] } } } };
+
+describe('the generated Grafana provisioning', () => {
+  const files = generateGrafana();
+  const dashboard = JSON.parse(files['dashboards/ml-pipeline-production.json']) as { title: string; refresh: string; time: { from: string; to: string }; panels: Panel[] };
+  const datasources = parse(files['provisioning/datasources/datasources.yml']) as { datasources: { uid: string; type: string }[] };
+
+  test("\"ML Pipeline Production\" has 000's panels, units, thresholds and legend, the last hour and a 30 s refresh", () => {
+    assert.equal(dashboard.title, 'ML Pipeline Production');
+    assert.equal(dashboard.refresh, '30s');
+    assert.deepEqual(dashboard.time, { from: 'now-1h', to: 'now' });
+    const byTitle = new Map(dashboard.panels.map((p) => [p.title, p]));
+    const expected: [string, string, string[], string | undefined][] = [
+      ['Model Accuracy', 'stat', ['ml_model_accuracy'], 'percentunit'],
+      ['Predictions per Minute', 'timeseries', ['rate(ml_predictions_total[1m]) * 60'], 'reqps'],
+      ['Error Rate', 'stat', ['ml_prediction_error_rate * 100'], 'percent'],
+      ['95th Percentile Latency', 'timeseries', ['histogram_quantile(0.95, rate(http_request_duration_seconds_bucket[5m]))'], 's'],
+      ['Prediction Distribution', 'piechart', ['ml_predictions_by_class_total{prediction_class="0"}', 'ml_predictions_by_class_total{prediction_class="1"}'], undefined],
+      ['Memory Usage', 'timeseries', ['ml_app_memory_bytes / 1024 / 1024'], 'decmbytes'],
+    ];
+    assert.equal(dashboard.panels.length, expected.length);
+    for (const [title, type, exprs, unit] of expected) {
+      const panel = byTitle.get(title);
+      assert.ok(panel, title);
+      assert.equal(panel.type, type, title);
+      assert.deepEqual(panel.targets.map((t) => t.expr), exprs, title);
+      assert.equal(panel.fieldConfig.defaults.unit, unit, title);
+    }
+    const steps = (title: string) => byTitle.get(title)!.fieldConfig.defaults.thresholds!.steps;
+    assert.deepEqual(steps('Model Accuracy'), [{ color: 'red', value: null }, { color: 'yellow', value: 0.85 }, { color: 'green', value: 0.9 }]);
+    assert.deepEqual(steps('Error Rate'), [{ color: 'green', value: null }, { color: 'yellow', value: 5 }, { color: 'red', value: 10 }]);
+    assert.equal(byTitle.get('Predictions per Minute')!.fieldConfig.defaults.min, 0);
+    assert.deepEqual(byTitle.get('Prediction Distribution')!.targets.map((t) => t.legendFormat), ['No Subscribe', 'Subscribe']);
+  });
+
+  test('every panel and query uses a provisioned data source, and no password is written down', () => {
+    const uids = new Set(datasources.datasources.map((d) => d.uid));
+    assert.deepEqual([...uids].sort(), ['elasticsearch', 'prometheus']);
+    for (const panel of dashboard.panels) {
+      assert.ok(uids.has(panel.datasource.uid), panel.title);
+      for (const target of panel.targets) assert.ok(uids.has(target.datasource.uid), panel.title);
+    }
+    for (const [path, text] of Object.entries(files)) {
+      assert.doesNotMatch(text, /admin\/admin|"password":\s*"[^$]|basicAuthPassword: [^$]/i, `${path} holds no literal password`);
+    }
+    assert.match(files['provisioning/datasources/datasources.yml'], /basicAuthPassword: \$\{ELASTICSEARCH_PASSWORD\}/);
+  });
+});
