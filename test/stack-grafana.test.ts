@@ -38,6 +38,18 @@ describe('the generated Grafana provisioning', () => {
     assert.deepEqual(byTitle.get('Prediction Distribution')!.targets.map((t) => t.legendFormat), ['No Subscribe', 'Subscribe']);
   });
 
+  test('Model Health, MLOps Overview and Data Drift are generated, with drift against 0.1 and 0.2 and a feature variable', () => {
+    const titles = Object.entries(files).filter(([path]) => path.startsWith('dashboards/')).map(([, text]) => (JSON.parse(text) as { title: string }).title);
+    assert.deepEqual(titles.sort(), ['Data Drift', 'ML Pipeline Production', 'MLOps Overview', 'Model Health']);
+    const drift = JSON.parse(files['dashboards/data-drift.json']) as { panels: Panel[]; templating: { list: { name: string; query: string }[] } };
+    const psi = drift.panels.find((p) => p.title.startsWith('PSI per Feature (last hour'))!;
+    assert.deepEqual(psi.fieldConfig.defaults.thresholds!.steps.map((step) => step.value), [null, 0.1, 0.2]);
+    assert.equal(drift.templating.list[0].name, 'feature');
+    assert.ok(drift.panels.some((p) => p.targets.some((t) => t.expr.includes('ml_model_estimated_accuracy'))) && drift.panels.some((p) => p.targets.some((t) => t.expr.includes('source="live"'))), 'estimated beside live accuracy');
+    const health = JSON.parse(files['dashboards/model-health.json']) as { panels: Panel[] };
+    assert.ok(health.panels.some((p) => p.type === 'heatmap'), 'a latency heatmap');
+  });
+
   test('every panel and query uses a provisioned data source, and no password is written down', () => {
     const uids = new Set(datasources.datasources.map((d) => d.uid));
     assert.deepEqual([...uids].sort(), ['elasticsearch', 'prometheus']);

@@ -19,7 +19,7 @@ export interface ThresholdStep {
 /** One panel. */
 export interface PanelSpec {
   readonly title: string;
-  readonly type: 'stat' | 'timeseries' | 'piechart';
+  readonly type: 'stat' | 'timeseries' | 'piechart' | 'heatmap';
   readonly queries: readonly PanelQuery[];
   readonly unit?: string;
   readonly min?: number;
@@ -32,6 +32,8 @@ export interface DashboardSpec {
   readonly title: string;
   readonly source: string;
   readonly panels: readonly PanelSpec[];
+  /** A dashboard variable: its name and the PromQL label_values query that fills it. */
+  readonly variable?: { readonly name: string; readonly query: string; readonly default: string };
 }
 
 /** 000_a6e68bdc8b3a3add.txt's "ML Pipeline Production", panel for panel. */
@@ -68,8 +70,103 @@ export const ML_PIPELINE_PRODUCTION: DashboardSpec = {
   ],
 };
 
+/** 001's "Model Health": request rate, error rate, p99 latency heatmap, prediction distribution over time. */
+export const MODEL_HEALTH: DashboardSpec = {
+  uid: 'model-health',
+  title: 'Model Health',
+  source: '001',
+  panels: [
+    { title: 'Request Rate', type: 'timeseries', queries: [{ expr: 'sum by (model_version) (rate(model_requests_total[5m]))', legend: '{{model_version}}' }], unit: 'reqps', min: 0 },
+    {
+      title: 'Error Rate',
+      type: 'timeseries',
+      queries: [{ expr: 'sum by (model_version) (rate(model_requests_total{status="error"}[5m])) / sum by (model_version) (rate(model_requests_total[5m]))', legend: '{{model_version}}' }],
+      unit: 'percentunit',
+      min: 0,
+      thresholds: [{ color: 'green', value: null }, { color: 'red', value: 0.05 }],
+    },
+    { title: 'Latency (p99)', type: 'timeseries', queries: [{ expr: 'histogram_quantile(0.99, sum by (le) (rate(model_latency_seconds_bucket[5m])))', legend: 'p99' }], unit: 's' },
+    { title: 'Latency Heatmap', type: 'heatmap', queries: [{ expr: 'sum by (le) (rate(model_latency_seconds_bucket[5m]))', legend: '{{le}}' }], unit: 's' },
+    { title: 'Prediction Distribution over Time', type: 'timeseries', queries: [{ expr: 'sum by (prediction_class) (rate(ml_predictions_by_class_total[5m]))', legend: 'class {{prediction_class}}' }], unit: 'reqps', min: 0 },
+  ],
+};
+
+/** 004's "MLOps Overview": request rate, error %, p95/p99, CPU and memory, all replicas. */
+export const MLOPS_OVERVIEW: DashboardSpec = {
+  uid: 'mlops-overview',
+  title: 'MLOps Overview',
+  source: '004',
+  panels: [
+    { title: 'Request Rate', type: 'timeseries', queries: [{ expr: 'job:http_requests:rate5m', legend: 'requests/s' }], unit: 'reqps', min: 0 },
+    {
+      title: 'Error %',
+      type: 'stat',
+      queries: [{ expr: 'job:model_request_error_ratio:rate5m * 100', legend: 'errors' }],
+      unit: 'percent',
+      thresholds: [{ color: 'green', value: null }, { color: 'red', value: 5 }],
+    },
+    {
+      title: 'Latency p95 / p99',
+      type: 'timeseries',
+      queries: [
+        { expr: 'job:http_request_duration_seconds:p95_5m', legend: 'p95' },
+        { expr: 'job:http_request_duration_seconds:p99_5m', legend: 'p99' },
+      ],
+      unit: 's',
+    },
+    { title: 'CPU', type: 'timeseries', queries: [{ expr: 'rate(process_cpu_seconds_total{job="modelwatch"}[5m])', legend: '{{instance}}' }], unit: 'percentunit', min: 0 },
+    { title: 'Memory', type: 'timeseries', queries: [{ expr: 'ml_app_memory_bytes{job="modelwatch"}', legend: '{{instance}}' }], unit: 'bytes', min: 0 },
+  ],
+};
+
+/** "Data Drift": PSI per feature against 0.1 / 0.2, one feature's bin shares against the baseline, estimated against live accuracy. */
+export const DATA_DRIFT: DashboardSpec = {
+  uid: 'data-drift',
+  title: 'Data Drift',
+  source: '001',
+  variable: { name: 'feature', query: 'label_values(ml_feature_baseline_share, feature)', default: 'age' },
+  panels: [
+    {
+      title: 'PSI per Feature (last hour, all replicas)',
+      type: 'timeseries',
+      queries: [{ expr: 'ml:feature_drift_psi:1h', legend: '{{feature}}' }],
+      min: 0,
+      thresholds: [{ color: 'green', value: null }, { color: 'yellow', value: 0.1 }, { color: 'red', value: 0.2 }],
+    },
+    {
+      title: 'PSI per Feature (drift window, per replica)',
+      type: 'timeseries',
+      queries: [{ expr: 'ml_feature_drift_psi', legend: '{{feature}} {{instance}}' }],
+      min: 0,
+      thresholds: [{ color: 'green', value: null }, { color: 'yellow', value: 0.1 }, { color: 'red', value: 0.2 }],
+    },
+    {
+      title: 'Bin Shares of $feature against the Baseline',
+      type: 'timeseries',
+      queries: [
+        { expr: 'ml:feature_bin_share:ratio_1h{feature="$feature"}', legend: 'now {{bin}}' },
+        { expr: 'max by (bin) (ml_feature_baseline_share{feature="$feature"})', legend: 'baseline {{bin}}' },
+      ],
+      unit: 'percentunit',
+      min: 0,
+    },
+    {
+      title: 'Estimated against Live Accuracy',
+      type: 'timeseries',
+      queries: [
+        { expr: 'ml_model_estimated_accuracy', legend: 'estimated (no labels) {{instance}}' },
+        { expr: 'ml_model_accuracy{source="live"}', legend: 'live (last labels) {{instance}}' },
+        { expr: 'ml:model_accuracy:live_1h', legend: 'live, last hour, all replicas' },
+      ],
+      unit: 'percentunit',
+      thresholds: [{ color: 'red', value: null }, { color: 'green', value: 0.9 }],
+    },
+    { title: 'Prediction Drift (PSI)', type: 'timeseries', queries: [{ expr: 'ml:prediction_drift_psi:1h', legend: '{{signal}}' }], min: 0 },
+  ],
+};
+
 /** Every generated dashboard. */
-export const DASHBOARDS: readonly DashboardSpec[] = [ML_PIPELINE_PRODUCTION];
+export const DASHBOARDS: readonly DashboardSpec[] = [ML_PIPELINE_PRODUCTION, MODEL_HEALTH, MLOPS_OVERVIEW, DATA_DRIFT];
 
 const DATASOURCE = { type: 'prometheus', uid: 'prometheus' } as const;
 
@@ -83,7 +180,13 @@ function panelJson(panel: PanelSpec, id: number) {
     title: panel.title,
     datasource: DATASOURCE,
     gridPos: { h: 8, w: width, x, y },
-    targets: panel.queries.map((q, i) => ({ refId: String.fromCharCode(65 + i), datasource: DATASOURCE, expr: q.expr, legendFormat: q.legend ?? '' })),
+    targets: panel.queries.map((q, i) => ({
+      refId: String.fromCharCode(65 + i),
+      datasource: DATASOURCE,
+      expr: q.expr,
+      legendFormat: q.legend ?? '',
+      ...(panel.type === 'heatmap' ? { format: 'heatmap' } : {}),
+    })),
     fieldConfig: {
       defaults: {
         ...(panel.unit ? { unit: panel.unit } : {}),
@@ -97,7 +200,9 @@ function panelJson(panel: PanelSpec, id: number) {
         ? { legend: { displayMode: 'list', placement: 'right', showLegend: true }, pieType: 'pie', reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false } }
         : panel.type === 'stat'
           ? { colorMode: 'background', graphMode: 'area', reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false } }
-          : { legend: { displayMode: 'list', placement: 'bottom', showLegend: true }, tooltip: { mode: 'multi' } },
+          : panel.type === 'heatmap'
+            ? { calculate: false, yAxis: { unit: panel.unit ?? 's' }, color: { scheme: 'Oranges' } }
+            : { legend: { displayMode: 'list', placement: 'bottom', showLegend: true }, tooltip: { mode: 'multi' }, ...(panel.thresholds ? { thresholdsStyle: { mode: 'line' } } : {}) },
   };
 }
 
@@ -117,6 +222,11 @@ export function dashboardJson(spec: DashboardSpec) {
     editable: true,
     time: { from: 'now-1h', to: 'now' },
     refresh: '30s',
+    templating: {
+      list: spec.variable
+        ? [{ name: spec.variable.name, type: 'query', datasource: DATASOURCE, query: spec.variable.query, refresh: 1, current: { text: spec.variable.default, value: spec.variable.default } }]
+        : [],
+    },
     panels: spec.panels.map((panel, i) => panelJson(panel, i + 1)),
   };
 }
