@@ -8,6 +8,9 @@ import autocannon from 'autocannon';
 import { build } from 'hdr-histogram-js';
 
 /** What one measurement gives. */
+/** The seed's curl body (000_a6e68bdc8b3a3add.txt), byte for byte in content: what every benchmark sends. */
+export const SEED_BODY = JSON.stringify({ age: 30, job: 'admin', marital: 'single', education: 'secondary', housing: 'yes', loan: 'no', duration: 200, campaign: 2 });
+
 export interface Measurement {
   /** 2xx answers per second. */
   readonly rps: number;

@@ -30,10 +30,9 @@ import { createServiceMetrics } from '../src/monitoring/metrics/index.js';
 import { createModelMonitor, type ModelMonitor } from '../src/monitoring/model-monitor.js';
 import { buildApp } from '../src/server/app.js';
 import { ModelState } from '../src/server/model-state.js';
-import { drive } from './drive.js';
+import { drive, SEED_BODY } from './drive.js';
 import { describeMachine } from './report.js';
 
-const SEED_BODY = JSON.stringify({ age: 30, job: 'admin', marital: 'single', education: 'secondary', housing: 'yes', loan: 'no', duration: 200, campaign: 2 });
 /** Phases left out at the start (JIT warm-up, the store filling). */
 const WARMUP_PHASES = 6;
 

@@ -19,12 +19,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { freePort, killAllChildren, startServer, type ServerChild } from './children.js';
-import { drive } from './drive.js';
+import { drive, SEED_BODY } from './drive.js';
 import { describeMachine, formatRun, formatSummary, SERVER_NAMES } from './report.js';
 import { SERVER_KEYS, summarise, type Run, type ServerKey } from './summary.js';
 
-/** The seed's curl body, byte for byte in content. */
-const SEED_BODY = JSON.stringify({ age: 30, job: 'admin', marital: 'single', education: 'secondary', housing: 'yes', loan: 'no', duration: 200, campaign: 2 });
 
 interface BenchOptions {
   readonly rounds: number;

@@ -109,7 +109,7 @@ export class DriftMonitor {
    * Below DRIFT_MIN_SAMPLES PSI is undefined and levels stay as they were.
    */
   tick(nowMs: number): DriftCrossing[] {
-    this.window.evictOlderThan(nowMs - this.settings.windowSeconds * 1000);
+    this.window.expire(nowMs);
     const enough = this.window.size >= this.settings.minSamples;
     const crossings: DriftCrossing[] = [];
     this.signals.forEach((signal, i) => {

@@ -5,6 +5,8 @@
  * functions in annotations.ts), so the expected annotations are computed, not copied.
  */
 
+import { PSI_CRITICAL, PSI_WARNING } from '../../monitoring/drift/drift-monitor.js';
+
 /** The `service` label every modelwatch alert carries (Alertmanager inhibits by it). */
 export const SERVICE_LABEL = 'modelwatch';
 
@@ -167,7 +169,7 @@ export const ALERTS: readonly AlertRule[] = [
   },
   {
     name: 'FeatureDriftWarning',
-    expr: 'ml:feature_drift_psi:1h > 0.1 <= 0.2',
+    expr: `ml:feature_drift_psi:1h > ${PSI_WARNING} <= ${PSI_CRITICAL}`,
     for: '10m',
     severity: 'warning',
     summary: 'Feature {{ $labels.feature }} is drifting (PSI > 0.1)',
@@ -178,7 +180,7 @@ export const ALERTS: readonly AlertRule[] = [
   },
   {
     name: 'FeatureDriftCritical',
-    expr: 'ml:feature_drift_psi:1h > 0.2',
+    expr: `ml:feature_drift_psi:1h > ${PSI_CRITICAL}`,
     for: '10m',
     severity: 'critical',
     summary: 'Feature {{ $labels.feature }} has drifted (PSI > 0.2)',
@@ -189,7 +191,7 @@ export const ALERTS: readonly AlertRule[] = [
   },
   {
     name: 'PredictionDistributionShift',
-    expr: 'ml:prediction_drift_psi:1h{signal="class"} > 0.2',
+    expr: `ml:prediction_drift_psi:1h{signal="class"} > ${PSI_CRITICAL}`,
     for: '10m',
     severity: 'warning',
     summary: 'The predicted class balance has shifted',
