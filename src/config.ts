@@ -12,6 +12,8 @@ const Int = (description: string, def: number, minimum: number, maximum: number)
   Type.Integer({ default: def, minimum, maximum, description });
 const Str = (description: string, def: string, minLength = 0) => Type.String({ default: def, description, minLength });
 const OptionalPath = (description: string) => Type.Optional(Type.String({ minLength: 1, description }));
+const Share = (description: string, def: number) => Type.Number({ default: def, minimum: 0, exclusiveMaximum: 1, description });
+const OptionalUrl = (description: string) => Type.Optional(Type.String({ pattern: '^https?://', description }));
 
 /**
  * The settings schema. Property names are the environment variable names (the public interface);
@@ -50,6 +52,11 @@ export const ConfigSchema = Type.Object(
     FEEDBACK_BATCH_MAX_ITEMS: Int('Most labels accepted by POST /feedback/batch.', 1000, 1, 100_000),
     SHUTDOWN_TIMEOUT_SECONDS: Int('Longest wait for in-flight requests on SIGTERM.', 10, 1, 600),
     SEED: Int('Seed for training splits and generated data.', 42, 0, 2 ** 31 - 1),
+    MODEL_WATCH: Bool("Switch to a newly promoted version when the registry's CURRENT pointer changes (hot reload; SIGHUP and POST /admin/reload also reload).", true),
+    MODEL_WATCH_INTERVAL_SECONDS: Int('How often the registry pointer is checked for a new current version.', 2, 1, 3600),
+    ADMIN_TOKEN: OptionalPath('Bearer token that POST /admin/reload requires; without it the admin endpoint answers 404.'),
+    PUSHGATEWAY_URL: OptionalUrl('Pushgateway that `modelwatch pipeline run` pushes its metrics to, e.g. http://pushgateway:9091.'),
+    PROMOTION_TOLERANCE: Share("How much worse (absolute) than the current version's holdout accuracy, AUC and F1 a new version may be and still be promoted.", 0.005),
   },
   { additionalProperties: false },
 );
@@ -103,7 +110,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
 function describeExpected(schema: TSchema): string {
   if (schema.anyOf) return `one of ${schema.anyOf.map((s: TSchema) => s.const).join(', ')}`;
   if (schema.type === 'integer') return `an integer in ${schema.minimum}..${schema.maximum}`;
-  if (schema.type === 'number') return `a number between ${schema.exclusiveMinimum} and ${schema.exclusiveMaximum} (exclusive)`;
+  if (schema.type === 'number') return `a number from ${schema.minimum} up to ${schema.exclusiveMaximum} (exclusive)`;
+  if (schema.pattern) return `a string matching ${schema.pattern}`;
   if (schema.type === 'boolean') return 'true or false';
   return 'a non-empty string';
 }

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
+import { ALERTS } from '../src/stack/catalogue/alerts.js';
+import { ALERTMANAGER_URL, GRAFANA_ALERTS } from '../src/stack/grafana/alerting.js';
 import { generateGrafana } from '../src/stack/grafana/generate.js';
 
 type Panel = { type: string; title: string; datasource: { uid: string }; targets: { expr: string; legendFormat: string; datasource: { uid: string } }[]; fieldConfig: { defaults: { unit?: string; min?: number; thresholds?: { steps: { color: string; value: number | null }[] } } } };
@@ -61,5 +63,57 @@ describe('the generated Grafana provisioning', () => {
       assert.doesNotMatch(text, /admin\/admin|"password":\s*"[^$]|basicAuthPassword: [^$]/i, `${path} holds no literal password`);
     }
     assert.match(files['provisioning/datasources/datasources.yml'], /basicAuthPassword: \$\{ELASTICSEARCH_PASSWORD\}/);
+  });
+
+  test("000's two Grafana alerts are provisioned with its conditions, on their panels, delivered to Alertmanager", () => {
+    type Query = { refId: string; datasourceUid: string; model: { expr?: string; type?: string; expression?: string; conditions?: { evaluator: { type: string; params: number[] } }[] } };
+    type Rule = { uid: string; title: string; condition: string; for: string; dashboardUid: string; panelId: number; data: Query[]; labels: Record<string, string>; annotations: Record<string, string> };
+    const alerting = parse(files['provisioning/alerting/modelwatch.yml']) as {
+      groups: { interval: string; folder: string; rules: Rule[] }[];
+      contactPoints: { name: string; receivers: { type: string; settings: { url: string } }[] }[];
+      policies: { receiver: string }[];
+    };
+    const rules = alerting.groups.flatMap((g) => g.rules);
+    const seed = rules.map((r) => {
+      const query = r.data.find((d) => d.datasourceUid === 'prometheus')!;
+      const threshold = r.data.find((d) => d.model.type === 'threshold')!;
+      return [r.title, query.model.expr, threshold.model.conditions![0].evaluator.type, threshold.model.conditions![0].evaluator.params[0], r.for];
+    });
+    assert.deepEqual(seed, [
+      ['Model Accuracy Alert', 'ml_model_accuracy', 'lt', 0.9, '5m'],
+      ['High Error Rate Alert', 'ml_prediction_error_rate', 'gt', 0.1, '2m'],
+    ]);
+    assert.deepEqual(alerting.groups.map((g) => g.interval), ['1m'], "000: evaluated every minute");
+    const uids = new Set(datasources.datasources.map((d) => d.uid));
+    for (const rule of rules) {
+      const refIds = new Set(rule.data.map((d) => d.refId));
+      assert.ok(refIds.has(rule.condition), `${rule.title}: the condition names one of its queries`);
+      for (const query of rule.data) {
+        assert.ok(uids.has(query.datasourceUid) || query.datasourceUid === '__expr__', `${rule.title}/${query.refId}: a provisioned data source`);
+        if (query.model.expression) assert.ok(refIds.has(query.model.expression), `${rule.title}/${query.refId} reads an existing query`);
+      }
+      // Attached to the panel that shows the same series.
+      const panel = dashboard.panels[rule.panelId - 1];
+      assert.equal(rule.dashboardUid, 'ml-pipeline-production');
+      assert.ok(panel.targets[0].expr.startsWith(rule.data[0].model.expr!), `${rule.title} sits on ${panel.title}`);
+      assert.match(rule.annotations.runbook_url, /docs\/runbooks\.md#[a-z]+$/);
+      assert.equal(rule.labels.severity, 'critical');
+      // Grafana would expand a `$` in a label from the environment.
+      for (const value of Object.values(rule.labels)) assert.doesNotMatch(value, /\$/, `${rule.title}: label ${value}`);
+    }
+    assert.deepEqual(alerting.contactPoints[0].receivers.map((r) => [r.type, r.settings.url]), [['prometheus-alertmanager', ALERTMANAGER_URL]]);
+    assert.deepEqual(alerting.policies.map((p) => p.receiver), [alerting.contactPoints[0].name]);
+  });
+
+  test('each Grafana alert keeps the threshold and `for` of the Prometheus alert it mirrors', () => {
+    for (const spec of GRAFANA_ALERTS) {
+      const alert = ALERTS.find((a) => a.name === spec.mirrors);
+      assert.ok(alert, `${spec.title} mirrors ${spec.mirrors}`);
+      const [, comparator, threshold] = /([<>])\s*([\d.]+)\s*$/.exec(alert.expr) ?? [];
+      assert.equal(comparator, spec.comparison === 'lt' ? '<' : '>', spec.title);
+      assert.equal(Number(threshold), spec.threshold, spec.title);
+      assert.equal(alert.for, spec.for, spec.title);
+      assert.equal(alert.runbook, spec.runbook, spec.title);
+    }
   });
 });

@@ -1,8 +1,11 @@
 /**
- * The generated rules against a real Prometheus (Debian's `prometheus`, installed by .ci/run) that
- * scrapes a real modelwatch: after traffic with predictions, rejections and feedback, every
- * recording rule and every query of the seeds that docs/metrics.md lists returns data, and the
- * alert expressions evaluate without error.
+ * The generated configuration and rules against a real Prometheus and Pushgateway (Debian's
+ * `prometheus` and `prometheus-pushgateway`, installed by .ci/run): Prometheus runs the generated
+ * prometheus.yml — its addresses pointed at this test's processes, its intervals shortened to a
+ * second — and scrapes a real modelwatch (found through file_sd) and the Pushgateway. After traffic
+ * with predictions, rejections and feedback, every recording rule, every dashboard panel, every
+ * Grafana alert and every query of the seeds that docs/metrics.md lists returns data, the alert
+ * expressions evaluate without error, and a pushed series keeps its own job label.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -11,18 +14,22 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { freePort } from '../bench/children.js';
 import { loadConfig } from '../src/config.js';
 import { syntheticRows } from '../src/data/synthetic.js';
 import { ALERTS } from '../src/stack/catalogue/alerts.js';
+import { GRAFANA_ALERTS } from '../src/stack/grafana/alerting.js';
 import { DASHBOARDS } from '../src/stack/grafana/dashboards.js';
 import { RULE_GROUPS } from '../src/stack/catalogue/recording-rules.js';
-import { PROMETHEUS_FILES } from '../src/stack/prometheus/generate.js';
+import { generatePrometheus, PROMETHEUS_FILES } from '../src/stack/prometheus/generate.js';
 import { startService, type RunningService } from '../src/server/serve.js';
 import { tempDir, trainedRegistry } from './helpers/fixtures.js';
 
-const missing = spawnSync('prometheus', ['--version']).error ? 'prometheus not found: apt-get install prometheus (.ci/run installs it)' : false;
+const missing =
+  spawnSync('prometheus', ['--version']).error || spawnSync('prometheus-pushgateway', ['--version']).error
+    ? 'prometheus or prometheus-pushgateway not found: apt-get install prometheus prometheus-pushgateway (.ci/run installs them)'
+    : false;
 const rulesDir = fileURLToPath(new URL('../deploy/prometheus/', import.meta.url));
 
 /** The queries under "The seed's queries" in docs/metrics.md, comments stripped. */
@@ -33,9 +40,43 @@ function seedQueries(): string[] {
   return block[1].split('\n').map((line) => line.replace(/\s+#.*$/, '').trim()).filter(Boolean);
 }
 
-describe('the generated rules against a real Prometheus scraping modelwatch', { skip: missing }, () => {
+type ScrapeConfig = { job_name: string; scrape_interval?: string; static_configs?: { targets: string[] }[]; file_sd_configs?: { files: string[]; refresh_interval?: string }[] };
+
+/**
+ * The generated prometheus.yml with this test's addresses: modelwatch only through file_sd (so that
+ * path is proven), the Pushgateway and Prometheus itself by static list, no node-exporter (none
+ * runs here) and no Alertmanager (stack-alerting-e2e has one); every interval a second.
+ */
+function testConfig(dir: string, addresses: { modelwatch: string; pushgateway: string; prometheus: string }) {
+  const generated = parse(generatePrometheus()[PROMETHEUS_FILES.config]) as { global: Record<string, unknown>; scrape_configs: ScrapeConfig[]; rule_files: string[]; alerting?: unknown };
+  const targetsFile = join(dir, 'modelwatch-targets.json');
+  writeFileSync(targetsFile, JSON.stringify([{ targets: [addresses.modelwatch] }]));
+  const jobs = generated.scrape_configs.filter((job) => job.job_name !== 'node-exporter');
+  for (const job of jobs) {
+    if (job.scrape_interval) job.scrape_interval = '1s';
+    if (job.job_name === 'modelwatch') {
+      assert.ok(job.file_sd_configs?.length, 'the generated modelwatch job reads file_sd targets');
+      job.static_configs = [];
+      job.file_sd_configs = [{ files: [targetsFile], refresh_interval: '1s' }];
+    } else {
+      const address = job.job_name === 'pushgateway' ? addresses.pushgateway : job.job_name === 'prometheus' ? addresses.prometheus : undefined;
+      assert.ok(address, `the test knows where ${job.job_name} runs`);
+      job.static_configs = [{ targets: [address] }];
+    }
+  }
+  delete generated.alerting;
+  return {
+    ...generated,
+    global: { ...generated.global, scrape_interval: '1s', evaluation_interval: '1s' },
+    rule_files: [join(rulesDir, PROMETHEUS_FILES.recordingRules), join(rulesDir, PROMETHEUS_FILES.alertRules)],
+    scrape_configs: jobs,
+  };
+}
+
+describe('the generated configuration and rules against a real Prometheus scraping modelwatch and a Pushgateway', { skip: missing }, () => {
   let service: RunningService;
   let prometheus: ChildProcess;
+  let pushgateway: ChildProcess;
   let api: string;
 
   const query = async (expr: string) => {
@@ -48,19 +89,22 @@ describe('the generated rules against a real Prometheus scraping modelwatch', { 
   before(async () => {
     const dir = tempDir('modelwatch-prometheus-');
     service = await startService(loadConfig({}, { PORT: 0, HOST: '127.0.0.1', MODEL_DIR: trainedRegistry().dir, LOG_STDOUT: false, MONITOR_INTERVAL_SECONDS: 1 }));
-    const target = new URL(service.url).host;
-    // The generated scrape job, pointed at this service, with second-long intervals for the test.
-    const config = {
-      global: { scrape_interval: '1s', evaluation_interval: '1s' },
-      rule_files: [join(rulesDir, PROMETHEUS_FILES.recordingRules), join(rulesDir, PROMETHEUS_FILES.alertRules)],
-      scrape_configs: [{ job_name: 'modelwatch', static_configs: [{ targets: [target] }], relabel_configs: [{ source_labels: ['__address__'], target_label: 'instance' }] }],
-    };
-    writeFileSync(join(dir, 'prometheus.yml'), stringify(config));
     const port = await freePort();
+    const pushPort = await freePort();
     api = `http://127.0.0.1:${port}`;
+    pushgateway = spawn('prometheus-pushgateway', [`--web.listen-address=127.0.0.1:${pushPort}`], { stdio: 'ignore' });
+    const config = testConfig(dir, { modelwatch: new URL(service.url).host, pushgateway: `127.0.0.1:${pushPort}`, prometheus: `127.0.0.1:${port}` });
+    writeFileSync(join(dir, 'prometheus.yml'), stringify(config));
     prometheus = spawn('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--web.enable-admin-api'], { stdio: 'ignore' });
     for (let i = 0; i < 100; i++) {
       if ((await fetch(`${api}/-/ready`).catch(() => undefined))?.ok) break;
+      await sleep(100);
+    }
+    // What a training run pushes (the pipeline's own test pushes the real thing): its job label must
+    // survive the scrape (honor_labels), or every run would look like the Pushgateway's.
+    for (let i = 0; i < 100; i++) {
+      const pushed = await fetch(`http://127.0.0.1:${pushPort}/metrics/job/modelwatch-pipeline/instance/ci`, { method: 'PUT', body: 'model_training_accuracy 0.91\n' }).catch(() => undefined);
+      if (pushed?.ok) break;
       await sleep(100);
     }
     // Traffic spread over a few scrapes: predictions, their labels, and some rejected requests.
@@ -79,13 +123,25 @@ describe('the generated rules against a real Prometheus scraping modelwatch', { 
 
   after(async () => {
     prometheus?.kill('SIGTERM');
+    pushgateway?.kill('SIGTERM');
     await service?.close();
   });
 
-  test('Prometheus scrapes modelwatch', async () => {
-    const up = (await query('up{job="modelwatch"}')) as { value: [number, string] }[];
-    assert.equal(up.length, 1);
-    assert.equal(up[0].value[1], '1');
+  test('Prometheus scrapes modelwatch (found through file_sd), the Pushgateway and itself', async () => {
+    const up = (await query('up')) as { metric: { job: string }; value: [number, string] }[];
+    assert.deepEqual(up.map((s) => [s.metric.job, s.value[1]]).sort(), [['modelwatch', '1'], ['prometheus', '1'], ['pushgateway', '1']]);
+  });
+
+  test('a series pushed to the Pushgateway keeps its job and instance (honor_labels)', async () => {
+    const pushed = (await query('model_training_accuracy')) as { metric: Record<string, string>; value: [number, string] }[];
+    assert.equal(pushed.length, 1);
+    assert.equal(pushed[0].metric.job, 'modelwatch-pipeline');
+    assert.equal(pushed[0].metric.instance, 'ci');
+    assert.equal(pushed[0].value[1], '0.91');
+  });
+
+  test("the queries of 000's Grafana alerts return data", async () => {
+    for (const alert of GRAFANA_ALERTS) assert.ok((await query(alert.expr)).length > 0, `${alert.title}: ${alert.expr} has no data`);
   });
 
   test('every recording rule returns data', async () => {

@@ -1,13 +1,13 @@
 /**
  * Grafana: provisioned data sources (Prometheus, and Elasticsearch for the logs), a dashboard
- * provider, and the dashboards. The admin password is never in these files: Grafana reads
- * GF_SECURITY_ADMIN_PASSWORD from the environment, and the Elasticsearch password comes from
- * ELASTICSEARCH_PASSWORD the same way.
+ * provider, the dashboards, and 000's two Grafana-managed alerts (alerting.ts). The admin password
+ * is never in these files: Grafana reads GF_SECURITY_ADMIN_PASSWORD from the environment, and the
+ * Elasticsearch password comes from ELASTICSEARCH_PASSWORD the same way.
  */
 import { generatedYaml } from '../generated-file.js';
 import { INDEX_PATTERN } from '../elasticsearch/generate.js';
+import { GRAFANA_ALERT_FOLDER, grafanaAlerting } from './alerting.js';
 import { DASHBOARDS, dashboardJson } from './dashboards.js';
-
 
 /**
  * The generated files, by path under deploy/grafana/.
@@ -34,11 +34,12 @@ export function generateGrafana(): Record<string, string> {
   };
   const providers = {
     apiVersion: 1,
-    providers: [{ name: 'modelwatch', folder: 'modelwatch', type: 'file', disableDeletion: true, options: { path: '/var/lib/grafana/dashboards' } }],
+    providers: [{ name: 'modelwatch', folder: GRAFANA_ALERT_FOLDER, type: 'file', disableDeletion: true, options: { path: '/var/lib/grafana/dashboards' } }],
   };
   const files: Record<string, string> = {
     'provisioning/datasources/datasources.yml': generatedYaml(datasources),
     'provisioning/dashboards/modelwatch.yml': generatedYaml(providers),
+    'provisioning/alerting/modelwatch.yml': generatedYaml(grafanaAlerting(), ["000's two Grafana alerts, delivered to the stack's Alertmanager."]),
   };
   for (const spec of DASHBOARDS) files[`dashboards/${spec.uid}.json`] = `${JSON.stringify(dashboardJson(spec), null, 2)}\n`;
   return files;

@@ -1,0 +1,118 @@
+/**
+ * The two alerts 000_a6e68bdc8b3a3add.txt creates in Grafana ("Panel → Alert → Create Alert Rule"),
+ * as Grafana-managed alert rules in file-provisioning form (Grafana 10+): each queries Prometheus
+ * with the panel's own expression, reduces each series to its last value and compares it with the
+ * threshold, evaluated every minute with the seed's `for`. They are attached to their panel of "ML
+ * Pipeline Production", labelled like the Prometheus alerts, and delivered to the same
+ * Alertmanager, so a Grafana-only team and a Prometheus team get one routing, one inhibition.
+ *
+ * Grafana expands `$VAR` from the environment in provisioned labels and settings but not in
+ * annotations (grafana/grafana#54975), so templates such as `{{ $labels.instance }}` live in
+ * annotations only.
+ *
+ * Each names the catalogue alert it mirrors; a test holds the threshold and `for` of the two in
+ * step, and the live test runs the query against a real Prometheus.
+ */
+import { SERVICE_LABEL } from '../catalogue/alerts.js';
+import { RUNBOOK_BASE_URL } from '../prometheus/generate.js';
+import { ML_PIPELINE_PRODUCTION } from './dashboards.js';
+
+/** One Grafana-managed alert, described once. */
+export interface GrafanaAlertSpec {
+  readonly uid: string;
+  /** The seed's name of the alert. */
+  readonly title: string;
+  /** The seed's condition: `expr` compared with `threshold`. */
+  readonly expr: string;
+  readonly comparison: 'lt' | 'gt';
+  readonly threshold: number;
+  readonly for: string;
+  readonly severity: 'critical' | 'warning';
+  /** The panel of "ML Pipeline Production" it belongs to. */
+  readonly panel: string;
+  /** The Prometheus alert of the catalogue with the same meaning. */
+  readonly mirrors: string;
+  readonly runbook: string;
+  readonly summary: string;
+}
+
+/** 000's two Grafana alerts. */
+export const GRAFANA_ALERTS: readonly GrafanaAlertSpec[] = [
+  {
+    uid: 'ml-model-accuracy',
+    title: 'Model Accuracy Alert',
+    expr: 'ml_model_accuracy',
+    comparison: 'lt',
+    threshold: 0.9,
+    for: '5m',
+    severity: 'critical',
+    panel: 'Model Accuracy',
+    mirrors: 'LowLiveAccuracy',
+    runbook: 'lowliveaccuracy',
+    summary: 'Model accuracy ({{ $labels.source }}, {{ $labels.model_version }}) is below 0.90 on {{ $labels.instance }}',
+  },
+  {
+    uid: 'ml-high-error-rate',
+    title: 'High Error Rate Alert',
+    expr: 'ml_prediction_error_rate',
+    comparison: 'gt',
+    threshold: 0.1,
+    for: '2m',
+    severity: 'critical',
+    panel: 'Error Rate',
+    mirrors: 'HighPredictionErrorRate',
+    runbook: 'highpredictionerrorrate',
+    summary: 'More than 10 % of predictions fail on {{ $labels.instance }}',
+  },
+];
+
+/** The folder and group the rules live in; the dashboards' provider uses the same folder name. */
+export const GRAFANA_ALERT_FOLDER = 'modelwatch';
+const CONTACT_POINT = 'modelwatch-alertmanager';
+/** Where Grafana delivers its alerts: the stack's Alertmanager (the Compose service name). */
+export const ALERTMANAGER_URL = 'http://alertmanager:9093';
+
+function rule(spec: GrafanaAlertSpec) {
+  const panelId = ML_PIPELINE_PRODUCTION.panels.findIndex((p) => p.title === spec.panel) + 1;
+  if (panelId === 0) throw new Error(`Grafana alert ${spec.uid}: no panel "${spec.panel}" on ${ML_PIPELINE_PRODUCTION.title}`);
+  return {
+    uid: spec.uid,
+    title: spec.title,
+    condition: 'C',
+    data: [
+      { refId: 'A', relativeTimeRange: { from: 600, to: 0 }, datasourceUid: 'prometheus', model: { refId: 'A', expr: spec.expr, instant: true, intervalMs: 1000, maxDataPoints: 43200 } },
+      { refId: 'B', relativeTimeRange: { from: 0, to: 0 }, datasourceUid: '__expr__', model: { refId: 'B', type: 'reduce', expression: 'A', reducer: 'last' } },
+      {
+        refId: 'C',
+        relativeTimeRange: { from: 0, to: 0 },
+        datasourceUid: '__expr__',
+        model: { refId: 'C', type: 'threshold', expression: 'B', conditions: [{ evaluator: { type: spec.comparison, params: [spec.threshold] } }] },
+      },
+    ],
+    dashboardUid: ML_PIPELINE_PRODUCTION.uid,
+    panelId,
+    // No data is not an alert here (a fresh service has no live accuracy yet); ModelwatchDown
+    // covers a silent service. A query error is.
+    noDataState: 'OK',
+    execErrState: 'Error',
+    for: spec.for,
+    annotations: { summary: spec.summary, description: `${spec.expr} is {{ $values.B }} (threshold ${spec.comparison === 'lt' ? 'below' : 'above'} ${spec.threshold}, for ${spec.for}).`, runbook_url: `${RUNBOOK_BASE_URL}#${spec.runbook}` },
+    labels: { severity: spec.severity, service: SERVICE_LABEL },
+    isPaused: false,
+  };
+}
+
+/**
+ * The alerting provisioning file: the rule group, a contact point that forwards to the stack's
+ * Alertmanager, and the notification policy that sends everything there.
+ *
+ * @example grafanaAlerting().groups[0].rules.length // 2
+ */
+export function grafanaAlerting() {
+  return {
+    apiVersion: 1,
+    groups: [{ orgId: 1, name: 'ml-pipeline-production', folder: GRAFANA_ALERT_FOLDER, interval: '1m', rules: GRAFANA_ALERTS.map(rule) }],
+    contactPoints: [{ orgId: 1, name: CONTACT_POINT, receivers: [{ uid: CONTACT_POINT, type: 'prometheus-alertmanager', settings: { url: ALERTMANAGER_URL }, disableResolveMessage: false }] }],
+    policies: [{ orgId: 1, receiver: CONTACT_POINT, group_by: ['alertname', 'grafana_folder'] }],
+  };
+}
