@@ -6,7 +6,10 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../errors.js';
 import { registerDataCommands } from './data.js';
 import { registerLoadgenCommand } from './loadgen.js';
+import { registerModelCommands } from './model.js';
+import { registerPipelineCommands } from './pipeline.js';
 import { registerServeCommand } from './serve.js';
+import { registerSetupCommand } from './setup.js';
 import { registerTrainCommand } from './train.js';
 
 /**
@@ -22,6 +25,9 @@ export function buildProgram(): Command {
   registerTrainCommand(program);
   registerDataCommands(program);
   registerLoadgenCommand(program);
+  registerPipelineCommands(program);
+  registerModelCommands(program);
+  registerSetupCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

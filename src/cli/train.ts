@@ -39,7 +39,7 @@ export function registerTrainCommand(program: Command): void {
       progress.done(`${result.trees} trees in ${result.seconds.toFixed(1)} s`);
       const registry = new ModelRegistry(config.MODEL_DIR);
       const version = registry.register(result.artifact);
-      if (opts.promote) registry.setCurrent(version);
+      if (opts.promote) registry.setCurrent(version, { by: 'train', reason: `modelwatch train --data ${opts.data}` });
       const { accuracy, precision, recall, f1, auc } = result.metrics;
       const summary = {
         version,

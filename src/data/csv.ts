@@ -79,6 +79,16 @@ const NUMBER_PATTERN = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const MAX_HEADER_BYTES = 1 << 20;
 
 /**
+ * Why a raw value was rejected, as a bounded code: the data validation step counts problems by kind
+ * (a wrong type and an out-of-range value are different rules there), which a reason text cannot
+ * be matched on reliably.
+ */
+export type ValueProblem = 'not_a_number' | 'not_an_integer' | 'out_of_range' | 'unknown_category';
+
+/** {@link ParseResult} whose failure also carries the {@link ValueProblem}. */
+export type CheckResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: ValueProblem; readonly reason: string };
+
+/**
  * Parses and validates one raw CSV value for a feature: numbers must be plain decimals inside the
  * schema's range (and whole for integer columns), categories must be allowed values or aliases,
  * which are resolved to the canonical spelling. Surrounding whitespace is ignored.
@@ -88,6 +98,17 @@ const MAX_HEADER_BYTES = 1 << 20;
  * parseFeatureValue('age', '1.5');   // { ok: false, reason: 'expected an integer in 18..100, got "1.5" (not a whole number)' }
  */
 export function parseFeatureValue(feature: Feature | string, raw: string): ParseResult<number | string> {
+  const result = checkFeatureValue(feature, raw);
+  return result.ok ? result : { ok: false, reason: result.reason };
+}
+
+/**
+ * {@link parseFeatureValue} that also says which kind of problem a rejected value has.
+ *
+ * @example
+ * checkFeatureValue('age', '150'); // { ok: false, problem: 'out_of_range', reason: 'expected an integer in 18..100, got "150" (out of range)' }
+ */
+export function checkFeatureValue(feature: Feature | string, raw: string): CheckResult<number | string> {
   const f = typeof feature === 'string' ? featureByName(feature) : feature;
   return f.kind === 'numeric' ? parseNumeric(f, raw) : parseCategory(f, raw);
 }
@@ -105,22 +126,22 @@ export function parseTargetValue(raw: string): ParseResult<0 | 1> {
   return { ok: false, reason: `expected "${TARGET.positive}" or "${TARGET.negative}", got ${JSON.stringify(raw)}` };
 }
 
-function parseNumeric(f: NumericFeature, raw: string): ParseResult<number> {
+function parseNumeric(f: NumericFeature, raw: string): CheckResult<number> {
   const text = raw.trim();
   const expected = `expected ${f.integer ? 'an integer' : 'a number'} in ${f.min}..${f.max}, got ${JSON.stringify(raw)}`;
-  if (!NUMBER_PATTERN.test(text)) return { ok: false, reason: expected };
+  if (!NUMBER_PATTERN.test(text)) return { ok: false, problem: 'not_a_number', reason: expected };
   // `+ 0` turns -0 into 0 so "-0" and "0" produce identical rows.
   const value = Number(text) + 0;
-  if (f.integer && !Number.isInteger(value)) return { ok: false, reason: `${expected} (not a whole number)` };
-  if (value < f.min || value > f.max) return { ok: false, reason: `${expected} (out of range)` };
+  if (f.integer && !Number.isInteger(value)) return { ok: false, problem: 'not_an_integer', reason: `${expected} (not a whole number)` };
+  if (value < f.min || value > f.max) return { ok: false, problem: 'out_of_range', reason: `${expected} (out of range)` };
   return { ok: true, value };
 }
 
-function parseCategory(f: CategoricalFeature, raw: string): ParseResult<string> {
+function parseCategory(f: CategoricalFeature, raw: string): CheckResult<string> {
   const value = canonicalCategory(f, raw.trim());
   if (value !== undefined) return { ok: true, value };
   const allowed = f.categories.map((c) => JSON.stringify(c)).join(', ');
-  return { ok: false, reason: `expected one of ${allowed}, got ${JSON.stringify(raw)}` };
+  return { ok: false, problem: 'unknown_category', reason: `expected one of ${allowed}, got ${JSON.stringify(raw)}` };
 }
 
 /**
@@ -183,11 +204,14 @@ function toLabelledRow(record: readonly string[], columns: ColumnMap, file: stri
   return { features, y: y.value };
 }
 
-/** Mutable facts a scan learns on the way: the layout (after the header) and the running hash. */
+/** Mutable facts a scan learns on the way: the layout (after the header), the running hash, the end. */
 interface ScanState {
   format: CsvFormat | undefined;
   readonly hash: Hash;
+  done: boolean;
 }
+
+const newScanState = (): ScanState => ({ format: undefined, hash: createHash('sha256'), done: false });
 
 /**
  * Pulls chunks until the first non-blank line is complete, because csv-parse needs its delimiter
@@ -229,7 +253,14 @@ function wrapParseError(err: unknown, file: string): unknown {
   return err;
 }
 
-async function* scanLabelledRows(path: string, state: ScanState, limit: number | undefined): AsyncGenerator<LabelledRow> {
+/** One CSV record as the tokeniser gave it (strings, unvalidated), with its 1-based line number. */
+export interface CsvRecord {
+  readonly fields: readonly string[];
+  /** The physical line the record ends on (a quoted value may span lines). */
+  readonly line: number;
+}
+
+async function* scanRecords(path: string, state: ScanState): AsyncGenerator<CsvRecord> {
   const file = createReadStream(path);
   try {
     const chunks = file[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
@@ -243,13 +274,16 @@ async function* scanLabelledRows(path: string, state: ScanState, limit: number |
       quote: '"',
       bom: true,
       info: true,
-      // Field counts and blank lines are checked here, to report them with the file's line number.
+      // Field counts and blank lines are checked by the consumer, to report them with the file's line number.
       relax_column_count: true,
       skip_empty_lines: true,
     });
     // Errors from either side surface through the `for await` below, so the callback ignores them.
     pipeline(Readable.from(replay(head, chunks, state.hash)), parser, () => undefined);
-    yield* validateRecords(parser, path, limit);
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      yield { fields: record, line: info.lines };
+    }
+    state.done = true;
   } catch (err) {
     throw wrapParseError(err, path);
   } finally {
@@ -257,20 +291,49 @@ async function* scanLabelledRows(path: string, state: ScanState, limit: number |
   }
 }
 
-async function* validateRecords(
-  records: AsyncIterable<{ record: string[]; info: { lines: number } }>,
-  path: string,
-  limit: number | undefined,
-): AsyncGenerator<LabelledRow> {
+/** What {@link scanCsvRecords} returns. */
+export interface CsvRecordScan {
+  /**
+   * Every record, the header first, none validated against the schema. Throws {@link CsvRowError}
+   * for an empty file or malformed CSV (an unclosed quote), which ends the scan.
+   */
+  readonly records: AsyncIterable<CsvRecord>;
+  /** The layout, known once the first record has been read. */
+  format(): CsvFormat | undefined;
+  /** Hex sha256 of the file's bytes, once `records` has been read to the end; undefined before. */
+  sha256(): string | undefined;
+}
+
+/**
+ * The tokeniser under {@link readLabelledRows}, for callers that must see every record however bad
+ * (the data validation step counts all problems instead of stopping at the first). Both layouts are
+ * read the same way as by the loader, and the file's bytes are hashed on the way.
+ *
+ * @example
+ * const scan = scanCsvRecords('bank-full.csv');
+ * for await (const { fields, line } of scan.records) console.log(line, fields.length);
+ * scan.sha256(); // 'b44507c2…'
+ */
+export function scanCsvRecords(path: string): CsvRecordScan {
+  const state = newScanState();
+  let digest: string | undefined;
+  return {
+    records: scanRecords(path, state),
+    format: () => state.format,
+    sha256: () => (state.done ? (digest ??= state.hash.digest('hex')) : undefined),
+  };
+}
+
+async function* scanLabelledRows(path: string, state: ScanState, limit: number | undefined): AsyncGenerator<LabelledRow> {
   let columns: ColumnMap | undefined;
   let count = 0;
-  for await (const { record, info } of records) {
+  for await (const { fields, line } of scanRecords(path, state)) {
     if (columns === undefined) {
-      columns = mapHeader(record, path, info.lines);
+      columns = mapHeader(fields, path, line);
       continue;
     }
     if (limit !== undefined && count >= limit) return;
-    yield toLabelledRow(record, columns, path, info.lines);
+    yield toLabelledRow(fields, columns, path, line);
     count++;
   }
 }
@@ -289,7 +352,7 @@ export function readLabelledRows(path: string, opts: ReadOptions = {}): AsyncIte
   if (opts.limit !== undefined && !(Number.isInteger(opts.limit) && opts.limit >= 0)) {
     throw new RangeError(`limit must be a non-negative integer, got ${opts.limit}`);
   }
-  return scanLabelledRows(path, { format: undefined, hash: createHash('sha256') }, opts.limit);
+  return scanLabelledRows(path, newScanState(), opts.limit);
 }
 
 /**
@@ -300,7 +363,7 @@ export function readLabelledRows(path: string, opts: ReadOptions = {}): AsyncIte
  * // rows.length === 45211, format === 'comma'
  */
 export async function loadLabelledCsv(path: string): Promise<LoadedCsv> {
-  const state: ScanState = { format: undefined, hash: createHash('sha256') };
+  const state = newScanState();
   const rows: LabelledRow[] = [];
   for await (const row of scanLabelledRows(path, state, undefined)) rows.push(row);
   // A header-only file still sets the format; the assertion only guards against a logic slip.

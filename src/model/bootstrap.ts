@@ -47,7 +47,7 @@ export async function ensureModel(registry: ModelRegistry, options: EnsureModelO
     },
   });
   const version = registry.register(result.artifact);
-  registry.setCurrent(version);
+  registry.setCurrent(version, { by: 'bootstrap', reason: `first start: trained on ${source}` });
   const m = result.metrics;
   log.info(
     { model_version: version, seconds: result.seconds, holdout: { accuracy: m.accuracy, auc: m.auc, f1: m.f1 } },

@@ -3,15 +3,18 @@
  *
  *   <MODEL_DIR>/versions/v1.json, v2.json, …   one artifact per version, never rewritten
  *   <MODEL_DIR>/CURRENT                         the serving version's name, e.g. "v2"
+ *   <MODEL_DIR>/history.jsonl                   every change of CURRENT: when, from, to, why
  *
  * Every write goes to a temporary file that is fsynced and renamed into place, so a crash leaves
  * either the old file or the new one, never half of one. A version number is claimed with an
  * exclusive create, so two trainers registering at once get different versions.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeSync, existsSync, unlinkSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, existsSync, unlinkSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { RegistryEmptyError, VersionNotFoundError } from '../errors.js';
+import { ArtifactError, RegistryEmptyError, VersionNotFoundError } from '../errors.js';
+import { appendDurably, writeAtomically } from '../util/atomic-file.js';
 import { parseArtifact, serializeArtifact, type ModelArtifact, type UnsealedArtifact } from './artifact.js';
 import { createEncoder } from './encoding.js';
 import type { ServingModel } from './serving-model.js';
@@ -23,17 +26,38 @@ export interface RegistryEntry {
   readonly current: boolean;
 }
 
+/** One change of the current version, as recorded in history.jsonl. */
+export interface PointerChange {
+  readonly at: string;
+  readonly from: string | null;
+  readonly to: string;
+  /** Who moved it: train, pipeline, promote, rollback, bootstrap, admin … */
+  readonly by: string;
+  readonly reason: string;
+}
+
 const VERSION_FILE = /^v([0-9]+)\.json$/;
+const VERSION_NAME = /^v[0-9]{1,9}$/;
+
+/**
+ * Whether `name` has the shape of a version ("v" and a number). Names that come from outside (an
+ * HTTP body) are checked with it before they become a path, so "../x" never reaches the file system.
+ *
+ * @example isVersionName('v3') // true
+ */
+export const isVersionName = (name: string): boolean => VERSION_NAME.test(name);
 
 /** A model registry rooted at a directory. */
 export class ModelRegistry {
   readonly versionsDir: string;
   readonly pointerFile: string;
+  readonly historyFile: string;
 
   /** @example const registry = new ModelRegistry('models'); */
   constructor(readonly dir: string) {
     this.versionsDir = join(dir, 'versions');
     this.pointerFile = join(dir, 'CURRENT');
+    this.historyFile = join(dir, 'history.jsonl');
   }
 
   /** Registered versions, oldest first. */
@@ -52,6 +76,25 @@ export class ModelRegistry {
     if (!existsSync(this.pointerFile)) return undefined;
     const version = readFileSync(this.pointerFile, 'utf8').trim();
     return version || undefined;
+  }
+
+  /** Whether `version` is a well-formed version name with an artifact in the registry. */
+  has(version: string): boolean {
+    return isVersionName(version) && existsSync(this.fileOf(version));
+  }
+
+  /**
+   * {@link currentVersion} without blocking the event loop: what a running service polls.
+   *
+   * @example await registry.readCurrentVersion() // 'v2'
+   */
+  async readCurrentVersion(): Promise<string | undefined> {
+    try {
+      return (await readFile(this.pointerFile, 'utf8')).trim() || undefined;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
   }
 
   /** Path of a version's artifact. */
@@ -89,10 +132,32 @@ export class ModelRegistry {
     }
   }
 
-  /** Points CURRENT at `version` (which must exist). */
-  setCurrent(version: string): void {
+  /**
+   * Points CURRENT at `version` (which must exist) and records the change in history.jsonl, which
+   * `modelwatch model rollback` walks back through.
+   *
+   * @example registry.setCurrent('v3', { by: 'promote', reason: 'accuracy 0.912 ≥ 0.909 − 0.005' });
+   */
+  setCurrent(version: string, why: { by: string; reason: string } = { by: 'api', reason: '' }): void {
     if (!existsSync(this.fileOf(version))) throw new VersionNotFoundError(version, this.dir);
+    const from = this.currentVersion() ?? null;
     writeAtomically(this.pointerFile, `${version}\n`);
+    const change: PointerChange = { at: new Date().toISOString(), from, to: version, ...why };
+    appendDurably(this.historyFile, `${JSON.stringify(change)}\n`);
+  }
+
+  /** Every recorded change of CURRENT, oldest first (lines a crash cut short are skipped). */
+  history(): PointerChange[] {
+    if (!existsSync(this.historyFile)) return [];
+    return readFileSync(this.historyFile, 'utf8')
+      .split('\n')
+      .flatMap((line) => {
+        try {
+          return line ? [JSON.parse(line) as PointerChange] : [];
+        } catch {
+          return [];
+        }
+      });
   }
 
   /** Reads and verifies one version's artifact. */
@@ -114,9 +179,38 @@ export class ModelRegistry {
     const started = performance.now();
     const file = this.fileOf(version);
     if (!existsSync(file)) throw new VersionNotFoundError(version, this.dir);
-    const { artifact, model } = parseArtifact(readFileSync(file, 'utf8'), file);
-    return servingModelOf(artifact, model, (performance.now() - started) / 1000);
+    return servingModelFromText(version, file, readFileSync(file, 'utf8'), started);
   }
+
+  /**
+   * {@link load} for a running service: the file is read without blocking the event loop (it may sit
+   * on a slow volume); verifying and compiling it is synchronous (~15 ms for the default ~1 MB model),
+   * so requests wait at most that long once. `loadSeconds` is the wall time of both.
+   *
+   * @throws as {@link load}.
+   * @example const model = await registry.loadAsync('v2');
+   */
+  async loadAsync(version = this.currentVersion()): Promise<ServingModel> {
+    if (!version) throw new RegistryEmptyError(this.dir);
+    const started = performance.now();
+    const file = this.fileOf(version);
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new VersionNotFoundError(version, this.dir);
+      throw error;
+    }
+    return servingModelFromText(version, file, text, started);
+  }
+}
+
+function servingModelFromText(version: string, file: string, text: string, started: number): ServingModel {
+  const { artifact, model } = parseArtifact(text, file);
+  // A file copied under another version's name would serve as a version that CURRENT never names,
+  // and a pointer watcher comparing the two would reload it for ever.
+  if (artifact.version !== version) throw new ArtifactError(file, `it holds version ${artifact.version}, not ${version}: the file was copied or renamed`);
+  return servingModelOf(artifact, model, (performance.now() - started) / 1000);
 }
 
 function servingModelOf(artifact: ModelArtifact, model: ReturnType<typeof parseArtifact>['model'], loadSeconds: number): ServingModel {
@@ -137,16 +231,4 @@ function servingModelOf(artifact: ModelArtifact, model: ReturnType<typeof parseA
       return model.predictProba(x);
     },
   };
-}
-
-function writeAtomically(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  const fd = openSync(tmp, 'w');
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
 }

@@ -5,7 +5,8 @@
  * Operational lines and rejected-request lines go through pino with @elastic/ecs-pino-format.
  * Prediction lines — one per request at full traffic — go through a schema-compiled writer with the
  * same ECS fields (prediction-line.ts). `event.dataset` tells the kinds apart: `<service>.audit` for
- * request lines, `<service>.service` for operational ones.
+ * request lines, `<service>.service` for operational ones, `<service>.pipeline` for the training
+ * pipeline's.
  */
 import { hostname } from 'node:os';
 import { ecsFormat } from '@elastic/ecs-pino-format';
@@ -34,6 +35,8 @@ export interface ServiceLogger {
   readonly audit: Logger;
   /** Operational lines: start, model load, shutdown (`event.dataset` = `<service>.service`). */
   readonly service: Logger;
+  /** Training-pipeline lines: runs and steps (`event.dataset` = `<service>.pipeline`). */
+  readonly pipeline: Logger;
   /** Writes one prediction's audit line (level INFO, `event.dataset` = `<service>.audit`). */
   readonly prediction: (record: PredictionAuditRecord) => void;
   /** Resolves when every accepted line is written; graceful shutdown awaits it. */
@@ -78,6 +81,7 @@ export function createLogger(options: LoggerOptions): ServiceLogger {
   return {
     audit: auditRoot.child({ 'event.dataset': `${options.serviceName}.audit` }),
     service: root.child({ 'event.dataset': `${options.serviceName}.service` }),
+    pipeline: root.child({ 'event.dataset': `${options.serviceName}.pipeline` }),
     prediction: infoEnabled ? writePrediction : () => {},
     drain: () => {
       for (const hook of drainHooks) hook();

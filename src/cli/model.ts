@@ -1,0 +1,89 @@
+/**
+ * `modelwatch model list | promote <version> | rollback`: manage the registry by hand. Moving
+ * CURRENT is all a running service needs: it switches within MODEL_WATCH_INTERVAL_SECONDS (or at
+ * once on SIGHUP or POST /admin/reload).
+ */
+import { Command } from 'commander';
+import { loadConfig } from '../config.js';
+import { ModelRegistry } from '../model/registry.js';
+
+function registryOf(flags: { modelDir?: string }): ModelRegistry {
+  return new ModelRegistry(loadConfig(process.env, { MODEL_DIR: flags.modelDir }).MODEL_DIR);
+}
+
+/**
+ * The version `rollback` returns to: the one CURRENT pointed at before the change that made the
+ * current version current. Rollbacks themselves are passed over, so rolling back twice walks two
+ * steps back rather than undoing the first rollback.
+ *
+ * @example rollbackTarget(registry) // 'v2'
+ */
+export function rollbackTarget(registry: ModelRegistry): string | undefined {
+  const current = registry.currentVersion();
+  if (!current) return undefined;
+  const arrival = registry
+    .history()
+    .reverse()
+    .find((change) => change.to === current && change.by !== 'rollback' && change.from !== null && change.from !== current);
+  if (arrival?.from) return arrival.from;
+  // No record (a registry from before history.jsonl): the version registered just before.
+  const versions = registry.list().map((e) => e.version);
+  const index = versions.indexOf(current);
+  return index > 0 ? versions[index - 1] : undefined;
+}
+
+const withModelDir = (command: Command) => command.option('--model-dir <dir>', 'model registry directory (env MODEL_DIR, default "models")');
+
+/**
+ * Adds the `model` command group.
+ *
+ * @example registerModelCommands(program); // modelwatch model list --json
+ */
+export function registerModelCommands(program: Command): void {
+  const model = program.command('model').description('List, promote and roll back model versions in the registry.');
+
+  withModelDir(model.command('list').description('List registered versions with their holdout metrics; * marks the current one.'))
+    .option('--json', 'print a JSON array')
+    .action((flags: { modelDir?: string; json?: boolean }) => {
+      const registry = registryOf(flags);
+      const rows = registry.list().map((entry) => {
+        const { artifact } = registry.read(entry.version);
+        const { accuracy, auc, f1 } = artifact.metrics.holdout;
+        return { version: entry.version, current: entry.current, created_at: artifact.created_at, accuracy, auc, f1, rows: artifact.training.rows, data_source: artifact.training.data_source };
+      });
+      if (flags.json) {
+        process.stdout.write(`${JSON.stringify(rows)}\n`);
+        return;
+      }
+      if (rows.length === 0) {
+        process.stdout.write(`no versions in ${registry.dir}; run \`modelwatch train\` or \`modelwatch pipeline run\`\n`);
+        return;
+      }
+      process.stdout.write('  version  created                   accuracy  auc     f1      rows    data\n');
+      for (const r of rows) {
+        process.stdout.write(`${r.current ? '*' : ' '} ${r.version.padEnd(8)} ${r.created_at.padEnd(25)} ${r.accuracy.toFixed(4)}    ${r.auc.toFixed(4)}  ${r.f1.toFixed(4)}  ${String(r.rows).padEnd(7)} ${r.data_source}\n`);
+      }
+    });
+
+  withModelDir(model.command('promote').description('Make <version> the current version (a running service switches to it).'))
+    .argument('<version>', 'a registered version, e.g. v3')
+    .action((version: string, flags: { modelDir?: string }) => {
+      const registry = registryOf(flags);
+      const before = registry.currentVersion();
+      registry.read(version); // refuses a missing or corrupt version before it can be served
+      registry.setCurrent(version, { by: 'promote', reason: 'modelwatch model promote' });
+      process.stdout.write(`${version} is now current${before ? ` (was ${before})` : ''}\n`);
+    });
+
+  withModelDir(model.command('rollback').description('Return to the version that was current before the current one.'))
+    .action((flags: { modelDir?: string }) => {
+      const registry = registryOf(flags);
+      const current = registry.currentVersion();
+      const target = rollbackTarget(registry);
+      if (!current) throw new Error(`nothing to roll back: ${registry.dir} has no current version`);
+      if (!target) throw new Error(`nothing to roll back to: ${current} is the first version that was current in ${registry.dir}`);
+      registry.read(target);
+      registry.setCurrent(target, { by: 'rollback', reason: `modelwatch model rollback from ${current}` });
+      process.stdout.write(`rolled back from ${current} to ${target}\n`);
+    });
+}

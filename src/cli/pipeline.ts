@@ -1,0 +1,104 @@
+/**
+ * `modelwatch pipeline run`: the observed training pipeline (ingest → validate → split → train →
+ * evaluate → register → promote), for Airflow, cron or a Kubernetes CronJob to call.
+ *
+ * Output: progress lines on stderr when it is a terminal (quiet otherwise); ECS log lines to LOG_FILE
+ * when set and, when stdout is not a terminal and --json is not given, to stdout (where container
+ * and scheduler logs are collected); a summary — or with --json one JSON object — on stdout. Exit
+ * code 0 when the run succeeded (a promotion the gate rejected is a success: the version is
+ * registered), 1 when a step failed, 2 for bad flags.
+ */
+import { Command, Option } from 'commander';
+import { loadConfig } from '../config.js';
+import { createLogger } from '../monitoring/audit/logger.js';
+import { DEFAULT_PIPELINE, runPipeline, type PipelineResult } from '../pipeline/run.js';
+import { STEP_NAMES, type StepName } from '../pipeline/steps.js';
+import { formatReport, parseRuleActions, RuleConfigError } from '../pipeline/validation/index.js';
+import { parseNumberOption, parseUrlOption, usageError } from './options.js';
+import { createProgress } from './progress.js';
+
+interface RunFlags {
+  data: string;
+  modelDir?: string;
+  seed?: string;
+  testShare: number;
+  tolerance?: number;
+  pushgatewayUrl?: string;
+  pipeline: string;
+  rules?: string;
+  failAt?: StepName;
+  maxIterations?: number;
+  json?: boolean;
+}
+
+function parseRules(value: string): string {
+  try {
+    parseRuleActions(value);
+  } catch (error) {
+    if (error instanceof RuleConfigError) throw usageError(`--rules: ${error.message}`);
+    throw error;
+  }
+  return value;
+}
+
+/** The readable end of a run: each step, the validation findings, the promotion. */
+function summary(result: PipelineResult): string {
+  const lines = [`pipeline ${result.pipeline} run ${result.run_id}: ${result.status}${result.failed_step ? ` at step ${result.failed_step}` : ''} in ${result.seconds.toFixed(1)} s`];
+  for (const step of result.steps) {
+    const detail = step.status === 'failed' ? `: ${step.error?.message} (input: ${step.error?.input})` : step.status === 'skipped' ? ` (needs ${step.skippedBecause})` : ` ${step.seconds.toFixed(2)} s${step.rows !== undefined ? `, ${step.rows} rows` : ''}`;
+    lines.push(`  ${step.name.padEnd(9)} ${step.status}${detail}`);
+  }
+  if (result.validation && result.validation.violations.length > 0) lines.push('', formatReport(result.validation));
+  if (result.metrics) lines.push(`holdout: accuracy ${result.metrics.accuracy.toFixed(4)}  auc ${result.metrics.auc.toFixed(4)}  f1 ${result.metrics.f1.toFixed(4)}`);
+  if (result.promotion) lines.push(`${result.version} ${result.promotion.outcome}: ${result.promotion.reason}`);
+  if (result.push && !result.push.ok) lines.push(`warning: ${result.push.error}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Adds the `pipeline` command group.
+ *
+ * @example registerPipelineCommands(program); // modelwatch pipeline run --data bank-full.csv
+ */
+export function registerPipelineCommands(program: Command): void {
+  const pipeline = program.command('pipeline').description('The observed training pipeline.');
+  pipeline
+    .command('run')
+    .description('Run ingest → validate → split → train → evaluate → register → promote once, logging each step and pushing metrics to a Pushgateway.')
+    .requiredOption('--data <csv>', 'labelled CSV to train on (UCI format)')
+    .option('--model-dir <dir>', 'model registry directory (env MODEL_DIR, default "models")')
+    .option('--seed <n>', 'seed for the split and the trees (env SEED, default 42)')
+    .option('--test-share <share>', 'share of rows held out for evaluation', parseNumberOption('--test-share', 0.05, 0.5), 0.2)
+    .option('--tolerance <t>', "how much worse than the current version's accuracy, AUC and F1 a new version may be and still be promoted (env PROMOTION_TOLERANCE, default 0.005)", parseNumberOption('--tolerance', 0, 0.999))
+    .option('--pushgateway-url <url>', 'Pushgateway to push the run metrics to (env PUSHGATEWAY_URL; none: no push)', parseUrlOption('--pushgateway-url', ['http:', 'https:']))
+    .option('--pipeline <name>', 'pipeline name (the `pipeline` grouping label)', DEFAULT_PIPELINE)
+    .option('--rules <spec>', 'fail or warn per validation rule, e.g. "class_balance=fail,row_count=warn"', parseRules)
+    .addOption(new Option('--fail-at <step>', 'drill: make this step fail, to check that failures are reported and alerted on').choices(STEP_NAMES))
+    .option('--max-iterations <n>', 'boosting iterations at most (default: the tuned default)', parseNumberOption('--max-iterations', 1, 10_000, true))
+    .option('--json', 'print one JSON object describing the run')
+    .action(async (flags: RunFlags) => {
+      const config = loadConfig(process.env, { MODEL_DIR: flags.modelDir, SEED: flags.seed, PROMOTION_TOLERANCE: flags.tolerance, PUSHGATEWAY_URL: flags.pushgatewayUrl });
+      const logger = createLogger({ serviceName: config.SERVICE_NAME, level: config.LOG_LEVEL, stdout: !flags.json && !process.stdout.isTTY, file: config.LOG_FILE });
+      const progress = createProgress(process.stderr.isTTY === true);
+      const result = await runPipeline({
+        settings: {
+          data: flags.data,
+          seed: config.SEED,
+          testShare: flags.testShare,
+          tolerance: config.PROMOTION_TOLERANCE,
+          rules: flags.rules,
+          maxIterations: flags.maxIterations,
+          onProgress: (text) => progress.update(text),
+        },
+        modelDir: config.MODEL_DIR,
+        pipeline: flags.pipeline,
+        pushgatewayUrl: config.PUSHGATEWAY_URL,
+        log: logger.pipeline,
+        progress,
+        failAt: flags.failAt,
+      });
+      await logger.drain();
+      process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : summary(result));
+      if (result.status === 'failure') process.exitCode = 1;
+    });
+}
