@@ -49,11 +49,17 @@ export const ERROR_CODES = {
   MW_ROUTE_NOT_FOUND: { status: 404, message: 'No route %s %s', description: 'Unknown method and path.' },
   MW_BAD_URL: { status: 400, message: 'The URL cannot be decoded: %s', description: 'A path with a malformed percent-encoding or an over-long parameter.' },
   MW_MODEL_NOT_READY: { status: 503, message: 'No model is loaded yet; retry when GET /ready answers 200', description: 'The service is still loading or training its first model.' },
+  MW_ADMIN_UNAUTHORIZED: { status: 401, message: 'The admin endpoints need the header "Authorization: Bearer <ADMIN_TOKEN>": %s', description: 'An admin request (POST /admin/reload) without the bearer token, or with a wrong one.' },
+  MW_MODEL_RELOAD_FAILED: { status: 422, message: 'Model version %s failed to load (%s): %s', description: 'A reload asked for a version that is missing, corrupt or incompatible; the version that was serving still serves (the failure is also counted in ml_model_reload_failures_total and logged).' },
   MW_INTERNAL: { status: 500, message: 'Internal error (request %s); the log has the details', description: 'A bug: never caused by input. Report it with the request id.' },
   MW_CONFIG_INVALID: { status: 0, message: 'Invalid setting %s=%s: expected %s', description: 'A setting (environment variable or flag) has a bad value; the process exits with code 2.' },
   MW_ARTIFACT_INVALID: { status: 0, message: 'Model artifact %s is unusable: %s', description: 'A model file is corrupt, truncated, tampered with or of an incompatible format; it is refused.' },
   MW_REGISTRY_EMPTY: { status: 0, message: 'The model registry %s has no current version; run `modelwatch train` first', description: 'No model has been registered in MODEL_DIR.' },
-  MW_VERSION_NOT_FOUND: { status: 0, message: 'Model version %s is not in the registry %s', description: 'A version named on the command line or in the pointer file does not exist.' },
+  MW_VERSION_NOT_FOUND: { status: 404, message: 'Model version %s is not in the registry %s', description: 'A version named in POST /admin/reload, on the command line (exit code 1) or in the pointer file does not exist.' },
+  MW_SETUP_UNREACHABLE: { status: 0, message: 'cannot reach %s at %s: %s; is it running? check --url', description: '`modelwatch setup` could not connect: connection refused, unknown host, an untrusted TLS certificate (pass --ca) or no answer within --timeout.' },
+  MW_SETUP_UNAUTHORIZED: { status: 0, message: 'authentication failed at %s %s (%s): check --username/--password (ELASTICSEARCH_USERNAME, ELASTICSEARCH_PASSWORD)', description: '`modelwatch setup` was answered 401: wrong or missing user name or password.' },
+  MW_SETUP_FORBIDDEN: { status: 0, message: '%s refused to %s: %s', description: '`modelwatch setup` was answered 403: the user lacks the privilege the message names.' },
+  MW_SETUP_FAILED: { status: 0, message: '%s could not %s: %s', description: '`modelwatch setup` got another error answer (bad request, conflict, server error, a saved object Kibana refused).' },
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
 
@@ -89,6 +95,12 @@ export const ModelNotReadyError = coded('MW_MODEL_NOT_READY');
 export const InternalError = coded('MW_INTERNAL');
 export const RegistryEmptyError = coded('MW_REGISTRY_EMPTY');
 export const VersionNotFoundError = coded('MW_VERSION_NOT_FOUND');
+export const AdminUnauthorizedError = coded('MW_ADMIN_UNAUTHORIZED');
+
+export const SetupUnreachableError = coded('MW_SETUP_UNREACHABLE');
+export const SetupUnauthorizedError = coded('MW_SETUP_UNAUTHORIZED');
+export const SetupForbiddenError = coded('MW_SETUP_FORBIDDEN');
+export const SetupFailedError = coded('MW_SETUP_FAILED');
 
 /** A setting with a bad value; the CLI prints it and exits with code 2. */
 export class ConfigError extends coded('MW_CONFIG_INVALID') {
@@ -105,5 +117,16 @@ export class ArtifactError extends coded('MW_ARTIFACT_INVALID') {
   constructor(file: string, problem: string) {
     super(file, problem);
     this.file = file;
+  }
+}
+
+/** A reload whose version could not be loaded; the message names the version, the reason and what still serves. */
+export class ModelReloadFailedError extends coded('MW_MODEL_RELOAD_FAILED') {
+  readonly version: string;
+  readonly reason: string;
+  constructor(version: string, reason: string, problem: string, serving: string) {
+    super(version, reason, `${problem}; ${serving} is still serving`);
+    this.version = version;
+    this.reason = reason;
   }
 }

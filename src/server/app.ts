@@ -10,7 +10,9 @@ import type { Config } from '../config.js';
 import type { ServiceLogger } from '../monitoring/audit/logger.js';
 import type { ServiceMetrics } from '../monitoring/metrics/index.js';
 import type { ModelMonitor } from '../monitoring/model-monitor.js';
+import type { ModelReloader } from './model-reloader.js';
 import type { ModelState } from './model-state.js';
+import { registerAdminRoutes } from './plugins/admin.js';
 import { errorHandling } from './plugins/errors.js';
 import { registerFeedbackRoutes } from './plugins/feedback.js';
 import { registerHealthRoutes } from './plugins/health.js';
@@ -26,6 +28,8 @@ export interface AppDependencies {
   readonly log: ServiceLogger;
   /** Drift, prediction store and live quality; absent when MODEL_MONITORING is off. */
   readonly monitor?: ModelMonitor;
+  /** Hot reload, behind POST /admin/reload; the route exists only with both this and ADMIN_TOKEN. */
+  readonly reloader?: Pick<ModelReloader, 'reload'>;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -51,7 +55,7 @@ export function requestIdOf(req: IncomingMessage): string {
  * const res = await app.inject({ method: 'GET', url: '/health' });
  */
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
-  const { config, state, metrics, log, monitor } = deps;
+  const { config, state, metrics, log, monitor, reloader } = deps;
   const app = Fastify({
     logger: false,
     bodyLimit: config.BODY_LIMIT_BYTES,
@@ -98,5 +102,6 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(registerFeedbackRoutes, { monitor, batchMaxItems: config.FEEDBACK_BATCH_MAX_ITEMS, ttlSeconds: config.PREDICTION_STORE_TTL_SECONDS });
   await app.register(registerHealthRoutes, { state, serviceName: config.SERVICE_NAME, startedAt: Date.now(), counts, monitor });
   await app.register(registerMetricsRoute, { registry: metrics.registry });
+  if (config.ADMIN_TOKEN && reloader) await app.register(registerAdminRoutes, { token: config.ADMIN_TOKEN, reloader });
   return app;
 }

@@ -1,7 +1,8 @@
 /**
  * `modelwatch serve`: train a first model if the registry is empty, load the current version, listen,
- * and stop gracefully — on SIGTERM or SIGINT stop accepting, let in-flight requests finish (up to
- * SHUTDOWN_TIMEOUT_SECONDS), then flush every log line before exiting.
+ * switch to a newly promoted version while running (a watch of CURRENT, SIGHUP, POST /admin/reload;
+ * see model-reloader.ts), and stop gracefully — on SIGTERM or SIGINT stop accepting, let in-flight
+ * requests finish (up to SHUTDOWN_TIMEOUT_SECONDS), then flush every log line before exiting.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
@@ -10,6 +11,7 @@ import { createLogger, type ServiceLogger } from '../monitoring/audit/logger.js'
 import { createServiceMetrics, type ServiceMetrics } from '../monitoring/metrics/index.js';
 import { createModelMonitor, type ModelMonitor } from '../monitoring/model-monitor.js';
 import { buildApp } from './app.js';
+import { ModelReloader } from './model-reloader.js';
 import { ModelState } from './model-state.js';
 
 /** A running service. */
@@ -21,6 +23,8 @@ export interface RunningService {
   readonly state: ModelState;
   /** Absent when MODEL_MONITORING is off. */
   readonly monitor?: ModelMonitor;
+  /** Hot reload; watching CURRENT unless MODEL_WATCH is off. */
+  readonly reloader: ModelReloader;
   /** Graceful stop: close, drain, flush. */
   close(): Promise<void>;
 }
@@ -53,18 +57,25 @@ export async function startService(config: Config, options: { log?: ServiceLogge
   state.serve(model);
   log.service.info({ model_version: model.version, model_type: model.type, load_seconds: model.loadSeconds }, `serving model ${model.version} (${model.type})`);
   monitor?.start(config.MONITOR_INTERVAL_SECONDS);
-  const app = await buildApp({ config, state, metrics, log, monitor });
+  const reloader = new ModelReloader({ registry, state, log: log.service, recordFailure: metrics.recordReloadFailure });
+  const app = await buildApp({ config, state, metrics, log, monitor, reloader });
   const address = await app.listen({ port: config.PORT, host: config.HOST });
   log.service.info({ url: address, port: config.PORT }, `modelwatch listening on ${address}`);
+  if (config.MODEL_WATCH) {
+    reloader.watch(config.MODEL_WATCH_INTERVAL_SECONDS);
+    log.service.info({ model_dir: registry.dir }, `watching ${registry.pointerFile} every ${config.MODEL_WATCH_INTERVAL_SECONDS} s for a newly promoted model version`);
+  }
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      reloader.stop();
       await app.close();
+      await reloader.idle();
       monitor?.stop();
       log.service.info('stopped: in-flight requests finished; flushing the log');
       await log.drain();
     })());
-  return { app, url: address, log, metrics, state, monitor, close };
+  return { app, url: address, log, metrics, state, monitor, reloader, close };
 }
 
 /**
@@ -103,4 +114,11 @@ export async function runService(config: Config): Promise<void> {
   };
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   process.on('SIGINT', () => onSignal('SIGINT'));
+  // SIGHUP, the daemon convention for "re-read what you serve", reloads the model CURRENT names
+  // (even a version the watch gave up on); it would otherwise end the process. Ignored while stopping.
+  process.on('SIGHUP', () => {
+    if (stopping) return;
+    service.log.service.info({ signal: 'SIGHUP' }, 'SIGHUP received: reloading the current model version');
+    void service.reloader.reload('sighup');
+  });
 }

@@ -9,6 +9,7 @@ import { createFeatureProcessingMetrics } from './feature-processing.js';
 import { createHttpRequestMetrics } from './http-requests.js';
 import { registerMemoryMetrics } from './memory.js';
 import { createModelQualityMetrics, type LiveQuality, type ModelFacts } from './model-quality.js';
+import { createModelReloadMetrics, type ReloadFailureReason } from './model-reload.js';
 import { createModelRequestMetrics } from './model-requests.js';
 import { createPredictionMetrics } from './predictions.js';
 import { createValidationFailureMetrics } from './validation-failures.js';
@@ -22,7 +23,10 @@ export interface ServiceMetrics {
   observeFeatureProcessing(seconds: number): void;
   recordRejection(reason: RejectionReason, endpoint: string): void;
   touchClient(client: string): void;
+  /** Publishes a newly serving version: its facts, load time and the time of this success. */
   setServingModel(model: ModelFacts): void;
+  /** Counts a version that failed to load while the old one kept serving. */
+  recordReloadFailure(reason: ReloadFailureReason): void;
   setLiveQuality(modelVersion: string, live: LiveQuality | undefined): void;
   /** Runs `hook` before every read of the registry (a flush of deferred recording). */
   beforeCollect(hook: () => void): void;
@@ -40,13 +44,18 @@ export class FlushingRegistry extends Registry {
     this.hooks.push(hook);
   }
 
-  override async metrics(): Promise<string> {
+  /** Runs the hooks without reading: for readers of single metrics (the console's sampler). */
+  flush(): void {
     for (const hook of this.hooks) hook();
+  }
+
+  override async metrics(): Promise<string> {
+    this.flush();
     return super.metrics();
   }
 
   override async getMetricsAsJSON() {
-    for (const hook of this.hooks) hook();
+    this.flush();
     return super.getMetricsAsJSON();
   }
 }
@@ -80,6 +89,7 @@ export function createServiceMetrics(options: ServiceMetricsOptions = {}): Servi
   for (const misnamed of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(misnamed);
   registerMemoryMetrics(registry);
   const quality = createModelQualityMetrics(registry);
+  const reload = createModelReloadMetrics(registry);
   return {
     registry,
     observeHttpRequest: createHttpRequestMetrics(registry),
@@ -88,7 +98,11 @@ export function createServiceMetrics(options: ServiceMetricsOptions = {}): Servi
     observeFeatureProcessing: createFeatureProcessingMetrics(registry),
     recordRejection: createValidationFailureMetrics(registry, options.endpoints ?? ['/predict', '/predict/batch', '/feedback', '/feedback/batch']),
     touchClient: createActiveUserMetrics(registry, options.activeUsersWindowSeconds ?? 300, options.activeUsersMaxTracked ?? 10_000, now),
-    setServingModel: quality.setServingModel,
+    setServingModel: (model) => {
+      quality.setServingModel(model);
+      reload.recordModelServed(now());
+    },
+    recordReloadFailure: reload.recordReloadFailure,
     setLiveQuality: quality.setLiveQuality,
     // A registry passed in (tests, a shared one) is read as it is.
     beforeCollect: (hook) => {
