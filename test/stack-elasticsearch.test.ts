@@ -7,7 +7,13 @@ import { startService } from '../src/server/serve.js';
 import { LOG_FIELDS, type FieldType } from '../src/stack/catalogue/log-fields.js';
 import { generateElasticsearch, ILM_POLICY, INDEX_PATTERN } from '../src/stack/elasticsearch/generate.js';
 import { DAILY_INDEX, generateFilebeat } from '../src/stack/filebeat/generate.js';
-import { CapturedLines, SEED_BODY, testApp, trainedRegistry } from './helpers/fixtures.js';
+import { join } from 'node:path';
+import { freePort } from '../bench/children.js';
+import { createProgress } from '../src/cli/progress.js';
+import { writeLabelledCsv } from '../src/data/csv.js';
+import { generateSynthetic } from '../src/data/synthetic.js';
+import { runPipeline } from '../src/pipeline/run.js';
+import { CapturedLines, SEED_BODY, tempDir, testApp, trainedRegistry } from './helpers/fixtures.js';
 
 type Mapping = { type?: string; properties?: Record<string, Mapping> };
 
@@ -96,6 +102,17 @@ describe('the Elasticsearch index template', () => {
     const service = await startService(config, { log: createLogger({ serviceName: config.SERVICE_NAME, level: 'info', stdout: false, stream: captured }) });
     await service.close();
     lines.push(...captured.lines);
+    // Training-pipeline lines: a run that succeeds (with a push that fails) and one that fails.
+    const pipelineLines = new CapturedLines();
+    const pipelineLog = createLogger({ serviceName: config.SERVICE_NAME, level: 'info', stdout: false, stream: pipelineLines });
+    const data = join(tempDir(), 'train.csv');
+    await writeLabelledCsv(data, generateSynthetic({ rows: 1000, seed: 9 }));
+    const settings = { data, seed: 1, testShare: 0.2, tolerance: 0.005, maxIterations: 10 };
+    const modelDir = tempDir();
+    await runPipeline({ settings, modelDir, log: pipelineLog.pipeline, progress: createProgress(false), pushgatewayUrl: `http://127.0.0.1:${await freePort()}` });
+    await runPipeline({ settings, modelDir, log: pipelineLog.pipeline, progress: createProgress(false), failAt: 'validate' });
+    await pipelineLog.drain();
+    lines.push(...pipelineLines.lines);
 
     const messages = new Set(lines.map((l) => String(l.message)));
     for (const kind of ['prediction', 'request rejected', 'feedback joined', 'feedback repeated; counted once', 'feedback for an unknown request id; not joined', 'feedback for an expired prediction; not joined']) {
@@ -103,6 +120,9 @@ describe('the Elasticsearch index template', () => {
     }
     assert.ok(lines.some((l) => l.drift), 'a drift line was written');
     assert.ok(lines.some((l) => String(l.message).startsWith('modelwatch listening on')), 'service lines were written');
+    for (const action of ['pipeline_run_start', 'pipeline_step_start', 'pipeline_step_end', 'model_promotion', 'pipeline_push', 'pipeline_run_end']) {
+      assert.ok(lines.some((l) => l['event.action'] === action), `a pipeline "${action}" line was written`);
+    }
     const flattened = new Set(LOG_FIELDS.filter((f) => f.type === 'flattened').map((f) => f.path));
     const seen = new Set<string>();
     for (const line of lines) {

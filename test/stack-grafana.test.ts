@@ -40,9 +40,12 @@ describe('the generated Grafana provisioning', () => {
     assert.deepEqual(byTitle.get('Prediction Distribution')!.targets.map((t) => t.legendFormat), ['No Subscribe', 'Subscribe']);
   });
 
-  test('Model Health, MLOps Overview and Data Drift are generated, with drift against 0.1 and 0.2 and a feature variable', () => {
+  test('Model Health, MLOps Overview, Data Drift and Training Pipeline are generated, with drift against 0.1 and 0.2 and a feature variable', () => {
     const titles = Object.entries(files).filter(([path]) => path.startsWith('dashboards/')).map(([, text]) => (JSON.parse(text) as { title: string }).title);
-    assert.deepEqual(titles.sort(), ['Data Drift', 'ML Pipeline Production', 'MLOps Overview', 'Model Health']);
+    assert.deepEqual(titles.sort(), ['Data Drift', 'ML Pipeline Production', 'MLOps Overview', 'Model Health', 'Training Pipeline']);
+    const pipeline = JSON.parse(files['dashboards/training-pipeline.json']) as { panels: Panel[] };
+    const exprs = pipeline.panels.flatMap((p) => p.targets.map((t) => t.expr)).join(' ');
+    for (const metric of ['pipeline_run_status', 'pipeline_step_duration_seconds', 'model_training_accuracy', 'model_training_loss', 'pipeline_rows_processed_total']) assert.match(exprs, new RegExp(metric), `Training Pipeline shows ${metric}`);
     const drift = JSON.parse(files['dashboards/data-drift.json']) as { panels: Panel[]; templating: { list: { name: string; query: string }[] } };
     const psi = drift.panels.find((p) => p.title.startsWith('PSI per Feature (last hour'))!;
     assert.deepEqual(psi.fieldConfig.defaults.thresholds!.steps.map((step) => step.value), [null, 0.1, 0.2]);

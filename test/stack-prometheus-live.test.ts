@@ -17,14 +17,19 @@ import { after, before, describe, test } from 'node:test';
 import { parse, stringify } from 'yaml';
 import { freePort } from '../bench/children.js';
 import { loadConfig } from '../src/config.js';
-import { syntheticRows } from '../src/data/synthetic.js';
+import { generateSynthetic, syntheticRows } from '../src/data/synthetic.js';
 import { ALERTS } from '../src/stack/catalogue/alerts.js';
 import { GRAFANA_ALERTS } from '../src/stack/grafana/alerting.js';
 import { DASHBOARDS } from '../src/stack/grafana/dashboards.js';
 import { RULE_GROUPS } from '../src/stack/catalogue/recording-rules.js';
 import { generatePrometheus, PROMETHEUS_FILES } from '../src/stack/prometheus/generate.js';
 import { startService, type RunningService } from '../src/server/serve.js';
-import { tempDir, trainedRegistry } from './helpers/fixtures.js';
+import { createProgress } from '../src/cli/progress.js';
+import { writeLabelledCsv } from '../src/data/csv.js';
+import { createLogger } from '../src/monitoring/audit/logger.js';
+import { PIPELINE_JOB } from '../src/pipeline/metrics.js';
+import { runPipeline } from '../src/pipeline/run.js';
+import { CapturedLines, tempDir, trainedRegistry } from './helpers/fixtures.js';
 
 const missing =
   spawnSync('prometheus', ['--version']).error || spawnSync('prometheus-pushgateway', ['--version']).error
@@ -92,7 +97,9 @@ describe('the generated configuration and rules against a real Prometheus scrapi
     const port = await freePort();
     const pushPort = await freePort();
     api = `http://127.0.0.1:${port}`;
-    pushgateway = spawn('prometheus-pushgateway', [`--web.listen-address=127.0.0.1:${pushPort}`], { stdio: 'ignore' });
+    // A persistence file of its own: Debian's default, /var/lib/prometheus/pushgateway.data, would
+    // carry series over from other runs.
+    pushgateway = spawn('prometheus-pushgateway', [`--web.listen-address=127.0.0.1:${pushPort}`, `--persistence.file=${join(dir, 'pushgateway.data')}`], { stdio: 'ignore' });
     const config = testConfig(dir, { modelwatch: new URL(service.url).host, pushgateway: `127.0.0.1:${pushPort}`, prometheus: `127.0.0.1:${port}` });
     writeFileSync(join(dir, 'prometheus.yml'), stringify(config));
     prometheus = spawn('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--web.enable-admin-api'], { stdio: 'ignore' });
@@ -100,12 +107,16 @@ describe('the generated configuration and rules against a real Prometheus scrapi
       if ((await fetch(`${api}/-/ready`).catch(() => undefined))?.ok) break;
       await sleep(100);
     }
-    // What a training run pushes (the pipeline's own test pushes the real thing): its job label must
-    // survive the scrape (honor_labels), or every run would look like the Pushgateway's.
-    for (let i = 0; i < 100; i++) {
-      const pushed = await fetch(`http://127.0.0.1:${pushPort}/metrics/job/modelwatch-pipeline/instance/ci`, { method: 'PUT', body: 'model_training_accuracy 0.91\n' }).catch(() => undefined);
-      if (pushed?.ok) break;
-      await sleep(100);
+    // A real training-pipeline run pushes its metrics; a second one, with a model the gate rejects,
+    // fills model_promotion_total{outcome="rejected"} too.
+    const data = join(dir, 'train.csv');
+    await writeLabelledCsv(data, generateSynthetic({ rows: 1500, seed: 4 }));
+    const pushgatewayUrl = `http://127.0.0.1:${pushPort}`;
+    for (let i = 0; i < 100 && !(await fetch(`${pushgatewayUrl}/-/ready`).catch(() => undefined))?.ok; i++) await sleep(100);
+    const pipelineLog = createLogger({ serviceName: 'ml-pipeline', level: 'info', stdout: false, stream: new CapturedLines() });
+    for (const maxIterations of [30, 1]) {
+      const run = await runPipeline({ settings: { data, seed: 1, testShare: 0.2, tolerance: 0.005, maxIterations }, modelDir: join(dir, 'pipeline-models'), instance: 'ci', pushgatewayUrl, log: pipelineLog.pipeline, progress: createProgress(false) });
+      assert.equal(run.push?.ok, true, JSON.stringify(run.push));
     }
     // Traffic spread over a few scrapes: predictions, their labels, and some rejected requests.
     const rows = [...syntheticRows({ rows: 600, seed: 21, drift: 0.5 })];
@@ -132,12 +143,13 @@ describe('the generated configuration and rules against a real Prometheus scrapi
     assert.deepEqual(up.map((s) => [s.metric.job, s.value[1]]).sort(), [['modelwatch', '1'], ['prometheus', '1'], ['pushgateway', '1']]);
   });
 
-  test('a series pushed to the Pushgateway keeps its job and instance (honor_labels)', async () => {
-    const pushed = (await query('model_training_accuracy')) as { metric: Record<string, string>; value: [number, string] }[];
+  test("a pipeline run's pushed series keep their job, pipeline and instance (honor_labels)", async () => {
+    const pushed = (await query('pipeline_run_status')) as { metric: Record<string, string>; value: [number, string] }[];
     assert.equal(pushed.length, 1);
-    assert.equal(pushed[0].metric.job, 'modelwatch-pipeline');
-    assert.equal(pushed[0].metric.instance, 'ci');
-    assert.equal(pushed[0].value[1], '0.91');
+    assert.deepEqual([pushed[0].metric.job, pushed[0].metric.pipeline, pushed[0].metric.instance], [PIPELINE_JOB, 'bank-marketing', 'ci']);
+    assert.equal(pushed[0].value[1], '1');
+    const promotions = (await query('model_promotion_total')) as { metric: Record<string, string>; value: [number, string] }[];
+    assert.deepEqual(promotions.map((p) => [p.metric.outcome, p.value[1]]).sort(), [['promoted', '1'], ['rejected', '1']]);
   });
 
   test("the queries of 000's Grafana alerts return data", async () => {

@@ -3,9 +3,12 @@
  * under deploy/.
  */
 import { generateAlertmanager } from './alertmanager/generate.js';
+import { generateCompose } from './compose/generate.js';
 import { generateElasticsearch } from './elasticsearch/generate.js';
 import { generateFilebeat } from './filebeat/generate.js';
 import { generateGrafana } from './grafana/generate.js';
+import { generateKibana } from './kibana/generate.js';
+import { generateKubernetes } from './kubernetes/generate.js';
 import { generatePrometheus } from './prometheus/generate.js';
 
 /**
@@ -20,5 +23,8 @@ export function generateStack(): Record<string, string> {
   for (const [path, text] of Object.entries(generateElasticsearch())) files[`elasticsearch/${path}`] = text;
   for (const [path, text] of Object.entries(generateFilebeat())) files[`filebeat/${path}`] = text;
   for (const [path, text] of Object.entries(generateGrafana())) files[`grafana/${path}`] = text;
+  for (const [path, text] of Object.entries(generateCompose())) files[`compose/${path}`] = text;
+  for (const [path, text] of Object.entries(generateKibana())) files[`kibana/${path}`] = text;
+  for (const [path, text] of Object.entries(generateKubernetes())) files[`kubernetes/${path}`] = text;
   return files;
 }

@@ -14,6 +14,12 @@ import { SERVICE_LABEL } from '../catalogue/alerts.js';
 /** Where the receivers' secrets are mounted. */
 export const SECRETS_DIR = '/etc/alertmanager/secrets';
 
+/** Each receiver secret's file, by the environment variable the deployment writes it from. */
+export const SECRET_FILES = {
+  PAGERDUTY_ROUTING_KEY: `${SECRETS_DIR}/pagerduty-routing-key`,
+  SLACK_WEBHOOK_URL: `${SECRETS_DIR}/slack-webhook-url`,
+} as const;
+
 
 /**
  * The generated Alertmanager files, by path under deploy/alertmanager/.
@@ -35,8 +41,8 @@ export function generateAlertmanager(): Record<string, string> {
       ],
     },
     receivers: [
-      { name: 'pager', pagerduty_configs: [{ routing_key_file: `${SECRETS_DIR}/pagerduty-routing-key`, send_resolved: true }] },
-      { name: 'chat', slack_configs: [{ api_url_file: `${SECRETS_DIR}/slack-webhook-url`, channel: '#ml-alerts', send_resolved: true, title: '{{ .CommonAnnotations.summary }}', text: '{{ .CommonAnnotations.description }} {{ .CommonAnnotations.runbook_url }}' }] },
+      { name: 'pager', pagerduty_configs: [{ routing_key_file: SECRET_FILES.PAGERDUTY_ROUTING_KEY, send_resolved: true }] },
+      { name: 'chat', slack_configs: [{ api_url_file: SECRET_FILES.SLACK_WEBHOOK_URL, channel: '#ml-alerts', send_resolved: true, title: '{{ .CommonAnnotations.summary }}', text: '{{ .CommonAnnotations.description }} {{ .CommonAnnotations.runbook_url }}' }] },
     ],
     inhibit_rules: [
       { source_matchers: ['alertname="ModelwatchDown"'], target_matchers: [`service="${SERVICE_LABEL}"`, 'alertname!="ModelwatchDown"'] },

@@ -6,6 +6,7 @@
  */
 
 import { PSI_CRITICAL, PSI_WARNING } from '../../monitoring/drift/drift-monitor.js';
+import { PIPELINE_JOB } from '../../pipeline/metrics.js';
 
 /** The `service` label every modelwatch alert carries (Alertmanager inhibits by it). */
 export const SERVICE_LABEL = 'modelwatch';
@@ -46,6 +47,8 @@ export interface AlertRule {
 
 const job = { job: 'modelwatch' };
 const instance = { job: 'modelwatch', instance: 'm1:5000' };
+const pipelineRun = { job: PIPELINE_JOB, pipeline: 'bank-marketing', instance: 'ci' };
+const pipelineSelector = `job="${PIPELINE_JOB}",pipeline="bank-marketing",instance="ci"`;
 const perMinute = (from: number, step: number, n: number) => `${from}+${step}x${n}`;
 
 /** Bin counters switching from an even split to `a`/`b` per minute at 60 m, with even baseline shares. */
@@ -260,5 +263,49 @@ export const ALERTS: readonly AlertRule[] = [
       firingAt: '170m',
       value: 0,
     },
+  },
+  {
+    name: 'PipelineRunFailed',
+    expr: `pipeline_run_status{job="${PIPELINE_JOB}"} == 0`,
+    for: '1m',
+    severity: 'warning',
+    summary: 'Training pipeline {{ $labels.pipeline }} failed on {{ $labels.instance }}',
+    description: 'The last run of {{ $labels.pipeline }} failed (pipeline_run_status = {{ $value }}): pipeline_step_status shows the step that failed (0) and the steps it stopped (-1); no new version was promoted by it.',
+    runbook: 'pipelinerunfailed',
+    source: '002',
+    test: { series: [{ series: `pipeline_run_status{${pipelineSelector}}`, values: '1x10 0x10' }], silentAt: '9m', firingAt: '15m', labels: pipelineRun, value: 0 },
+  },
+  {
+    name: 'PipelineNoRecentSuccess',
+    expr: `(time() - pipeline_last_success_timestamp_seconds{job="${PIPELINE_JOB}"}) / 3600 > 24`,
+    for: '10m',
+    severity: 'warning',
+    summary: 'Training pipeline {{ $labels.pipeline }} has not succeeded for a day',
+    description: 'The last successful run of {{ $labels.pipeline }} on {{ $labels.instance }} ended {{ $value | printf "%.1f" }} hours ago: the model is not being refreshed.',
+    runbook: 'pipelinenorecentsuccess',
+    source: '002',
+    test: { series: [{ series: `pipeline_last_success_timestamp_seconds{${pipelineSelector}}`, values: '0x1500' }], silentAt: '1400m', firingAt: '1500m', labels: pipelineRun, value: 25 },
+  },
+  {
+    name: 'ModelPromotionRejected',
+    expr: `increase(model_promotion_total{job="${PIPELINE_JOB}",outcome="rejected"}[1h]) > 0`,
+    for: '0m',
+    severity: 'warning',
+    summary: 'A newly trained model was not promoted',
+    description: '{{ $value | printf "%.0f" }} version(s) trained by {{ $labels.pipeline }} in the last hour were worse than the current one beyond the tolerance and were registered but not promoted.',
+    runbook: 'modelpromotionrejected',
+    source: '004',
+    test: { series: [{ series: `model_promotion_total{${pipelineSelector},outcome="rejected"}`, values: '0x30 1x60' }], silentAt: '20m', firingAt: '40m', labels: { ...pipelineRun, outcome: 'rejected' }, value: 1 },
+  },
+  {
+    name: 'ModelReloadFailed',
+    expr: 'increase(ml_model_reload_failures_total{job="modelwatch"}[10m]) > 0',
+    for: '0m',
+    severity: 'warning',
+    summary: 'A promoted model version failed to load on {{ $labels.instance }}',
+    description: '{{ $labels.instance }} failed {{ $value | printf "%.0f" }} time(s) in 10 minutes to load the version CURRENT points at ({{ $labels.reason }}); it keeps serving the previous version, so the promotion has not taken effect.',
+    runbook: 'modelreloadfailed',
+    source: '004',
+    test: { series: [{ series: 'ml_model_reload_failures_total{job="modelwatch",instance="m1:5000",reason="corrupt"}', values: '0x10 1x20' }], silentAt: '5m', firingAt: '15m', labels: { ...instance, reason: 'corrupt' }, value: 1 },
   },
 ];

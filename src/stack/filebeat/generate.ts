@@ -9,6 +9,8 @@ import { ILM_POLICY, INDEX_PATTERN } from '../elasticsearch/generate.js';
 
 /** Where the service's log is mounted in the Filebeat container. */
 export const LOG_PATH = '/var/log/modelwatch/*.ndjson';
+/** Where the CA that signed Elasticsearch's certificate is mounted in the Filebeat container. */
+export const CA_CERT_PATH = '/usr/share/filebeat/certs/ca/ca.crt';
 /** The daily index, matching the template's pattern. */
 export const DAILY_INDEX = `${INDEX_PATTERN.replace('*', '')}%{+yyyy.MM.dd}`;
 
@@ -32,7 +34,7 @@ export function generateFilebeat(): Record<string, string> {
       hosts: ['${ELASTICSEARCH_URL:https://elasticsearch:9200}'],
       username: '${ELASTICSEARCH_USERNAME:elastic}',
       password: '${ELASTICSEARCH_PASSWORD}',
-      'ssl.certificate_authorities': ['/usr/share/filebeat/certs/ca/ca.crt'],
+      'ssl.certificate_authorities': [CA_CERT_PATH],
       index: DAILY_INDEX,
     },
     // modelwatch installs its own template and ILM policy (`modelwatch setup elasticsearch`).

@@ -15,6 +15,7 @@
  */
 import { SERVICE_LABEL } from '../catalogue/alerts.js';
 import { RUNBOOK_BASE_URL } from '../prometheus/generate.js';
+import { serviceUrl, STACK_SERVICES } from '../services.js';
 import { ML_PIPELINE_PRODUCTION } from './dashboards.js';
 
 /** One Grafana-managed alert, described once. */
@@ -69,8 +70,8 @@ export const GRAFANA_ALERTS: readonly GrafanaAlertSpec[] = [
 /** The folder and group the rules live in; the dashboards' provider uses the same folder name. */
 export const GRAFANA_ALERT_FOLDER = 'modelwatch';
 const CONTACT_POINT = 'modelwatch-alertmanager';
-/** Where Grafana delivers its alerts: the stack's Alertmanager (the Compose service name). */
-export const ALERTMANAGER_URL = 'http://alertmanager:9093';
+/** Where Grafana delivers its alerts: the stack's Alertmanager. */
+export const ALERTMANAGER_URL = serviceUrl(STACK_SERVICES.alertmanager);
 
 function rule(spec: GrafanaAlertSpec) {
   const panelId = ML_PIPELINE_PRODUCTION.panels.findIndex((p) => p.title === spec.panel) + 1;

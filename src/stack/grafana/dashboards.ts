@@ -165,8 +165,45 @@ export const DATA_DRIFT: DashboardSpec = {
   ],
 };
 
+/**
+ * The training pipeline (002's "watch the pipeline with the same stack", 004's pushed training
+ * metrics): run outcomes, step durations, training accuracy and loss over versions, rows ingested,
+ * promotions, and whether the service picked the promoted version up.
+ */
+export const TRAINING_PIPELINE: DashboardSpec = {
+  uid: 'training-pipeline',
+  title: 'Training Pipeline',
+  source: '002',
+  panels: [
+    {
+      title: 'Last Run',
+      type: 'stat',
+      queries: [{ expr: 'pipeline_run_status', legend: '{{pipeline}} @ {{instance}}' }],
+      thresholds: [{ color: 'red', value: null }, { color: 'green', value: 1 }],
+    },
+    {
+      title: 'Hours Since Last Success',
+      type: 'stat',
+      queries: [{ expr: '(time() - pipeline_last_success_timestamp_seconds) / 3600', legend: '{{pipeline}} @ {{instance}}' }],
+      thresholds: [{ color: 'green', value: null }, { color: 'yellow', value: 12 }, { color: 'red', value: 24 }],
+    },
+    {
+      title: 'Step Status (1 ok, 0 failed, -1 skipped)',
+      type: 'timeseries',
+      queries: [{ expr: 'pipeline_step_status', legend: '{{step}}' }],
+      thresholds: [{ color: 'red', value: null }, { color: 'green', value: 1 }],
+    },
+    { title: 'Step Durations', type: 'timeseries', queries: [{ expr: 'pipeline_step_duration_seconds', legend: '{{step}}' }], unit: 's', min: 0 },
+    { title: 'Training Accuracy by Version', type: 'timeseries', queries: [{ expr: 'model_training_accuracy', legend: '{{model_version}}' }], unit: 'percentunit' },
+    { title: 'Training Loss by Version', type: 'timeseries', queries: [{ expr: 'model_training_loss', legend: '{{model_version}}' }], min: 0 },
+    { title: 'Rows Ingested per Day', type: 'timeseries', queries: [{ expr: 'increase(pipeline_rows_processed_total[1d])', legend: '{{pipeline}}' }], min: 0 },
+    { title: 'Promotions per Day', type: 'timeseries', queries: [{ expr: 'increase(model_promotion_total[1d])', legend: '{{outcome}}' }], min: 0 },
+    { title: 'Serving Version and Reload Failures', type: 'timeseries', queries: [{ expr: 'ml_model_info', legend: '{{instance}} serves {{model_version}}' }, { expr: 'increase(ml_model_reload_failures_total[1h])', legend: 'reload failures: {{reason}}' }], min: 0 },
+  ],
+};
+
 /** Every generated dashboard. */
-export const DASHBOARDS: readonly DashboardSpec[] = [ML_PIPELINE_PRODUCTION, MODEL_HEALTH, MLOPS_OVERVIEW, DATA_DRIFT];
+export const DASHBOARDS: readonly DashboardSpec[] = [ML_PIPELINE_PRODUCTION, MODEL_HEALTH, MLOPS_OVERVIEW, DATA_DRIFT, TRAINING_PIPELINE];
 
 const DATASOURCE = { type: 'prometheus', uid: 'prometheus' } as const;
 

@@ -6,6 +6,7 @@
  */
 import { generatedYaml } from '../generated-file.js';
 import { INDEX_PATTERN } from '../elasticsearch/generate.js';
+import { serviceUrl, STACK_SERVICES } from '../services.js';
 import { GRAFANA_ALERT_FOLDER, grafanaAlerting } from './alerting.js';
 import { DASHBOARDS, dashboardJson } from './dashboards.js';
 
@@ -18,7 +19,7 @@ export function generateGrafana(): Record<string, string> {
   const datasources = {
     apiVersion: 1,
     datasources: [
-      { name: 'Prometheus', uid: 'prometheus', type: 'prometheus', access: 'proxy', url: 'http://prometheus:9090', isDefault: true, jsonData: { timeInterval: '15s' } },
+      { name: 'Prometheus', uid: 'prometheus', type: 'prometheus', access: 'proxy', url: serviceUrl(STACK_SERVICES.prometheus), isDefault: true, jsonData: { timeInterval: '15s' } },
       {
         name: 'Elasticsearch',
         uid: 'elasticsearch',

@@ -6,6 +6,7 @@ import { generatedYaml } from '../generated-file.js';
 import { ALERTS, SERVICE_LABEL, type AlertRule } from '../catalogue/alerts.js';
 import { RULE_GROUPS } from '../catalogue/recording-rules.js';
 import { renderAnnotation } from './annotations.js';
+import { STACK_SERVICES, hostPort } from '../services.js';
 
 /** Where the runbook of each alert lives; deployments point it at their copy of docs/runbooks.md. */
 export const RUNBOOK_BASE_URL = 'https://github.com/modelwatch/modelwatch/blob/main/docs/runbooks.md';
@@ -25,24 +26,35 @@ function annotations(alert: AlertRule, labels: Readonly<Record<string, string>>,
   return { summary: render(alert.summary), description: render(alert.description), runbook_url: `${RUNBOOK_BASE_URL}#${alert.runbook}` };
 }
 
+/**
+ * The modelwatch scrape job's name, interval and path: the same whichever way its replicas are
+ * found (static list and file_sd here, Kubernetes discovery in deploy/kubernetes/), because the
+ * recording rules and alerts select `job="modelwatch"`.
+ */
+export function modelwatchJob() {
+  return { job_name: 'modelwatch', scrape_interval: '15s', metrics_path: '/metrics' };
+}
+
+/** 001's relabelling: the instance label is the scraped address. */
+export function instanceRelabelling() {
+  return [{ source_labels: ['__address__'], target_label: 'instance' }];
+}
+
 /** prometheus.yml: 15 s scrapes (004), modelwatch by static list and file_sd, Pushgateway, node-exporter, Alertmanager. */
 function config() {
   return {
     global: { scrape_interval: '15s', evaluation_interval: '15s', external_labels: { monitor: 'modelwatch' } },
     rule_files: ['rules/*.yml'],
-    alerting: { alertmanagers: [{ static_configs: [{ targets: ['alertmanager:9093'] }] }] },
+    alerting: { alertmanagers: [{ static_configs: [{ targets: [hostPort(STACK_SERVICES.alertmanager)] }] }] },
     scrape_configs: [
       {
-        job_name: 'modelwatch',
-        scrape_interval: '15s',
-        metrics_path: '/metrics',
-        static_configs: [{ targets: ['modelwatch:5000'] }],
+        ...modelwatchJob(),
+        static_configs: [{ targets: [hostPort(STACK_SERVICES.modelwatch)] }],
         file_sd_configs: [{ files: ['targets/*.json'], refresh_interval: '1m' }],
-        // 001's relabelling: the instance label is the scraped address.
-        relabel_configs: [{ source_labels: ['__address__'], target_label: 'instance' }],
+        relabel_configs: instanceRelabelling(),
       },
-      { job_name: 'pushgateway', honor_labels: true, static_configs: [{ targets: ['pushgateway:9091'] }] },
-      { job_name: 'node-exporter', static_configs: [{ targets: ['node-exporter:9100'] }] },
+      { job_name: 'pushgateway', honor_labels: true, static_configs: [{ targets: [hostPort(STACK_SERVICES.pushgateway)] }] },
+      { job_name: 'node-exporter', static_configs: [{ targets: [hostPort(STACK_SERVICES.nodeExporter)] }] },
       { job_name: 'prometheus', static_configs: [{ targets: ['localhost:9090'] }] },
     ],
   };
