@@ -5,14 +5,16 @@ import { syntheticRows } from '../src/data/synthetic.js';
 import { createLogger } from '../src/monitoring/audit/logger.js';
 import { startService } from '../src/server/serve.js';
 import { LOG_FIELDS, type FieldType } from '../src/stack/catalogue/log-fields.js';
-import { generateElasticsearch, ILM_POLICY, INDEX_PATTERN } from '../src/stack/elasticsearch/generate.js';
-import { DAILY_INDEX, generateFilebeat } from '../src/stack/filebeat/generate.js';
+import { BOOTSTRAP_INDEX, generateElasticsearch, ILM_POLICY, INDEX_PATTERN, WRITE_ALIAS } from '../src/stack/elasticsearch/generate.js';
+import { FILEBEAT_INDEX, generateFilebeat } from '../src/stack/filebeat/generate.js';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { freePort } from '../bench/children.js';
 import { createProgress } from '../src/cli/progress.js';
 import { writeLabelledCsv } from '../src/data/csv.js';
 import { generateSynthetic } from '../src/data/synthetic.js';
 import { runPipeline } from '../src/pipeline/run.js';
+import { resolveDateMath } from './helpers/date-math.js';
 import { CapturedLines, SEED_BODY, tempDir, testApp, trainedRegistry } from './helpers/fixtures.js';
 
 type Mapping = { type?: string; properties?: Record<string, Mapping> };
@@ -60,26 +62,59 @@ const fits = (type: FieldType | string, value: unknown): boolean => {
   }
 };
 
+/** Whether an index name matches an index pattern with `*` wildcards. */
+const matchesPattern = (name: string, pattern: string) => new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(name);
+
 describe('the Elasticsearch index template', () => {
-  const template = JSON.parse(generateElasticsearch()['index-template.json']) as { index_patterns: string[]; template: { mappings: { properties: Record<string, Mapping> } } };
+  const files = generateElasticsearch();
+  const template = JSON.parse(files['index-template.json']) as { index_patterns: string[]; template: { settings: Record<string, unknown>; mappings: { properties: Record<string, Mapping> } } };
   const properties = template.template.mappings.properties;
 
-  test('covers ml-pipeline-* and maps every catalogued field with its type; Filebeat writes to indices it covers, under the ILM policy', () => {
+  test('covers ml-pipeline-* and maps every catalogued field with its type, under the ILM policy and its rollover alias', () => {
     assert.deepEqual(template.index_patterns, [INDEX_PATTERN]);
-    const daily = DAILY_INDEX.replace('%{+yyyy.MM.dd}', '2026.11.22');
-    assert.match(daily, new RegExp(`^${INDEX_PATTERN.replace('*', '.*')}$`), 'the daily index matches the template pattern');
-    assert.match(generateFilebeat()['filebeat.yml'], new RegExp(`index: ${DAILY_INDEX.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
-    assert.equal((template as unknown as { template: { settings: Record<string, string> } }).template.settings['index.lifecycle.name'], ILM_POLICY);
-    const policy = JSON.parse(generateElasticsearch()['ilm-policy.json']) as { policy: { phases: { delete: { min_age: string } } } };
-    assert.equal(policy.policy.phases.delete.min_age, '30d');
+    assert.equal(template.template.settings['index.lifecycle.name'], ILM_POLICY);
+    assert.equal(template.template.settings['index.lifecycle.rollover_alias'], WRITE_ALIAS);
     for (const field of LOG_FIELDS) assert.equal(mappedType(properties, field.path), field.type, field.path);
+  });
+
+  test('the ILM policy rolls over daily or at 50 GB a primary shard and deletes 30 days after rollover', () => {
+    const { policy } = JSON.parse(files['ilm-policy.json']) as { policy: { phases: Record<string, { min_age?: string; actions: Record<string, Record<string, unknown>> }> } };
+    assert.deepEqual(Object.keys(policy.phases), ['hot', 'delete']);
+    assert.deepEqual(policy.phases.hot.actions.rollover, { max_age: '1d', max_primary_shard_size: '50gb' });
+    assert.equal(policy.phases.hot.min_age, undefined, 'the hot phase starts when the index is created');
+    assert.equal(policy.phases.delete.min_age, '30d');
+    assert.deepEqual(policy.phases.delete.actions, { delete: {} });
+  });
+
+  test('Filebeat, the template and the first index agree on one write alias, and every index behind it matches the pattern', () => {
+    const filebeat = parse(generateFilebeat()['filebeat.yml']) as Record<string, unknown> & { 'output.elasticsearch': { index: string } };
+    const bootstrap = JSON.parse(files['bootstrap-index.json']) as { aliases: Record<string, { is_write_index?: boolean }> };
+    assert.equal(filebeat['output.elasticsearch'].index, FILEBEAT_INDEX);
+    assert.equal(FILEBEAT_INDEX, WRITE_ALIAS, 'Filebeat writes to the alias');
+    assert.equal(template.template.settings['index.lifecycle.rollover_alias'], FILEBEAT_INDEX, "the template's rollover alias is Filebeat's index");
+    assert.deepEqual(bootstrap, { aliases: { [FILEBEAT_INDEX]: { is_write_index: true } } }, 'the first index makes that alias its write index');
+    assert.equal(filebeat['setup.template.enabled'], false, 'modelwatch installs its own template');
+    assert.equal(filebeat['setup.ilm.enabled'], false, 'and its own policy and alias');
+    // The alias is not itself caught by the pattern: the data view and the rule count each line once.
+    assert.ok(!matchesPattern(WRITE_ALIAS, INDEX_PATTERN), `${WRITE_ALIAS} does not match ${INDEX_PATTERN}`);
+
+    assert.equal(BOOTSTRAP_INDEX, '<ml-pipeline-{now/d}-000001>');
+    assert.equal(resolveDateMath(BOOTSTRAP_INDEX, new Date('2026-11-22T23:59:59Z')), 'ml-pipeline-2026.11.22-000001', 'the date is the UTC day');
+    const today = resolveDateMath(BOOTSTRAP_INDEX);
+    // A rollover on a later day re-resolves the date math and bumps the counter.
+    const rolled = resolveDateMath(BOOTSTRAP_INDEX.replace('000001', '000002'), new Date(Date.now() + 86_400_000));
+    for (const name of [today, rolled]) {
+      assert.match(name, /^ml-pipeline-\d{4}\.\d{2}\.\d{2}-\d{6}$/);
+      assert.ok(matchesPattern(name, INDEX_PATTERN), `${name} matches the template's ${INDEX_PATTERN}`);
+      assert.match(name, /^.*-\d+$/, 'ILM can name the next index');
+    }
   });
 
   test('every field of real lines of every kind the service writes is mapped, with a type that fits its value', async () => {
     const lines: Record<string, unknown>[] = [];
     // Request lines: predictions with raw inputs, rejections with problems, feedback of every
-    // outcome, and drift level changes.
-    const t = await testApp({ AUDIT_RAW_INPUTS: 'true', DRIFT_WINDOW_SIZE: '200', DRIFT_MIN_SAMPLES: '200', PREDICTION_STORE_TTL_SECONDS: '1' });
+    // outcome, drift level changes, and the console's in-process alerts firing (`for` scaled to 0).
+    const t = await testApp({ AUDIT_RAW_INPUTS: 'true', DRIFT_WINDOW_SIZE: '200', DRIFT_MIN_SAMPLES: '200', PREDICTION_STORE_TTL_SECONDS: '1', CONSOLE_ALERT_FOR_SCALE: '0' });
     const rows = [...syntheticRows({ rows: 200, seed: 3, drift: 1 })];
     await t.app.inject({ method: 'POST', url: '/predict/batch', payload: { rows: rows.slice(0, 100).map((r) => r.features) }, headers: { 'x-request-id': 'es-a' } });
     await t.app.inject({ method: 'POST', url: '/predict/batch', payload: { rows: rows.slice(100).map((r) => r.features) }, headers: { 'x-request-id': 'es-b' } });
@@ -119,6 +154,7 @@ describe('the Elasticsearch index template', () => {
       assert.ok(messages.has(kind), `a "${kind}" line was written`);
     }
     assert.ok(lines.some((l) => l.drift), 'a drift line was written');
+    assert.ok(lines.some((l) => (l.alert as { state?: string } | undefined)?.state === 'firing'), 'an alert line was written');
     assert.ok(lines.some((l) => String(l.message).startsWith('modelwatch listening on')), 'service lines were written');
     for (const action of ['pipeline_run_start', 'pipeline_step_start', 'pipeline_step_end', 'model_promotion', 'pipeline_push', 'pipeline_run_end']) {
       assert.ok(lines.some((l) => l['event.action'] === action), `a pipeline "${action}" line was written`);

@@ -1,5 +1,5 @@
 /**
- * `modelwatch setup elasticsearch|kibana`: applies the generated index template and ILM policy, or
+ * `modelwatch setup elasticsearch|kibana`: applies the generated ILM policy, index template and write alias, or
  * the Kibana saved objects and error rule, to a running server. Safe to run again: each object is
  * reported as created, updated or unchanged. A server that cannot be reached, refused credentials
  * or a missing privilege exit with code 1 and a message saying which; bad flags exit with 2.
@@ -50,7 +50,7 @@ const TARGETS: readonly Target[] = [
     name: 'elasticsearch',
     service: 'Elasticsearch',
     urlEnv: 'ELASTICSEARCH_URL',
-    description: 'Install the ILM policy and the ml-pipeline-* index template of deploy/elasticsearch/ (run it before Filebeat ships a line).',
+    description: 'Install the ILM policy and the ml-pipeline-* index template of deploy/elasticsearch/, and create the write alias ml-pipeline with its first index (run it before Filebeat ships a line).',
     example: 'ELASTICSEARCH_PASSWORD=… modelwatch setup elasticsearch --url https://localhost:9200 --ca certs/ca/ca.crt',
     run: setupElasticsearch,
   },

@@ -18,7 +18,7 @@ export type Outcome = 'created' | 'updated' | 'unchanged';
 
 /** One applied object. */
 export interface Applied {
-  /** ilm-policy, index-template, index-pattern, lens, search, dashboard, rule. */
+  /** ilm-policy, index-template, write-alias, index-pattern, lens, search, dashboard, rule. */
   readonly kind: string;
   readonly id: string;
   readonly title: string;

@@ -5,13 +5,18 @@
  *
  * - Elasticsearch sends `x-elastic-product: Elasticsearch` (the official client refuses a server
  *   without it), adds `min_age: "0ms"` to ILM phases, and answers index settings nested and as text
- *   (`{ index: { number_of_shards: "1" } }`) and `dynamic: "false"`.
+ *   (`{ index: { number_of_shards: "1" } }`) and `dynamic: "false"`. Indices: `PUT /<name>` resolves
+ *   date math (`{now/d}`), takes its settings from the matching index template of highest priority
+ *   and answers `{ acknowledged, shards_acknowledged, index }`; an index or alias name can be only
+ *   one of the two; `GET /_alias/<name>` answers 404 `{ error: "alias [x] missing" }` for a missing
+ *   alias, and `HEAD /<name>` 200 for an index or an alias of that name.
  * - Kibana needs `kbn-xsrf` on writes, refuses an import over an existing object without
  *   `overwrite=true`, re-serialises panelsJSON, adds attributes when it migrates, and refuses
  *   `rule_type_id`, `consumer` and `enabled` in a rule update.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { resolveDateMath } from './date-math.js';
 
 /** One request as received. */
 export interface Recorded {
@@ -23,6 +28,12 @@ export interface Recorded {
 
 type Json = Record<string, unknown>;
 
+/** An index as the fake keeps it: its aliases and its settings as flat `index.*` keys. */
+export interface FakeIndex {
+  aliases: Record<string, { is_write_index?: boolean }>;
+  settings: Record<string, string>;
+}
+
 /** The fake, its state and the failures it can be told to answer with. */
 export interface FakeElastic {
   readonly url: string;
@@ -30,6 +41,8 @@ export interface FakeElastic {
   /** Stored state, editable by tests to simulate a changed or older object. */
   readonly ilm: Map<string, Json>;
   readonly templates: Map<string, Json>;
+  /** Indices by their resolved name. */
+  readonly indices: Map<string, FakeIndex>;
   readonly savedObjects: Map<string, Json>;
   readonly rules: Map<string, Json>;
   /** Answer every request 401, or every write 403. */
@@ -85,7 +98,65 @@ function storedObject(object: Json): Json {
   return { ...object, attributes, namespaces: ['default'], updated_at: new Date().toISOString(), version: 'WzEsMV0=' };
 }
 
+/** Nested settings (`{ index: { lifecycle: { name } } }`) as flat keys (`index.lifecycle.name`). */
+function flatten(settings: Record<string, unknown>, prefix = ''): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(settings).flatMap(([key, value]) =>
+      value !== null && typeof value === 'object' ? Object.entries(flatten(value as Record<string, unknown>, `${prefix}${key}.`)) : [[`${prefix}${key}`, String(value)]],
+    ),
+  );
+}
+
+/** The settings a new index gets: those of the matching template with the highest priority. */
+function templateSettings(fake: FakeElastic, index: string): Record<string, string> {
+  const glob = (pattern: string) => new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const matching = [...fake.templates.values()].filter((t) => (t.index_patterns as string[]).some((p) => glob(p).test(index)));
+  const best = matching.sort((a, b) => Number(b.priority ?? 0) - Number(a.priority ?? 0))[0];
+  return best ? flatten((best.template as { settings: Record<string, unknown> }).settings) : {};
+}
+
+const aliasExists = (fake: FakeElastic, name: string) => [...fake.indices.values()].some((index) => name in index.aliases);
+
+/** `GET /_alias/<name>`, `HEAD /<name>` and `PUT /<index>` (create index), or false for another path. */
+function indexApi(fake: FakeElastic, req: Recorded, res: ServerResponse): boolean {
+  const alias = /^\/_alias\/([^/?]+)$/.exec(req.path);
+  if (alias && req.method === 'GET') {
+    const name = decodeURIComponent(alias[1]);
+    const found = Object.fromEntries([...fake.indices].filter(([, index]) => name in index.aliases).map(([index, { aliases }]) => [index, { aliases: { [name]: aliases[name] } }]));
+    if (Object.keys(found).length === 0) send(res, 404, { error: `alias [${name}] missing`, status: 404 }, true);
+    else send(res, 200, found, true);
+    return true;
+  }
+  const single = /^\/([^/?_][^/?]*)$/.exec(req.path);
+  if (!single) return false;
+  const requested = decodeURIComponent(single[1]);
+  if (req.method === 'HEAD') {
+    // Index resolution takes an alias for the indices behind it, so HEAD says 200 for either.
+    send(res, fake.indices.has(requested) || aliasExists(fake, requested) ? 200 : 404, {}, true);
+    return true;
+  }
+  if (req.method !== 'PUT') return false;
+  const name = resolveDateMath(requested);
+  const refuse = (status: number, type: string, reason: string) => {
+    send(res, status, { error: { root_cause: [{ type, reason }], type, reason }, status }, true);
+    return true;
+  };
+  if (fake.fail.forbidWrites) {
+    return refuse(403, 'security_exception', `action [indices:admin/create] is unauthorized for user [elastic] with effective roles [viewer] on indices [${name}], this action is granted by the index privileges [create_index,manage,all]`);
+  }
+  if (!/^[a-z0-9][^\\/*?"<>| ,#:A-Z]*$/.test(name)) return refuse(400, 'invalid_index_name_exception', `Invalid index name [${name}], must be lowercase and not contain \\, /, *, ?, ", <, >, |, space, comma, #`);
+  if (fake.indices.has(name)) return refuse(400, 'resource_already_exists_exception', `index [${name}/uuid] already exists`);
+  if (aliasExists(fake, name)) return refuse(400, 'invalid_index_name_exception', `Invalid index name [${name}], already exists as alias`);
+  const aliases = ((req.body ? (JSON.parse(req.body) as Json) : {}).aliases ?? {}) as FakeIndex['aliases'];
+  const taken = Object.keys(aliases).find((a) => fake.indices.has(a));
+  if (taken) return refuse(400, 'invalid_alias_name_exception', `Invalid alias name [${taken}]: an index or data stream exists with the same name as the alias`);
+  fake.indices.set(name, { aliases, settings: templateSettings(fake, name) });
+  send(res, 200, { acknowledged: true, shards_acknowledged: true, index: name }, true);
+  return true;
+}
+
 function elasticsearch(fake: FakeElastic, req: Recorded, res: ServerResponse): void {
+  if (indexApi(fake, req, res)) return;
   const [, kind, name] = /^\/(_ilm\/policy|_index_template)\/([^/?]+)/.exec(req.path) ?? [];
   const store = kind === '_ilm/policy' ? fake.ilm : kind === '_index_template' ? fake.templates : undefined;
   if (!store) return send(res, 404, { error: { type: 'no_handler', reason: `no handler for ${req.path}` }, status: 404 }, true);
@@ -172,6 +243,7 @@ export async function startFakeElastic(): Promise<FakeElastic> {
     requests: [],
     ilm: new Map(),
     templates: new Map(),
+    indices: new Map(),
     savedObjects: new Map(),
     rules: new Map(),
     fail: {},

@@ -157,8 +157,9 @@ export function kibanaService() {
 
 /**
  * Filebeat ships the service's log volume (read-only) to Elasticsearch. It starts after the setup
- * container installed modelwatch's index template and ILM policy: Filebeat's own are off, so a
- * line shipped earlier would create a daily index with guessed mappings. `--strict.perms=false`
+ * container installed modelwatch's ILM policy, index template and write alias: Filebeat writes to
+ * the alias, so a line shipped earlier would create a plain index of that name, with guessed
+ * mappings and no lifecycle, and setup would then refuse to put the alias in its place. `--strict.perms=false`
  * because the bind-mounted filebeat.yml belongs to the host's user, not root. Its HTTP endpoint
  * (loopback only) is its health check.
  */

@@ -48,8 +48,8 @@ function modelwatchService() {
 }
 
 /**
- * One-shot: `modelwatch setup` installs the index template and ILM policy, then Kibana's data
- * view, dashboards and rule, from the catalogue compiled into the image (the same objects as
+ * One-shot: `modelwatch setup` installs the ILM policy, index template and write alias, then
+ * Kibana's data view, dashboards and rule, from the catalogue compiled into the image (the same objects as
  * deploy/elasticsearch/ and deploy/kibana/, so nothing is mounted). Credentials come from the
  * environment (ELASTICSEARCH_USERNAME and ELASTICSEARCH_PASSWORD), not flags, so they never show in
  * a process list.

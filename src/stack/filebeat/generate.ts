@@ -1,19 +1,23 @@
 /**
- * Filebeat: ships the service's NDJSON log (LOG_FILE) to Elasticsearch, one index a day
- * (ml-pipeline-YYYY.MM.DD). Lines are ECS JSON already, so they are decoded at the root as they
- * are; the index template and ILM policy are modelwatch's own (deploy/elasticsearch/), so Filebeat's
- * are switched off.
+ * Filebeat: ships the service's NDJSON log (LOG_FILE) to Elasticsearch through the write alias
+ * `ml-pipeline`, behind which ILM rolls over to a new index each day (ml-pipeline-YYYY.MM.DD-NNNNNN).
+ * Lines are ECS JSON already, so they are decoded at the root as they are; the index template, ILM
+ * policy and alias are modelwatch's own (`modelwatch setup elasticsearch`), so Filebeat's are
+ * switched off.
  */
 import { generatedYaml } from '../generated-file.js';
-import { ILM_POLICY, INDEX_PATTERN } from '../elasticsearch/generate.js';
+import { ILM_POLICY, RETENTION, WRITE_ALIAS } from '../elasticsearch/generate.js';
 
 /** Where the service's log is mounted in the Filebeat container. */
 export const LOG_PATH = '/var/log/modelwatch/*.ndjson';
 /** Where the CA that signed Elasticsearch's certificate is mounted in the Filebeat container. */
 export const CA_CERT_PATH = '/usr/share/filebeat/certs/ca/ca.crt';
-/** The daily index, matching the template's pattern. */
-export const DAILY_INDEX = `${INDEX_PATTERN.replace('*', '')}%{+yyyy.MM.dd}`;
-
+/**
+ * Where Filebeat writes: the alias, never a dated name, so ILM (not Filebeat's clock) decides when a
+ * new index starts. The alias must exist before the first line, or Elasticsearch would create a
+ * plain index of that name in its place: Compose starts Filebeat after the setup container.
+ */
+export const FILEBEAT_INDEX = WRITE_ALIAS;
 
 /**
  * The generated files, by path under deploy/filebeat/.
@@ -35,12 +39,14 @@ export function generateFilebeat(): Record<string, string> {
       username: '${ELASTICSEARCH_USERNAME:elastic}',
       password: '${ELASTICSEARCH_PASSWORD}',
       'ssl.certificate_authorities': [CA_CERT_PATH],
-      index: DAILY_INDEX,
+      index: FILEBEAT_INDEX,
     },
-    // modelwatch installs its own template and ILM policy (`modelwatch setup elasticsearch`).
+    // modelwatch installs its own template, ILM policy and alias (`modelwatch setup elasticsearch`).
     'setup.template.enabled': false,
     'setup.ilm.enabled': false,
     processors: [{ add_host_metadata: { when: { not: { has_fields: ['host.hostname'] } } } }],
   };
-  return { 'filebeat.yml': generatedYaml(config, [`A new index each day; the ILM policy "${ILM_POLICY}" deletes them after 30 days.`]) };
+  return { 'filebeat.yml': generatedYaml(config, [
+    `Writes to the alias "${WRITE_ALIAS}"; the ILM policy "${ILM_POLICY}" rolls it over to a new index each day and deletes each index ${RETENTION} after rollover.`,
+  ]) };
 }
