@@ -10,6 +10,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY bench ./bench
+COPY scripts/build-console.ts ./scripts/
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 # Run: compiled code and production dependencies only, as the image's unprivileged `node` user.

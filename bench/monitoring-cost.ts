@@ -12,8 +12,12 @@
  * The server is built in this process (CPU per request is `process.cpuUsage()` over the answers of
  * each phase); autocannon runs in a child process so its work is not counted.
  * Flags: --seconds <s> (100), --model-dir <dir> (trains a small model in a temporary one if absent),
- * --switch monitoring|observability (the second switches the request-path metrics and the
- * prediction audit line instead: the core issue's observability cost, measured the same way).
+ * --switch monitoring|observability|console (observability switches the request-path metrics and
+ * the prediction audit line instead: the core issue's observability cost, measured the same way;
+ * console switches the web console: keeping each log line in its window, sampling the series and
+ * evaluating the alerts on the tick, and serving an open page's refreshes — from a second child, at
+ * the start of every on-phase, i.e. every 2 s, 2.5 times the page's default — so its cost is what
+ * an open console costs); --parts lines,series,page switches only some of these three).
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -29,6 +33,8 @@ import { createLogger } from '../src/monitoring/audit/logger.js';
 import { createServiceMetrics } from '../src/monitoring/metrics/index.js';
 import { createModelMonitor, type ModelMonitor } from '../src/monitoring/model-monitor.js';
 import { buildApp } from '../src/server/app.js';
+import { registerConsolePage } from '../src/server/plugins/console.js';
+import { registerConsoleApi } from '../src/server/plugins/console-api.js';
 import { ModelState } from '../src/server/model-state.js';
 import { drive, SEED_BODY } from './drive.js';
 import { describeMachine } from './report.js';
@@ -40,10 +46,26 @@ if (process.argv[2] === '--load') {
   await drive(process.argv[3], { connections: 16, path: '/predict', body: SEED_BODY, seconds: Number(process.argv[4]) });
   process.exit(0);
 }
+if (process.argv[2] === '--console') {
+  // An open console: the page once, then one refresh (its four requests) whenever the parent asks.
+  const base = process.argv[3];
+  const get = async (path: string) => (await fetch(`${base}${path}`, { headers: { 'accept-encoding': 'gzip' } })).arrayBuffer();
+  await Promise.all(['/console', '/console/console.js', '/console/console.css'].map(get));
+  process.on('message', () => {
+    void Promise.all(['/api/series?range=1h', '/api/drift', '/api/alerts', '/api/logs?limit=100'].map(get));
+  });
+  process.on('disconnect', () => process.exit(0));
+  // This child only answers the parent; the IPC channel keeps it alive until the parent lets go.
+  await new Promise(() => {});
+}
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '100' }, 'model-dir': { type: 'string' }, switch: { type: 'string', default: 'monitoring' } } });
+const { values } = parseArgs({
+  options: { seconds: { type: 'string', default: '100' }, 'model-dir': { type: 'string' }, switch: { type: 'string', default: 'monitoring' }, parts: { type: 'string', default: 'lines,series,page' } },
+});
+/** --switch console --parts: which of the console's costs are switched (the others stay off). */
+const parts = new Set(values.parts.split(','));
 const target = values.switch;
-if (target !== 'monitoring' && target !== 'observability') throw new Error(`--switch takes monitoring or observability, got ${target}`);
+if (target !== 'monitoring' && target !== 'observability' && target !== 'console') throw new Error(`--switch takes monitoring, observability or console, got ${target}`);
 const seconds = Number(values.seconds);
 if (!Number.isInteger(seconds) || seconds < 20) throw new Error(`--seconds must be an integer ≥ 20, got ${values.seconds}`);
 const scratch = mkdtempSync(join(tmpdir(), 'modelwatch-monitoring-cost-'));
@@ -57,8 +79,10 @@ if (!registry.currentVersion()) {
 
 // The service as `modelwatch serve` builds it, everything on, except that the app's monitor is a
 // switch in front of the real one.
-const config = loadConfig({ MODEL_DIR: modelDir, LOG_STDOUT: 'false', LOG_FILE: join(scratch, 'audit.ndjson') });
-const log = createLogger({ serviceName: config.SERVICE_NAME, level: config.LOG_LEVEL, stdout: false, file: config.LOG_FILE });
+// The console is built into the app by buildApp for the monitoring and observability switches, as
+// `modelwatch serve` runs; for the console switch it is registered below, behind the switch.
+const config = loadConfig({ MODEL_DIR: modelDir, LOG_STDOUT: 'false', LOG_FILE: join(scratch, 'audit.ndjson'), CONSOLE_ENABLED: String(target !== 'console') });
+const log = createLogger({ serviceName: config.SERVICE_NAME, level: config.LOG_LEVEL, stdout: false, file: config.LOG_FILE, recentLines: config.CONSOLE_LOG_LINES });
 const metrics = createServiceMetrics();
 const monitor = createModelMonitor(config, metrics, log.audit);
 const state = new ModelState();
@@ -94,7 +118,21 @@ const switchedLog: typeof log = { ...log, prediction: gated(log.prediction) };
 const app =
   target === 'monitoring'
     ? await buildApp({ config, state, metrics, log, monitor: switched as ModelMonitor })
-    : await buildApp({ config, state, metrics: switchedMetrics, log: switchedLog, monitor });
+    : target === 'observability'
+      ? await buildApp({ config, state, metrics: switchedMetrics, log: switchedLog, monitor })
+      : await buildApp({ config, state, metrics, log, monitor });
+if (target === 'console') {
+  // --switch console: the log window keeps the written batches, and the sampler runs on the tick,
+  // only when on.
+  const recent = log.recent!;
+  const keep = recent.keep.bind(recent);
+  recent.keep = (batch, lines) => {
+    if (on && parts.has('lines')) keep(batch, lines);
+  };
+  const consoleMonitor = { onTick: (listener: () => void) => monitor.onTick(() => on && parts.has('series') && listener()), now: monitor.now, driftShares: () => monitor.driftShares() };
+  await app.register(registerConsoleApi, { registry: metrics.registry, intervalSeconds: config.MONITOR_INTERVAL_SECONDS, forScale: 1, monitor: consoleMonitor, recent, audit: log.audit, log: log.service });
+  await app.register(registerConsolePage, {});
+}
 let answers = 0;
 app.addHook('onResponse', (_request, _reply, done) => {
   answers++;
@@ -107,17 +145,21 @@ process.stdout.write(`machine: ${machine.cores} cores, ${machine.cpuModel}, Node
 const phases: { on: boolean; usPerAnswer: number }[] = [];
 let cpu = process.cpuUsage();
 let counted = answers;
+const browser = target === 'console' && parts.has('page') ? fork(fileURLToPath(import.meta.url), ['--console', url], { execArgv: process.execArgv }) : undefined;
 const timer = setInterval(() => {
   const used = process.cpuUsage(cpu);
   phases.push({ on, usPerAnswer: (used.user + used.system) / Math.max(1, answers - counted) });
   cpu = process.cpuUsage();
   counted = answers;
   on = !on;
+  if (on) browser?.send('refresh');
 }, 1000);
 
 const load = fork(fileURLToPath(import.meta.url), ['--load', url, String(seconds)], { execArgv: process.execArgv });
 load.on('exit', async () => {
   clearInterval(timer);
+  browser?.disconnect();
+  const sample = target === 'console' ? (await app.inject({ url: '/api/series?range=1m' })).json<{ last_sample_seconds: number }>().last_sample_seconds : undefined;
   await app.close();
   monitor.stop();
   await log.drain();
@@ -137,7 +179,8 @@ load.on('exit', async () => {
   const cost = trimmedMean(differences);
   process.stdout.write(
     `server CPU per request, trimmed means over ${measured.length} phases: ${target} on ${onUs.toFixed(1)} µs, off ${trimmedMean(measured.filter((p) => !p.on).map((p) => p.usPerAnswer)).toFixed(1)} µs\n` +
-      `cost of ${target === 'monitoring' ? 'model monitoring' : 'request metrics + prediction audit lines'}: ${cost.toFixed(2)} µs per request (trimmed mean of ${differences.length} paired differences) = ${((cost / onUs) * 100).toFixed(1)} % of the CPU per request with it on\n`,
+      (sample === undefined ? '' : `the console's last sample of the series (and evaluation of the alerts) took ${(sample * 1e6).toFixed(0)} µs, once per ${config.MONITOR_INTERVAL_SECONDS} s tick\n`) +
+      `cost of ${{ monitoring: 'model monitoring', observability: 'request metrics + prediction audit lines', console: 'the web console (log window, series and alerts on the tick, an open page refreshing every 2 s)' }[target]}: ${cost.toFixed(2)} µs per request (trimmed mean of ${differences.length} paired differences) = ${((cost / onUs) * 100).toFixed(1)} % of the CPU per request with it on\n`,
   );
   process.exit(0);
 });

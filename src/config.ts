@@ -13,6 +13,7 @@ const Int = (description: string, def: number, minimum: number, maximum: number)
 const Str = (description: string, def: string, minLength = 0) => Type.String({ default: def, description, minLength });
 const OptionalPath = (description: string) => Type.Optional(Type.String({ minLength: 1, description }));
 const Share = (description: string, def: number) => Type.Number({ default: def, minimum: 0, exclusiveMaximum: 1, description });
+const Fraction = (description: string, def: number) => Type.Number({ default: def, minimum: 0, maximum: 1, description });
 const OptionalUrl = (description: string) => Type.Optional(Type.String({ pattern: '^https?://', description }));
 
 /**
@@ -56,6 +57,9 @@ export const ConfigSchema = Type.Object(
     MODEL_WATCH_INTERVAL_SECONDS: Int('How often the registry pointer is checked for a new current version.', 2, 1, 3600),
     ADMIN_TOKEN: OptionalPath('Bearer token that POST /admin/reload requires; without it the admin endpoint answers 404.'),
     PUSHGATEWAY_URL: OptionalUrl('Pushgateway that `modelwatch pipeline run` pushes its metrics to, e.g. http://pushgateway:9091.'),
+    CONSOLE_ENABLED: Bool('Serve the built-in web console at /console (and its JSON under /api/), sample the time series it draws on the monitor tick, evaluate the alert catalogue in-process and keep recent log lines for it.', true),
+    CONSOLE_LOG_LINES: Int("Log lines the console's log explorer keeps in memory, the newest, as written (1 KiB each is reserved at start, at least 256 KiB; longer lines leave room for fewer).", 2000, 10, 20_000),
+    CONSOLE_ALERT_FOR_SCALE: Fraction("Multiplies every alert's `for` in the console's in-process evaluation; 1 waits as Prometheus does, less shortens the wait for demos and tests (thresholds are never changed).", 1),
     PROMOTION_TOLERANCE: Share("How much worse (absolute) than the current version's holdout accuracy, AUC and F1 a new version may be and still be promoted.", 0.005),
   },
   { additionalProperties: false },
@@ -110,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
 function describeExpected(schema: TSchema): string {
   if (schema.anyOf) return `one of ${schema.anyOf.map((s: TSchema) => s.const).join(', ')}`;
   if (schema.type === 'integer') return `an integer in ${schema.minimum}..${schema.maximum}`;
+  if (schema.type === 'number' && schema.maximum !== undefined) return `a number in ${schema.minimum}..${schema.maximum}`;
   if (schema.type === 'number') return `a number from ${schema.minimum} up to ${schema.exclusiveMaximum} (exclusive)`;
   if (schema.pattern) return `a string matching ${schema.pattern}`;
   if (schema.type === 'boolean') return 'true or false';

@@ -51,6 +51,8 @@ export const ERROR_CODES = {
   MW_MODEL_NOT_READY: { status: 503, message: 'No model is loaded yet; retry when GET /ready answers 200', description: 'The service is still loading or training its first model.' },
   MW_ADMIN_UNAUTHORIZED: { status: 401, message: 'The admin endpoints need the header "Authorization: Bearer <ADMIN_TOKEN>": %s', description: 'An admin request (POST /admin/reload) without the bearer token, or with a wrong one.' },
   MW_MODEL_RELOAD_FAILED: { status: 422, message: 'Model version %s failed to load (%s): %s', description: 'A reload asked for a version that is missing, corrupt or incompatible; the version that was serving still serves (the failure is also counted in ml_model_reload_failures_total and logged).' },
+  MW_INVALID_QUERY: { status: 400, message: 'Invalid query parameter %s=%s: expected %s', description: 'A console endpoint under `/api/` got a query parameter it does not accept or a value out of its range; the message names the parameter and what it takes.' },
+  MW_CONSOLE_UNAVAILABLE: { status: 503, message: 'The console is not built (%s is missing): run `npm run build`', description: '`/console` was asked for but the page bundle was not built (a checkout run without `npm run build`); the `/api/` endpoints still answer.' },
   MW_INTERNAL: { status: 500, message: 'Internal error (request %s); the log has the details', description: 'A bug: never caused by input. Report it with the request id.' },
   MW_CONFIG_INVALID: { status: 0, message: 'Invalid setting %s=%s: expected %s', description: 'A setting (environment variable or flag) has a bad value; the process exits with code 2.' },
   MW_ARTIFACT_INVALID: { status: 0, message: 'Model artifact %s is unusable: %s', description: 'A model file is corrupt, truncated, tampered with or of an incompatible format; it is refused.' },
@@ -93,6 +95,8 @@ export const RouteNotFoundError = coded('MW_ROUTE_NOT_FOUND');
 export const BadUrlError = coded('MW_BAD_URL');
 export const ModelNotReadyError = coded('MW_MODEL_NOT_READY');
 export const InternalError = coded('MW_INTERNAL');
+export const InvalidQueryError = coded('MW_INVALID_QUERY');
+export const ConsoleUnavailableError = coded('MW_CONSOLE_UNAVAILABLE');
 export const RegistryEmptyError = coded('MW_REGISTRY_EMPTY');
 export const VersionNotFoundError = coded('MW_VERSION_NOT_FOUND');
 export const AdminUnauthorizedError = coded('MW_ADMIN_UNAUTHORIZED');

@@ -62,6 +62,7 @@ export class ModelMonitor implements DriftSource {
   private timer: NodeJS.Timeout | undefined;
   private readonly queue = new DeferredBatch<QueuedPrediction>((item) => this.process(item));
   private readonly upstream: (() => void)[] = [];
+  private readonly tickListeners = new Set<() => void>();
 
   constructor(private readonly options: ModelMonitorOptions) {
     this.now = options.now ?? Date.now;
@@ -137,6 +138,16 @@ export class ModelMonitor implements DriftSource {
     if (this.modelVersion !== undefined) this.options.setLiveQuality(this.modelVersion, this.quality.live());
     this.lastTickSeconds = (performance.now() - started) / 1000;
     for (const crossing of crossings) this.auditCrossing(crossing);
+    for (const listener of this.tickListeners) listener();
+  }
+
+  /**
+   * Runs `listener` after every tick (the console samples its time series then, so their cost is
+   * per tick); returns the function that removes it.
+   */
+  onTick(listener: () => void): () => void {
+    this.tickListeners.add(listener);
+    return () => this.tickListeners.delete(listener);
   }
 
   /** Ticks every `seconds` until {@link stop}; the timer does not keep the process alive. */
@@ -190,6 +201,32 @@ export class ModelMonitor implements DriftSource {
         labelled: store.labelled,
         label_coverage: store.size ? store.labelled / store.size : 0,
       },
+    };
+  }
+
+  /**
+   * Every monitored distribution bin by bin — the baseline share against the share in the current
+   * window — with PSI and level as of the last tick: the console's drift panel.
+   */
+  driftShares() {
+    this.flush();
+    const drift = this.drift;
+    const total = drift?.window.size ?? 0;
+    return {
+      model_version: this.modelVersion ?? null,
+      window_predictions: total,
+      window_size: this.options.drift.windowSize,
+      min_samples: this.options.drift.minSamples,
+      signals: (drift?.signals ?? []).map((signal, i) => {
+        const counts = drift!.window.counts(i);
+        return {
+          name: signal.name,
+          family: signal.family,
+          psi: signal.psi ?? null,
+          level: signal.level,
+          bins: signal.labels.map((label, b) => ({ label, baseline: signal.shares[b], current: total ? counts[b] / total : 0 })),
+        };
+      }),
     };
   }
 

@@ -13,6 +13,8 @@ import type { ModelMonitor } from '../monitoring/model-monitor.js';
 import type { ModelReloader } from './model-reloader.js';
 import type { ModelState } from './model-state.js';
 import { registerAdminRoutes } from './plugins/admin.js';
+import { registerConsolePage } from './plugins/console.js';
+import { registerConsoleApi } from './plugins/console-api.js';
 import { errorHandling } from './plugins/errors.js';
 import { registerFeedbackRoutes } from './plugins/feedback.js';
 import { registerHealthRoutes } from './plugins/health.js';
@@ -30,6 +32,8 @@ export interface AppDependencies {
   readonly monitor?: ModelMonitor;
   /** Hot reload, behind POST /admin/reload; the route exists only with both this and ADMIN_TOKEN. */
   readonly reloader?: Pick<ModelReloader, 'reload'>;
+  /** The built console page (default dist/console); tests point it elsewhere. */
+  readonly consoleDir?: string;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -48,7 +52,8 @@ export function requestIdOf(req: IncomingMessage): string {
 /**
  * Builds the app (not listening). Metrics are recorded on the request path only when
  * METRICS_ENABLED, audit lines only when AUDIT_LOG, drift and stored predictions only when a
- * monitor is given (MODEL_MONITORING); /metrics answers either way.
+ * monitor is given (MODEL_MONITORING); /metrics answers either way. With CONSOLE_ENABLED the web
+ * console is served at /console, its data under /api/ (sampled on the monitor tick).
  *
  * @example
  * const app = await buildApp({ config, state, metrics, log });
@@ -103,5 +108,17 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(registerHealthRoutes, { state, serviceName: config.SERVICE_NAME, startedAt: Date.now(), counts, monitor });
   await app.register(registerMetricsRoute, { registry: metrics.registry });
   if (config.ADMIN_TOKEN && reloader) await app.register(registerAdminRoutes, { token: config.ADMIN_TOKEN, reloader });
+  if (config.CONSOLE_ENABLED) {
+    await app.register(registerConsoleApi, {
+      registry: metrics.registry,
+      intervalSeconds: config.MONITOR_INTERVAL_SECONDS,
+      forScale: config.CONSOLE_ALERT_FOR_SCALE,
+      monitor,
+      recent: log.recent,
+      audit: config.AUDIT_LOG ? log.audit : undefined,
+      log: log.service,
+    });
+    await app.register(registerConsolePage, { dir: deps.consoleDir });
+  }
   return app;
 }

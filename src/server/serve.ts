@@ -35,7 +35,15 @@ export interface RunningService {
  * @example const service = await startService(loadConfig()); // listening on PORT
  */
 export async function startService(config: Config, options: { log?: ServiceLogger } = {}): Promise<RunningService> {
-  const log = options.log ?? createLogger({ serviceName: config.SERVICE_NAME, level: config.LOG_LEVEL, stdout: config.LOG_STDOUT, file: config.LOG_FILE });
+  const log =
+    options.log ??
+    createLogger({
+      serviceName: config.SERVICE_NAME,
+      level: config.LOG_LEVEL,
+      stdout: config.LOG_STDOUT,
+      file: config.LOG_FILE,
+      recentLines: config.CONSOLE_ENABLED ? config.CONSOLE_LOG_LINES : 0,
+    });
   const registry = new ModelRegistry(config.MODEL_DIR);
   if (!registry.currentVersion()) {
     // Training code and data (CSV parser, synthetic profile, tree learner: ~15 MB of RSS) are only

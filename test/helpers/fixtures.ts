@@ -70,7 +70,7 @@ export interface TestApp {
 export async function testApp(env: Record<string, string> = {}, options: { noModel?: boolean; now?: () => number } = {}): Promise<TestApp> {
   const config = loadConfig({ MODEL_DIR: trainedRegistry().dir, ...env });
   const captured = new CapturedLines();
-  const log = createLogger({ serviceName: config.SERVICE_NAME, level: 'info', stdout: false, stream: captured });
+  const log = createLogger({ serviceName: config.SERVICE_NAME, level: 'info', stdout: false, stream: captured, recentLines: config.CONSOLE_ENABLED ? config.CONSOLE_LOG_LINES : 0 });
   const metrics = createServiceMetrics({ now: options.now, activeUsersWindowSeconds: config.ACTIVE_USERS_WINDOW_SECONDS, activeUsersMaxTracked: config.ACTIVE_USERS_MAX_TRACKED });
   const monitor = config.MODEL_MONITORING ? createModelMonitor(config, metrics, log.audit, options.now) : undefined;
   const state = new ModelState();

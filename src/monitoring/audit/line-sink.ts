@@ -11,6 +11,12 @@
  * Everything — pino's lines and the audit writer's — goes through one sink, so lines never interleave
  * mid-line. `drain()` waits for every pending and in-flight write: graceful shutdown awaits it, so no
  * accepted line is lost; a crash can lose at most the last FLUSH_INTERVAL_MS.
+ *
+ * A batch is encoded to UTF-8 once and the same bytes go to every destination (sonic-boom in buffer
+ * mode), and to the console's log window when one is kept (`keep`): it holds recent lines as these
+ * batches, so keeping them costs one array slot per batch and nothing per line. (Keeping each line's
+ * string instead measured 6–8 µs per request: every line, a rope of some 30 pieces, lived long enough
+ * to be promoted out of the young generation.)
  */
 import { once } from 'node:events';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
@@ -34,6 +40,14 @@ export interface LineSinkOptions {
   readonly file?: string;
   /** Extra destination (tests capture lines here); written at the same moments as the others. */
   readonly stream?: NodeJS.WritableStream;
+  /** Also given every batch as written, with how many lines it holds (the console's log window). */
+  readonly keep?: BatchKeeper;
+}
+
+/** Something that keeps written batches (see recent-lines.ts). */
+export interface BatchKeeper {
+  /** A batch of complete lines, as the bytes written, and how many writes (lines) made it. */
+  keep(batch: Buffer, lines: number): void;
 }
 
 /** A set of destinations written as one. */
@@ -44,6 +58,8 @@ export interface LineSink {
   drain(): Promise<void>;
   /** Best-effort synchronous write-out, for paths that cannot wait (a fatal error, a timeout). */
   flushSync(): void;
+  /** The lines accepted but not handed to the destinations yet (the newest). */
+  pendingText(): string;
 }
 
 /**
@@ -69,18 +85,26 @@ export function createLineSink(options: LineSinkOptions): LineSink {
   };
   // minLength 1: write whatever is handed over at once (batching happens above), and keep sonic-boom's
   // flush(cb) waiting for in-flight writes (with minLength 0 it returns at once).
-  if (options.stdout) open('stdout', new SonicBoomClass({ fd: 1, sync: false, minLength: 1, maxWrite: MAX_WRITE }));
+  if (options.stdout) open('stdout', new SonicBoomClass({ fd: 1, sync: false, minLength: 1, maxWrite: MAX_WRITE, contentMode: 'buffer' }));
   if (options.file) {
     assertWritable(options.file);
-    open(options.file, new SonicBoomClass({ dest: options.file, append: true, mkdir: true, sync: false, minLength: 1, maxWrite: MAX_WRITE }));
+    open(options.file, new SonicBoomClass({ dest: options.file, append: true, mkdir: true, sync: false, minLength: 1, maxWrite: MAX_WRITE, contentMode: 'buffer' }));
   }
-  const extra = options.stream;
+  const { stream: extra, keep } = options;
   let pending = '';
+  let pendingLines = 0;
   const handOver = () => {
     if (pending === '') return;
     const batch = pending;
+    const lines = pendingLines;
     pending = '';
-    for (const boom of booms) boom.write(batch);
+    pendingLines = 0;
+    if (booms.length > 0 || keep) {
+      const bytes = Buffer.from(batch, 'utf8');
+      // In buffer mode sonic-boom takes the bytes as they are (its typings only name strings).
+      for (const boom of booms) boom.write(bytes as unknown as string);
+      keep?.keep(bytes, lines);
+    }
     extra?.write(batch);
   };
   const timer = setInterval(handOver, FLUSH_INTERVAL_MS);
@@ -88,8 +112,10 @@ export function createLineSink(options: LineSinkOptions): LineSink {
   return {
     write(text) {
       pending += text;
+      pendingLines++;
       if (pending.length >= BATCH_CHARS) handOver();
     },
+    pendingText: () => pending,
     drain: async () => {
       handOver();
       await Promise.all(booms.map(drainDestination));

@@ -13,6 +13,7 @@ import { ecsFormat } from '@elastic/ecs-pino-format';
 import { pino, type Logger } from 'pino';
 import { createLineSink } from './line-sink.js';
 import { cachedIsoTime, createPredictionLineWriter, ECS_VERSION, type PredictionAuditRecord } from './prediction-line.js';
+import { RecentLines } from './recent-lines.js';
 
 /** Seed-compatible upper-case levels, written as `level` beside ECS's `log.level`. */
 const LEVEL_NAMES: Record<string, string> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARNING', error: 'ERROR', fatal: 'CRITICAL' };
@@ -27,6 +28,8 @@ export interface LoggerOptions {
   readonly file?: string;
   /** Extra destination (tests capture lines here). */
   readonly stream?: NodeJS.WritableStream;
+  /** Keep the last this many lines in memory for the console's log explorer (0 or absent: none). */
+  readonly recentLines?: number;
 }
 
 /** A logger and the means to drain it. */
@@ -45,6 +48,8 @@ export interface ServiceLogger {
   beforeDrain(hook: () => void): void;
   /** Best-effort synchronous write-out, for paths that cannot wait (a fatal error, a timeout). */
   flush(): void;
+  /** The last lines written, when `recentLines` was asked for (the console's log explorer). */
+  readonly recent?: RecentLines;
 }
 
 /**
@@ -56,7 +61,9 @@ export interface ServiceLogger {
  * await log.drain();
  */
 export function createLogger(options: LoggerOptions): ServiceLogger {
-  const sink = createLineSink(options);
+  const recent = options.recentLines ? new RecentLines(options.recentLines) : undefined;
+  const sink = createLineSink({ ...options, keep: recent });
+  recent?.readPendingFrom(sink.pendingText);
   const destination = { write: (line: string) => sink.write(line) };
   const level = options.level as pino.Level;
   // eventDataset '' keeps ecs-pino-format from binding a static event.dataset: each child sets its own.
@@ -78,6 +85,10 @@ export function createLogger(options: LoggerOptions): ServiceLogger {
   const infoEnabled = auditRoot.isLevelEnabled('info');
   const writePrediction = createPredictionLineWriter(sink, options.serviceName);
   const drainHooks: (() => void)[] = [];
+  // The console's log explorer shows a request's lines as soon as it is answered.
+  recent?.beforeQuery(() => {
+    for (const hook of drainHooks) hook();
+  });
   return {
     audit: auditRoot.child({ 'event.dataset': `${options.serviceName}.audit` }),
     service: root.child({ 'event.dataset': `${options.serviceName}.service` }),
@@ -94,5 +105,7 @@ export function createLogger(options: LoggerOptions): ServiceLogger {
       for (const hook of drainHooks) hook();
       sink.flushSync();
     },
+    recent,
   };
 }
+

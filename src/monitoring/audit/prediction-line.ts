@@ -72,7 +72,7 @@ export const PREDICTION_LINE_SCHEMA = {
  * const writePrediction = createPredictionLineWriter(sink, 'ml-pipeline');
  * writePrediction({ request_id: 'abc', endpoint: '/predict', prediction: 1, ... });
  */
-export function createPredictionLineWriter(sink: LineSink, serviceName: string): (record: PredictionAuditRecord) => void {
+export function createPredictionLineWriter(sink: Pick<LineSink, 'write'>, serviceName: string): (record: PredictionAuditRecord) => void {
   const statics = JSON.stringify({
     'log.level': 'info',
     level: 'INFO',

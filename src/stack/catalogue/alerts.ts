@@ -6,6 +6,8 @@
  */
 
 import { PSI_CRITICAL, PSI_WARNING } from '../../monitoring/drift/drift-monitor.js';
+import { columnName } from '../../monitoring/series/columns.js';
+import type { SeriesView } from '../../monitoring/series/view.js';
 import { PIPELINE_JOB } from '../../pipeline/metrics.js';
 
 /** The `service` label every modelwatch alert carries (Alertmanager inhibits by it). */
@@ -30,6 +32,19 @@ export interface AlertTest {
   readonly value: number;
 }
 
+/** An instance of an alert whose condition holds in-process: its labels and `$value`. */
+export interface ConsoleFinding {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly value: number;
+}
+
+/**
+ * The alert's condition evaluated in-process over this process's sampled series (the embedded
+ * tier's console, src/monitoring/alerts): the same condition as `expr`, on one process, returning
+ * every instance for which it holds. `for`, severity and annotations are the rule's own.
+ */
+export type ConsoleEvaluator = (series: SeriesView) => readonly ConsoleFinding[];
+
 /** One alert rule. */
 export interface AlertRule {
   readonly name: string;
@@ -43,6 +58,12 @@ export interface AlertRule {
   /** The seed that asks for it. */
   readonly source: string;
   readonly test: AlertTest;
+  /**
+   * The in-process form of `expr`, for the console. Absent where only Prometheus can tell: a
+   * process cannot see itself down, and the pipeline's metrics go to the Pushgateway. Generators
+   * never write it anywhere.
+   */
+  readonly console?: ConsoleEvaluator;
 }
 
 const job = { job: 'modelwatch' };
@@ -60,6 +81,17 @@ function driftSeries(metric: 'feature' | 'prediction', label: 'feature' | 'signa
     { series: `ml_${metric}_baseline_share{job="modelwatch",${label}="${name}",bin="b"}`, values: '0.5x150' },
   ];
 }
+
+/** The instance (with `labels`) when `value` is a number for which `holds`; nothing otherwise. */
+const when = (value: number, holds: (value: number) => boolean, labels: Readonly<Record<string, string>> = {}): ConsoleFinding[] =>
+  Number.isFinite(value) && holds(value) ? [{ labels, value }] : [];
+/** a / b, NaN when b is 0 (as PromQL's division gives no usable value). */
+const ratio = (a: number, b: number) => (b > 0 ? a / b : Number.NaN);
+const REQUESTS = ['success', 'error'].map((status) => columnName('model_requests_total', { status }));
+const REQUEST_ERRORS = columnName('model_requests_total', { status: 'error' });
+const feedback = (predicted: string, actual: string) => columnName('ml_feedback_total', { predicted_class: predicted, actual_class: actual });
+const FEEDBACK = [feedback('0', '0'), feedback('0', '1'), feedback('1', '0'), feedback('1', '1')];
+const MEMORY = 'ml_app_memory_bytes';
 
 const psi = (a: number) => (a - 0.5) * Math.log(a / 0.5) + (0.5 - a) * Math.log((1 - a) / 0.5);
 
@@ -85,6 +117,7 @@ export const ALERTS: readonly AlertRule[] = [
     description: '{{ $value | humanizePercentage }} of predict requests got no prediction over the last 5 minutes.',
     runbook: 'highrequesterrorratio',
     source: '004',
+    console: (s) => when(ratio(s.increase(REQUEST_ERRORS, 300), s.increase(REQUESTS, 300)), (v) => v > 0.05),
     test: {
       series: [
         { series: 'model_requests_total{job="modelwatch",instance="m1:5000",model_version="v1",status="success"}', values: perMinute(0, 100, 30) },
@@ -105,6 +138,7 @@ export const ALERTS: readonly AlertRule[] = [
     description: '{{ $value | humanizePercentage }} of the predict requests of the last 5 minutes on {{ $labels.instance }} got no prediction.',
     runbook: 'highpredictionerrorrate',
     source: '000',
+    console: (s) => when(s.latest('ml_prediction_error_rate'), (v) => v > 0.1),
     test: { series: [{ series: 'ml_prediction_error_rate{job="modelwatch",instance="m1:5000"}', values: '0.01x5 0.25x10' }], silentAt: '4m', firingAt: '10m', labels: instance, value: 0.25 },
   },
   {
@@ -116,6 +150,7 @@ export const ALERTS: readonly AlertRule[] = [
     description: '95 % of requests took up to {{ $value | humanizeDuration }} over the last 5 minutes.',
     runbook: 'highlatencyp95',
     source: '000',
+    console: (s) => when(s.quantile('http_request_duration_seconds', 0.95, 300), (v) => v > 1),
     test: {
       series: [
         { series: 'http_request_duration_seconds_bucket{job="modelwatch",instance="m1:5000",method="POST",route="/predict",status_code="200",le="1"}', values: `${perMinute(0, 60, 10)} 600x20` },
@@ -137,6 +172,7 @@ export const ALERTS: readonly AlertRule[] = [
     description: '99 % of predict requests took up to {{ $value | humanizeDuration }} over the last 5 minutes.',
     runbook: 'highlatencyp99',
     source: '001',
+    console: (s) => when(s.quantile('model_latency_seconds', 0.99, 300), (v) => v > 0.5),
     test: {
       series: [
         { series: 'model_latency_seconds_bucket{job="modelwatch",instance="m1:5000",model_version="v1",le="0.5"}', values: `${perMinute(0, 60, 10)} 600x20` },
@@ -158,6 +194,7 @@ export const ALERTS: readonly AlertRule[] = [
     description: 'Accuracy of the predictions labelled in the last hour is {{ $value | printf "%.3f" }} (all replicas, from /feedback).',
     runbook: 'lowliveaccuracy',
     source: '000',
+    console: (s) => when(ratio(s.increase([feedback('0', '0'), feedback('1', '1')], 3600), s.increase(FEEDBACK, 3600)), (v) => v < 0.9),
     test: {
       series: [
         { series: 'ml_feedback_total{job="modelwatch",instance="m1:5000",predicted_class="0",actual_class="0"}', values: `${perMinute(0, 10, 60)} ${perMinute(606, 6, 90)}` },
@@ -179,6 +216,7 @@ export const ALERTS: readonly AlertRule[] = [
     description: 'PSI of {{ $labels.feature }} over the last hour is {{ $value | printf "%.3f" }} against the training baseline (0.1–0.2: moderate shift).',
     runbook: 'featuredrift',
     source: '001',
+    console: (s) => s.each('ml_feature_drift_psi').flatMap((c) => when(c.value, (v) => v > PSI_WARNING && v <= PSI_CRITICAL, c.labels)),
     test: { series: driftSeries('feature', 'feature', 'age', 66, 34), silentAt: '60m', firingAt: '130m', labels: { feature: 'age' }, value: psi(0.66) },
   },
   {
@@ -190,6 +228,7 @@ export const ALERTS: readonly AlertRule[] = [
     description: 'PSI of {{ $labels.feature }} over the last hour is {{ $value | printf "%.3f" }} against the training baseline (above 0.2: significant shift).',
     runbook: 'featuredrift',
     source: '001',
+    console: (s) => s.each('ml_feature_drift_psi').flatMap((c) => when(c.value, (v) => v > PSI_CRITICAL, c.labels)),
     test: { series: driftSeries('feature', 'feature', 'age', 90, 10), silentAt: '60m', firingAt: '130m', labels: { feature: 'age' }, value: psi(0.9) },
   },
   {
@@ -201,6 +240,7 @@ export const ALERTS: readonly AlertRule[] = [
     description: 'PSI of the predicted classes over the last hour is {{ $value | printf "%.3f" }} against the holdout: the model answers differently than it did in evaluation.',
     runbook: 'predictiondistributionshift',
     source: '001',
+    console: (s) => s.each('ml_prediction_drift_psi').filter((c) => c.labels.signal === 'class').flatMap((c) => when(c.value, (v) => v > PSI_CRITICAL, c.labels)),
     test: { series: driftSeries('prediction', 'signal', 'class', 90, 10), silentAt: '60m', firingAt: '130m', labels: { signal: 'class' }, value: psi(0.9) },
   },
   {
@@ -212,6 +252,7 @@ export const ALERTS: readonly AlertRule[] = [
     description: 'Resident memory of {{ $labels.instance }} is {{ $value | humanize1024 }}B, over 1.5 times its average of the last hour.',
     runbook: 'memoryspike',
     source: '000',
+    console: (s) => when(s.latest(MEMORY), (v) => v > 1.5 * s.avgOverTime(MEMORY, 3600)),
     test: { series: [{ series: 'ml_app_memory_bytes{job="modelwatch",instance="m1:5000"}', values: '104857600x60 314572800x20' }], silentAt: '60m', firingAt: '70m', labels: instance, value: 314572800 },
   },
   {
@@ -223,6 +264,7 @@ export const ALERTS: readonly AlertRule[] = [
     description: 'Rejected inputs were {{ $value | humanizePercentage }} of predict requests over the last 5 minutes: a client or an upstream feature pipeline changed.',
     runbook: 'validationfailurespike',
     source: '000',
+    console: (s) => when(ratio(s.increase('ml_input_validation_failures_total', 300), s.increase(REQUESTS, 300)), (v) => v > 0.2),
     test: {
       series: [
         { series: 'ml_input_validation_failures_total{job="modelwatch",instance="m1:5000",reason="out_of_range",endpoint="/predict"}', values: `0x10 ${perMinute(30, 30, 20)}` },
@@ -243,6 +285,7 @@ export const ALERTS: readonly AlertRule[] = [
     description: 'modelwatch made {{ $value | printf "%.1f" }} predictions a minute over the last 5 minutes: is traffic reaching it?',
     runbook: 'lowthroughput',
     source: '000',
+    console: (s) => when(s.rate('ml_predictions_total', 300) * 60, (v) => v < 10),
     test: { series: [{ series: 'ml_predictions_total{job="modelwatch",instance="m1:5000"}', values: `${perMinute(0, 100, 20)} ${perMinute(2005, 5, 40)}` }], silentAt: '15m', firingAt: '45m', labels: job, value: 5 },
   },
   {
@@ -254,6 +297,7 @@ export const ALERTS: readonly AlertRule[] = [
     description: 'modelwatch kept predicting but received {{ $value }} labels in the last hour: live accuracy is blind until /feedback resumes.',
     runbook: 'nofeedbackarriving',
     source: '003',
+    console: (s) => (s.increase(FEEDBACK, 3600) === 0 && s.increase('ml_predictions_total', 3600) > 0 ? [{ labels: {}, value: 0 }] : []),
     test: {
       series: [
         { series: 'ml_predictions_total{job="modelwatch",instance="m1:5000"}', values: perMinute(0, 10, 200) },
@@ -306,6 +350,7 @@ export const ALERTS: readonly AlertRule[] = [
     description: '{{ $labels.instance }} failed {{ $value | printf "%.0f" }} time(s) in 10 minutes to load the version CURRENT points at ({{ $labels.reason }}); it keeps serving the previous version, so the promotion has not taken effect.',
     runbook: 'modelreloadfailed',
     source: '004',
+    console: (s) => s.each('ml_model_reload_failures_total').flatMap((c) => when(s.increase(c.column, 600), (v) => v > 0, c.labels)),
     test: { series: [{ series: 'ml_model_reload_failures_total{job="modelwatch",instance="m1:5000",reason="corrupt"}', values: '0x10 1x20' }], silentAt: '5m', firingAt: '15m', labels: { ...instance, reason: 'corrupt' }, value: 1 },
   },
 ];

@@ -28,7 +28,7 @@ export const LOG_FIELDS: readonly LogField[] = [
   field('host.hostname', 'keyword', 'Host name.'),
   field('service.name', 'keyword', 'SERVICE_NAME.'),
   field('event.dataset', 'keyword', '<service>.audit for request lines, <service>.service for operational ones.'),
-  field('event.action', 'keyword', 'predict, feedback, drift.'),
+  field('event.action', 'keyword', 'predict, feedback, drift, model_reload, alert, pipeline_…'),
   field('event.outcome', 'keyword', 'success or failure.'),
   // Request lines.
   field('request_id', 'keyword', 'The request id, as in the response.'),
@@ -64,6 +64,16 @@ export const LOG_FIELDS: readonly LogField[] = [
   field('drift.level', 'keyword', 'ok, warning, critical.'),
   field('drift.previous_level', 'keyword', 'The level before.'),
   field('drift.threshold', 'float', 'The threshold crossed (0.1 or 0.2).'),
+  // Alert lines: a catalogue alert evaluated in-process by the console went to firing, or resolved.
+  field('alert.name', 'keyword', 'The catalogue alert (src/stack/catalogue/alerts.ts).'),
+  field('alert.severity', 'keyword', 'critical or warning.'),
+  field('alert.state', 'keyword', 'firing or resolved.'),
+  field('alert.value', 'float', "The alert's $value when it changed state."),
+  field('alert.labels', 'flattened', 'Labels of the instance, e.g. feature.'),
+  field('alert.since', 'date', 'When the instance started firing.'),
+  field('alert.for_seconds', 'float', 'The `for` waited (the catalogue’s times CONSOLE_ALERT_FOR_SCALE).'),
+  field('alert.runbook', 'keyword', 'Section of docs/runbooks.md.'),
+  field('alert.summary', 'text', 'The summary with the labels and value filled in.'),
   // Training-pipeline lines (event.dataset <service>.pipeline).
   field('pipeline.name', 'keyword', 'Pipeline name (the `pipeline` grouping label of its pushed metrics).'),
   field('pipeline.run_id', 'keyword', 'One run of the pipeline.'),

@@ -1,0 +1,2 @@
+/** Style sheets imported for esbuild, which bundles them into console.css. */
+declare module '*.css';
