@@ -66,6 +66,21 @@ export interface AlertRule {
   readonly console?: ConsoleEvaluator;
 }
 
+/**
+ * Thresholds, each written once and used by both forms of its alert — the PromQL `expr` and the
+ * in-process `console` evaluator — so the two cannot disagree.
+ */
+const LIMIT = {
+  requestErrorRatio: 0.05,
+  predictionErrorRate: 0.1,
+  p95Seconds: 1,
+  p99Seconds: 0.5,
+  liveAccuracy: 0.9,
+  memoryGrowth: 1.5,
+  validationFailureShare: 0.2,
+  predictionsPerMinute: 10,
+} as const;
+
 const job = { job: 'modelwatch' };
 const instance = { job: 'modelwatch', instance: 'm1:5000' };
 const pipelineRun = { job: PIPELINE_JOB, pipeline: 'bank-marketing', instance: 'ci' };
@@ -110,14 +125,14 @@ export const ALERTS: readonly AlertRule[] = [
   },
   {
     name: 'HighRequestErrorRatio',
-    expr: 'job:model_request_error_ratio:rate5m > 0.05',
+    expr: `job:model_request_error_ratio:rate5m > ${LIMIT.requestErrorRatio}`,
     for: '2m',
     severity: 'critical',
     summary: 'More than 5 % of predict requests fail',
     description: '{{ $value | humanizePercentage }} of predict requests got no prediction over the last 5 minutes.',
     runbook: 'highrequesterrorratio',
     source: '004',
-    console: (s) => when(ratio(s.increase(REQUEST_ERRORS, 300), s.increase(REQUESTS, 300)), (v) => v > 0.05),
+    console: (s) => when(ratio(s.increase(REQUEST_ERRORS, 300), s.increase(REQUESTS, 300)), (v) => v > LIMIT.requestErrorRatio),
     test: {
       series: [
         { series: 'model_requests_total{job="modelwatch",instance="m1:5000",model_version="v1",status="success"}', values: perMinute(0, 100, 30) },
@@ -131,26 +146,26 @@ export const ALERTS: readonly AlertRule[] = [
   },
   {
     name: 'HighPredictionErrorRate',
-    expr: 'ml_prediction_error_rate{job="modelwatch"} > 0.10',
+    expr: `ml_prediction_error_rate{job="modelwatch"} > ${LIMIT.predictionErrorRate}`,
     for: '2m',
     severity: 'critical',
     summary: 'More than 10 % of predictions fail on {{ $labels.instance }}',
     description: '{{ $value | humanizePercentage }} of the predict requests of the last 5 minutes on {{ $labels.instance }} got no prediction.',
     runbook: 'highpredictionerrorrate',
     source: '000',
-    console: (s) => when(s.latest('ml_prediction_error_rate'), (v) => v > 0.1),
+    console: (s) => when(s.latest('ml_prediction_error_rate'), (v) => v > LIMIT.predictionErrorRate),
     test: { series: [{ series: 'ml_prediction_error_rate{job="modelwatch",instance="m1:5000"}', values: '0.01x5 0.25x10' }], silentAt: '4m', firingAt: '10m', labels: instance, value: 0.25 },
   },
   {
     name: 'HighLatencyP95',
-    expr: 'job:http_request_duration_seconds:p95_5m > 1',
+    expr: `job:http_request_duration_seconds:p95_5m > ${LIMIT.p95Seconds}`,
     for: '2m',
     severity: 'warning',
     summary: 'p95 request latency above 1 s',
     description: '95 % of requests took up to {{ $value | humanizeDuration }} over the last 5 minutes.',
     runbook: 'highlatencyp95',
     source: '000',
-    console: (s) => when(s.quantile('http_request_duration_seconds', 0.95, 300), (v) => v > 1),
+    console: (s) => when(s.quantile('http_request_duration_seconds', 0.95, 300), (v) => v > LIMIT.p95Seconds),
     test: {
       series: [
         { series: 'http_request_duration_seconds_bucket{job="modelwatch",instance="m1:5000",method="POST",route="/predict",status_code="200",le="1"}', values: `${perMinute(0, 60, 10)} 600x20` },
@@ -165,14 +180,14 @@ export const ALERTS: readonly AlertRule[] = [
   },
   {
     name: 'HighLatencyP99',
-    expr: 'job:model_latency_seconds:p99_5m > 0.5',
+    expr: `job:model_latency_seconds:p99_5m > ${LIMIT.p99Seconds}`,
     for: '2m',
     severity: 'warning',
     summary: 'p99 predict latency above 500 ms',
     description: '99 % of predict requests took up to {{ $value | humanizeDuration }} over the last 5 minutes.',
     runbook: 'highlatencyp99',
     source: '001',
-    console: (s) => when(s.quantile('model_latency_seconds', 0.99, 300), (v) => v > 0.5),
+    console: (s) => when(s.quantile('model_latency_seconds', 0.99, 300), (v) => v > LIMIT.p99Seconds),
     test: {
       series: [
         { series: 'model_latency_seconds_bucket{job="modelwatch",instance="m1:5000",model_version="v1",le="0.5"}', values: `${perMinute(0, 60, 10)} 600x20` },
@@ -187,14 +202,14 @@ export const ALERTS: readonly AlertRule[] = [
   },
   {
     name: 'LowLiveAccuracy',
-    expr: 'ml:model_accuracy:live_1h < 0.90',
+    expr: `ml:model_accuracy:live_1h < ${LIMIT.liveAccuracy}`,
     for: '5m',
     severity: 'critical',
     summary: 'Live accuracy below 0.90',
     description: 'Accuracy of the predictions labelled in the last hour is {{ $value | printf "%.3f" }} (all replicas, from /feedback).',
     runbook: 'lowliveaccuracy',
     source: '000',
-    console: (s) => when(ratio(s.increase([feedback('0', '0'), feedback('1', '1')], 3600), s.increase(FEEDBACK, 3600)), (v) => v < 0.9),
+    console: (s) => when(ratio(s.increase([feedback('0', '0'), feedback('1', '1')], 3600), s.increase(FEEDBACK, 3600)), (v) => v < LIMIT.liveAccuracy),
     test: {
       series: [
         { series: 'ml_feedback_total{job="modelwatch",instance="m1:5000",predicted_class="0",actual_class="0"}', values: `${perMinute(0, 10, 60)} ${perMinute(606, 6, 90)}` },
@@ -245,26 +260,26 @@ export const ALERTS: readonly AlertRule[] = [
   },
   {
     name: 'MemorySpike',
-    expr: 'ml_app_memory_bytes{job="modelwatch"} > 1.5 * avg_over_time(ml_app_memory_bytes{job="modelwatch"}[1h])',
+    expr: `ml_app_memory_bytes{job="modelwatch"} > ${LIMIT.memoryGrowth} * avg_over_time(ml_app_memory_bytes{job="modelwatch"}[1h])`,
     for: '5m',
     severity: 'warning',
     summary: 'Memory of {{ $labels.instance }} jumped',
     description: 'Resident memory of {{ $labels.instance }} is {{ $value | humanize1024 }}B, over 1.5 times its average of the last hour.',
     runbook: 'memoryspike',
     source: '000',
-    console: (s) => when(s.latest(MEMORY), (v) => v > 1.5 * s.avgOverTime(MEMORY, 3600)),
+    console: (s) => when(s.latest(MEMORY), (v) => v > LIMIT.memoryGrowth * s.avgOverTime(MEMORY, 3600)),
     test: { series: [{ series: 'ml_app_memory_bytes{job="modelwatch",instance="m1:5000"}', values: '104857600x60 314572800x20' }], silentAt: '60m', firingAt: '70m', labels: instance, value: 314572800 },
   },
   {
     name: 'ValidationFailureSpike',
-    expr: 'sum by (job) (rate(ml_input_validation_failures_total{job="modelwatch"}[5m])) / sum by (job) (rate(model_requests_total{job="modelwatch"}[5m])) > 0.2',
+    expr: `sum by (job) (rate(ml_input_validation_failures_total{job="modelwatch"}[5m])) / sum by (job) (rate(model_requests_total{job="modelwatch"}[5m])) > ${LIMIT.validationFailureShare}`,
     for: '5m',
     severity: 'warning',
     summary: 'Many requests are rejected as invalid',
     description: 'Rejected inputs were {{ $value | humanizePercentage }} of predict requests over the last 5 minutes: a client or an upstream feature pipeline changed.',
     runbook: 'validationfailurespike',
     source: '000',
-    console: (s) => when(ratio(s.increase('ml_input_validation_failures_total', 300), s.increase(REQUESTS, 300)), (v) => v > 0.2),
+    console: (s) => when(ratio(s.increase('ml_input_validation_failures_total', 300), s.increase(REQUESTS, 300)), (v) => v > LIMIT.validationFailureShare),
     test: {
       series: [
         { series: 'ml_input_validation_failures_total{job="modelwatch",instance="m1:5000",reason="out_of_range",endpoint="/predict"}', values: `0x10 ${perMinute(30, 30, 20)}` },
@@ -278,14 +293,14 @@ export const ALERTS: readonly AlertRule[] = [
   },
   {
     name: 'LowThroughput',
-    expr: 'job:ml_predictions:per_minute < 10',
+    expr: `job:ml_predictions:per_minute < ${LIMIT.predictionsPerMinute}`,
     for: '10m',
     severity: 'warning',
     summary: 'Fewer than 10 predictions a minute',
     description: 'modelwatch made {{ $value | printf "%.1f" }} predictions a minute over the last 5 minutes: is traffic reaching it?',
     runbook: 'lowthroughput',
     source: '000',
-    console: (s) => when(s.rate('ml_predictions_total', 300) * 60, (v) => v < 10),
+    console: (s) => when(s.rate('ml_predictions_total', 300) * 60, (v) => v < LIMIT.predictionsPerMinute),
     test: { series: [{ series: 'ml_predictions_total{job="modelwatch",instance="m1:5000"}', values: `${perMinute(0, 100, 20)} ${perMinute(2005, 5, 40)}` }], silentAt: '15m', firingAt: '45m', labels: job, value: 5 },
   },
   {
