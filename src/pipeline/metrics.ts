@@ -12,6 +12,7 @@
  * are kept with the registry (state.ts) and pushed whole.
  */
 import { Counter, Gauge, Pushgateway, Registry } from 'prom-client';
+import { networkReason } from '../util/network-reason.js';
 import type { RunReport } from './dag.js';
 import type { PipelineTotals } from './state.js';
 
@@ -75,8 +76,7 @@ export async function pushMetrics(url: string, registry: Registry, grouping: { p
     await gateway.pushAdd({ jobName: PIPELINE_JOB, groupings: grouping });
     return { ok: true, url };
   } catch (error) {
-    const err = error as NodeJS.ErrnoException;
-    const why = err.code === 'ECONNREFUSED' ? 'connection refused' : err.code === 'ENOTFOUND' ? 'host not found' : err.message;
+    const why = networkReason(error, { timeout: `no answer within ${timeoutMs / 1000} s` });
     return { ok: false, url, error: `cannot push to the Pushgateway at ${url}: ${why}` };
   }
 }

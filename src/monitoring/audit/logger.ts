@@ -16,7 +16,7 @@ import { cachedIsoTime, createPredictionLineWriter, ECS_VERSION, type Prediction
 import { RecentLines } from './recent-lines.js';
 
 /** Seed-compatible upper-case levels, written as `level` beside ECS's `log.level`. */
-const LEVEL_NAMES: Record<string, string> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARNING', error: 'ERROR', fatal: 'CRITICAL' };
+export const LEVEL_NAMES: Readonly<Record<string, string>> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARNING', error: 'ERROR', fatal: 'CRITICAL' };
 
 const formatLevel = (label: string) => ({ 'log.level': label, level: LEVEL_NAMES[label] ?? label.toUpperCase() });
 

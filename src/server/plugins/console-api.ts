@@ -11,6 +11,7 @@ import type { Registry } from 'prom-client';
 import type { DriftResponse, LogsResponse } from '../../console/api-types.js';
 import { InvalidQueryError } from '../../errors.js';
 import { InProcessAlerts } from '../../monitoring/alerts/in-process-alerts.js';
+import { LEVEL_NAMES } from '../../monitoring/audit/logger.js';
 import type { LogFilter, RecentLines } from '../../monitoring/audit/recent-lines.js';
 import { PSI_CRITICAL, PSI_WARNING } from '../../monitoring/drift/drift-monitor.js';
 import type { ModelMonitor } from '../../monitoring/model-monitor.js';
@@ -38,7 +39,8 @@ export interface ConsoleApiOptions {
 const SERIES_CACHE_RANGES = 8;
 /** Default and bounds of `limit` on /api/logs. */
 const LOG_LIMIT = { default: 200, max: 1000 };
-const LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'];
+/** The seed's upper-case levels the log lines carry. */
+const LEVELS = Object.values(LEVEL_NAMES);
 
 type Query = Readonly<Record<string, unknown>>;
 

@@ -70,7 +70,7 @@ export interface AlertRule {
  * Thresholds, each written once and used by both forms of its alert — the PromQL `expr` and the
  * in-process `console` evaluator — so the two cannot disagree.
  */
-const LIMIT = {
+export const LIMIT = {
   requestErrorRatio: 0.05,
   predictionErrorRate: 0.1,
   p95Seconds: 1,

@@ -13,7 +13,7 @@
  * Each names the catalogue alert it mirrors; a test holds the threshold and `for` of the two in
  * step, and the live test runs the query against a real Prometheus.
  */
-import { SERVICE_LABEL } from '../catalogue/alerts.js';
+import { LIMIT, SERVICE_LABEL } from '../catalogue/alerts.js';
 import { RUNBOOK_BASE_URL } from '../prometheus/generate.js';
 import { serviceUrl, STACK_SERVICES } from '../services.js';
 import { ML_PIPELINE_PRODUCTION } from './dashboards.js';
@@ -44,7 +44,7 @@ export const GRAFANA_ALERTS: readonly GrafanaAlertSpec[] = [
     title: 'Model Accuracy Alert',
     expr: 'ml_model_accuracy',
     comparison: 'lt',
-    threshold: 0.9,
+    threshold: LIMIT.liveAccuracy,
     for: '5m',
     severity: 'critical',
     panel: 'Model Accuracy',
@@ -57,7 +57,7 @@ export const GRAFANA_ALERTS: readonly GrafanaAlertSpec[] = [
     title: 'High Error Rate Alert',
     expr: 'ml_prediction_error_rate',
     comparison: 'gt',
-    threshold: 0.1,
+    threshold: LIMIT.predictionErrorRate,
     for: '2m',
     severity: 'critical',
     panel: 'Error Rate',
