@@ -5,7 +5,7 @@
  * well under one.
  */
 import autocannon from 'autocannon';
-import { build } from 'hdr-histogram-js';
+import { build, type Histogram } from 'hdr-histogram-js';
 
 /** What one measurement gives. */
 /** The seed's curl body (000_a6e68bdc8b3a3add.txt), byte for byte in content: what every benchmark sends. */
@@ -28,6 +28,17 @@ export interface DriveOptions {
   readonly seconds: number;
   readonly path: string;
   readonly body: string;
+  /** Records latencies here too, so slices of one server's measurement add up (default: a fresh one). */
+  readonly latency?: Histogram;
+}
+
+/**
+ * An empty latency histogram in microseconds, from 1 µs to 60 s at 3 significant digits.
+ *
+ * @example const latency = latencyHistogram(); await drive(url, { ...load, latency });
+ */
+export function latencyHistogram(): Histogram {
+  return build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
 }
 
 /**
@@ -36,7 +47,8 @@ export interface DriveOptions {
  * @example const m = await drive('http://127.0.0.1:5001', { connections: 16, seconds: 10, path: '/predict', body });
  */
 export function drive(url: string, options: DriveOptions): Promise<Measurement> {
-  const latency = build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+  const latency = options.latency ?? latencyHistogram();
+  const before = latency.totalCount;
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
@@ -59,7 +71,7 @@ export function drive(url: string, options: DriveOptions): Promise<Measurement> 
           rps: ok / result.duration,
           p50Ms: latency.getValueAtPercentile(50) / 1000,
           p99Ms: latency.getValueAtPercentile(99) / 1000,
-          answers: latency.totalCount,
+          answers: latency.totalCount - before,
           failures: result.non2xx + result.errors,
           seconds: result.duration,
         });

@@ -1,15 +1,16 @@
 /**
  * `npm run bench`: POST /predict throughput and latency of modelwatch against a bare node:http
- * server, per GUIDE §7. Four servers, each a child process started fresh for each run:
+ * server, per GUIDE §7. Four servers, each a child process started fresh for each round:
  *   a  bare node:http (reads the body, JSON.parse, constant answer)
  *   b  modelwatch with metrics, the audit log (to a file) and model monitoring on
  *   c  modelwatch with METRICS_ENABLED=false AUDIT_LOG=false MODEL_MONITORING=false
  *   d  modelwatch with metrics and the audit log on, MODEL_MONITORING=false
- * Runs interleave (a, b, c, d, a, b, ...) so a slow spell of the shared machine hits all of them;
- * the report gives medians, per-round ratios and PASS/FAIL per target, and writes
+ * Each round starts all four fresh, then drives them in turns of --slice seconds (a, b, c, d, then
+ * b, c, d, a, ...) until each has had --seconds, so a slow spell of the shared machine hits them
+ * all alike; the report gives medians, per-round ratios and PASS/FAIL per target, and writes
  * bench/results/latest.json. Exit code 1 when a target fails.
  *
- * Flags: --rounds <n> (5), --seconds <s> (10), --connections <n> (16), --warmup <s> (3),
+ * Flags: --rounds <n> (5), --seconds <s> (10), --slice <s> (1), --connections <n> (16), --warmup <s> (3),
  * --servers <list> (a,b,c,d; e.g. b,d to compare two configurations in more rounds),
  * --profile (CPU profiles of the modelwatch children into bench/results/profiles).
  */
@@ -19,7 +20,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { freePort, killAllChildren, startServer, type ServerChild } from './children.js';
-import { drive, SEED_BODY } from './drive.js';
+import type { Histogram } from 'hdr-histogram-js';
+import { drive, latencyHistogram, SEED_BODY } from './drive.js';
 import { describeMachine, formatRun, formatSummary, SERVER_NAMES } from './report.js';
 import { SERVER_KEYS, summarise, type Run, type ServerKey } from './summary.js';
 
@@ -29,6 +31,8 @@ interface BenchOptions {
   readonly seconds: number;
   readonly connections: number;
   readonly warmup: number;
+  /** Seconds each server is driven before the next takes its turn. */
+  readonly slice: number;
   readonly profile: boolean;
   readonly servers: readonly ServerKey[];
 }
@@ -41,6 +45,7 @@ function parseOptions(argv: string[]): BenchOptions {
       seconds: { type: 'string', default: '10' },
       connections: { type: 'string', default: '16' },
       warmup: { type: 'string', default: '3' },
+      slice: { type: 'string', default: '1' },
       profile: { type: 'boolean', default: false },
       servers: { type: 'string', default: SERVER_KEYS.join(',') },
     },
@@ -55,6 +60,7 @@ function parseOptions(argv: string[]): BenchOptions {
     seconds: int('seconds', values.seconds, 1, 600),
     connections: int('connections', values.connections, 1, 1024),
     warmup: int('warmup', values.warmup, 0, 600),
+    slice: int('slice', values.slice, 1, 600),
     profile: values.profile,
     servers: parseServers(values.servers),
   };
@@ -130,22 +136,71 @@ async function checkAnswers(server: ServerChild): Promise<void> {
   if (response.status !== 200 || !text.includes('"prediction"')) throw new Error(`${server.name}: POST /predict answered ${response.status} ${text.slice(0, 300)}`);
 }
 
-async function measure(ctx: Context, server: ServerKey, round: number): Promise<Run & { auditLogMb: number }> {
+/** A server started for one round, with what its slices have added up to so far. */
+interface Contender {
+  readonly server: ServerKey;
+  readonly child: ServerChild;
+  readonly logFile: string;
+  readonly latency: Histogram;
+  answers: number;
+  seconds: number;
+  failures: number;
+  cpuSeconds: number;
+}
+
+async function startContender(ctx: Context, server: ServerKey, round: number): Promise<Contender> {
   const port = await freePort();
   const logFile = join(ctx.tmp, `log-${server}-${round}.ndjson`);
   const child = await startFor(ctx, server, port, logFile);
+  await checkAnswers(child);
+  return { server, child, logFile, latency: latencyHistogram(), answers: 0, seconds: 0, failures: 0, cpuSeconds: 0 };
+}
+
+/**
+ * One round: fresh processes for every server, all started before any is measured; a warm-up each;
+ * then the measured seconds in slices that take turns (a, b, c, d, then b, c, d, a, ...), so that
+ * a spell in which this shared machine runs slower falls on every server alike. Idle servers cost
+ * nothing measurable while another is driven: no timer of theirs is faster than 5 s.
+ */
+async function measureRound(ctx: Context, round: number): Promise<(Run & { auditLogMb: number })[]> {
+  const { options } = ctx;
+  const contenders: Contender[] = [];
   try {
-    await checkAnswers(child);
-    const load = { connections: ctx.options.connections, path: '/predict', body: SEED_BODY };
-    if (ctx.options.warmup > 0) await drive(child.url, { ...load, seconds: ctx.options.warmup });
-    const cpuBefore = child.cpuSeconds();
-    const result = await drive(child.url, { ...load, seconds: ctx.options.seconds });
-    // CPU per answer is steadier than throughput on a shared machine: stolen time does not count.
-    const cpuUsPerRequest = ((child.cpuSeconds() - cpuBefore) * 1e6) / Math.max(1, result.answers);
-    return { ...result, round, server, peakRssMb: child.peakRssMb(), cpuUsPerRequest, auditLogMb: existsSync(logFile) ? statSync(logFile).size / 2 ** 20 : 0 };
+    for (const server of options.servers) contenders.push(await startContender(ctx, server, round));
+    const load = { connections: options.connections, path: '/predict', body: SEED_BODY };
+    if (options.warmup > 0) for (const c of contenders) await drive(c.child.url, { ...load, seconds: options.warmup });
+    const slices = Math.ceil(options.seconds / options.slice);
+    for (let slice = 0; slice < slices; slice++) {
+      const seconds = Math.min(options.slice, options.seconds - slice * options.slice);
+      for (let i = 0; i < contenders.length; i++) {
+        const c = contenders[(i + slice) % contenders.length];
+        const cpuBefore = c.child.cpuSeconds();
+        const result = await drive(c.child.url, { ...load, seconds, latency: c.latency });
+        c.cpuSeconds += c.child.cpuSeconds() - cpuBefore;
+        c.answers += result.answers;
+        c.seconds += result.seconds;
+        c.failures += result.failures;
+      }
+    }
+    return contenders.map((c) => ({
+      round,
+      server: c.server,
+      rps: c.answers / c.seconds,
+      p50Ms: c.latency.getValueAtPercentile(50) / 1000,
+      p99Ms: c.latency.getValueAtPercentile(99) / 1000,
+      answers: c.answers,
+      failures: c.failures,
+      seconds: c.seconds,
+      peakRssMb: c.child.peakRssMb(),
+      // CPU per answer is steadier than throughput on a shared machine: stolen time does not count.
+      cpuUsPerRequest: (c.cpuSeconds * 1e6) / Math.max(1, c.answers),
+      auditLogMb: existsSync(c.logFile) ? statSync(c.logFile).size / 2 ** 20 : 0,
+    }));
   } finally {
-    await child.stop();
-    rmSync(logFile, { force: true });
+    for (const c of contenders) {
+      await c.child.stop();
+      rmSync(c.logFile, { force: true });
+    }
   }
 }
 
@@ -185,13 +240,13 @@ async function main(): Promise<void> {
   process.stdout.write(
     `machine: ${machine.cores} cores, ${machine.cpuModel}, ${machine.memoryGb} GB, ${machine.platform}, Node ${machine.node}, load average ${machine.loadAverage}\n` +
       `load: autocannon in this process, POST /predict with the seed's body, ${options.connections} connections on loopback; ` +
-      `${options.warmup} s warm-up + ${options.seconds} s measured per run, ${options.rounds} round(s) of ${options.servers.join(', ')}\n`,
+      `${options.warmup} s warm-up + ${options.seconds} s measured per server and round, in ${options.slice} s slices taking turns; ` +
+        `${options.rounds} round(s) of ${options.servers.join(', ')}, fresh processes each round\n`,
   );
   await trainOnce(ctx);
   const runs: (Run & { auditLogMb: number })[] = [];
   for (let round = 1; round <= options.rounds; round++) {
-    for (const server of options.servers) {
-      const run = await measure(ctx, server, round);
+    for (const run of await measureRound(ctx, round)) {
       runs.push(run);
       process.stdout.write(formatRun(run));
     }

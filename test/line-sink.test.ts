@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { describe, test } from 'node:test';
+import { BATCH_BYTES, createLineSink } from '../src/monitoring/audit/line-sink.js';
+import { tempDir } from './helpers/fixtures.js';
+
+/** Lines of every kind a sink meets: short, multi-byte, astral, and some longer than a whole batch. */
+function lines(): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < 3000; i++) {
+    const text = i % 500 === 7 ? 'x'.repeat(BATCH_BYTES * 2 + i) : i % 3 === 0 ? `é—漢字 ${'😀'.repeat(i % 40)}` : 'a'.repeat(i % 900);
+    out.push(`${JSON.stringify({ i, text })}\n`);
+  }
+  return out;
+}
+
+describe('line sink', () => {
+  test('every line reaches the file, the extra stream and the keeper whole and in order, byte for byte', async () => {
+    const file = join(tempDir(), 'logs', 'sink.ndjson');
+    const stream = new PassThrough();
+    let streamed = '';
+    stream.on('data', (chunk: Buffer) => (streamed += chunk.toString('utf8')));
+    const kept: { bytes: number; lines: number }[] = [];
+    const sink = createLineSink({ stdout: false, file, stream, keep: { keep: (batch, count) => kept.push({ bytes: batch.length, lines: count }) } });
+    const written = lines();
+    for (const line of written) sink.write(line);
+    assert.ok(sink.pendingText().endsWith(written.at(-1)!), 'the newest lines are readable before they are handed over');
+    await sink.drain();
+    const expected = written.join('');
+    assert.equal(readFileSync(file, 'utf8'), expected);
+    assert.equal(streamed, expected);
+    assert.equal(sink.pendingText(), '');
+    assert.equal(kept.reduce((n, k) => n + k.lines, 0), written.length, 'the keeper is told how many lines each batch holds');
+    assert.equal(kept.reduce((n, k) => n + k.bytes, 0), Buffer.byteLength(expected));
+    assert.ok(kept.length < written.length / 10, `lines are written in batches (${kept.length} batches)`);
+    assert.ok(kept.every((k) => k.bytes <= BATCH_BYTES + 16_384 || k.lines === 1), 'only a line longer than a batch makes a batch of its own');
+  });
+
+  test('flushSync writes what is pending at once, for paths that cannot wait', async () => {
+    const file = join(tempDir(), 'sink.ndjson');
+    const sink = createLineSink({ stdout: false, file });
+    await sink.drain();
+    sink.write('{"a":1}\n');
+    sink.write('{"b":"ü"}\n');
+    sink.flushSync();
+    assert.equal(readFileSync(file, 'utf8'), '{"a":1}\n{"b":"ü"}\n');
+  });
+});
