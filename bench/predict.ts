@@ -10,7 +10,7 @@
  * all alike; the report gives medians, per-round ratios and PASS/FAIL per target, and writes
  * bench/results/latest.json. Exit code 1 when a target fails.
  *
- * Flags: --rounds <n> (5), --seconds <s> (10), --slice <s> (1), --connections <n> (16), --warmup <s> (3),
+ * Flags: --rounds <n> (12), --seconds <s> (6), --slice <s> (1), --connections <n> (16), --warmup <s> (3),
  * --servers <list> (a,b,c,d; e.g. b,d to compare two configurations in more rounds),
  * --profile (CPU profiles of the modelwatch children into bench/results/profiles).
  */
@@ -41,8 +41,8 @@ function parseOptions(argv: string[]): BenchOptions {
   const { values } = parseArgs({
     args: argv,
     options: {
-      rounds: { type: 'string', default: '5' },
-      seconds: { type: 'string', default: '10' },
+      rounds: { type: 'string', default: '12' },
+      seconds: { type: 'string', default: '6' },
       connections: { type: 'string', default: '16' },
       warmup: { type: 'string', default: '3' },
       slice: { type: 'string', default: '1' },

@@ -83,15 +83,36 @@ export function createPredictionLineWriter(sink: Pick<LineSink, 'write'>, servic
     'event.dataset': `${serviceName}.audit`,
   }).slice(1, -1);
   const now = cachedIsoTime();
+  const afterTimestamp = `",${statics},"request_id":"`;
+  // The text between the varying values is cached for the endpoint, model type and version last
+  // seen (they change with a reload, not per line): a line is then 13 pieces instead of ~28 (each a
+  // rope node), and the class needs no number-to-text conversion.
+  let endpoint: string | undefined;
+  let afterRequestId: readonly string[] = [];
+  let modelType: string | undefined;
+  let modelVersion: string | undefined;
+  let afterDuration = '';
   return (r) => {
-    const input = r.input === undefined ? '' : `,"input":${JSON.stringify(r.input)}`;
+    if (r.endpoint !== endpoint) {
+      endpoint = r.endpoint;
+      afterRequestId = [0, 1].map((p) => `","endpoint":"${r.endpoint}","prediction":${p},"confidence":`);
+    }
+    if (r.model_type !== modelType || r.model_version !== modelVersion) {
+      modelType = r.model_type;
+      modelVersion = r.model_version;
+      afterDuration = `,"model_type":"${r.model_type}","model_version":"${r.model_version}","input_hash":"`;
+    }
+    const tail = r.input === undefined ? HASH_AND_LINE_END : `","input":${JSON.stringify(r.input)}${LINE_END}`;
     sink.write(
-      `{"@timestamp":"${now()}",${statics},"request_id":"${r.request_id}","endpoint":"${r.endpoint}","prediction":${r.prediction},` +
-        `"confidence":${r.confidence},"probability":${r.probability},"duration":${r.duration},"model_type":"${r.model_type}",` +
-        `"model_version":"${r.model_version}","input_hash":"${r.input_hash}"${input},"event":{"action":"predict","outcome":"success"},"message":"prediction"}\n`,
+      `{"@timestamp":"${now()}${afterTimestamp}${r.request_id}${afterRequestId[r.prediction]}${r.confidence},"probability":${r.probability},` +
+        `"duration":${r.duration}${afterDuration}${r.input_hash}${tail}`,
     );
   };
 }
+
+/** What closes every prediction line, after the input hash (and the raw input, when logged). */
+const LINE_END = ',"event":{"action":"predict","outcome":"success"},"message":"prediction"}\n';
+const HASH_AND_LINE_END = `"${LINE_END}`;
 
 /**
  * The current time as an ISO string, formatted once per millisecond (many lines share one).

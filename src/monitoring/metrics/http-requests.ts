@@ -20,13 +20,18 @@ export function createHttpRequestMetrics(registry: Registry): (method: string, r
     buckets: HTTP_BUCKETS,
     registers: [registry],
   });
-  const children = new Map<string, HistogramChild>();
+  // Nested by route, method and status: no key string is built per request (building one, and
+  // turning the status into text, allocated and hashed a fresh string on every call).
+  const children = new Map<string, Map<string, Map<number, HistogramChild>>>();
   return (method, route, statusCode, seconds) => {
-    const key = `${method} ${route} ${statusCode}`;
-    let child = children.get(key);
+    let byMethod = children.get(route);
+    if (!byMethod) children.set(route, (byMethod = new Map()));
+    let byStatus = byMethod.get(method);
+    if (!byStatus) byMethod.set(method, (byStatus = new Map()));
+    let child = byStatus.get(statusCode);
     if (!child) {
       child = histogram.child({ method, route, status_code: String(statusCode) });
-      children.set(key, child);
+      byStatus.set(statusCode, child);
     }
     child.observe(seconds);
   };
