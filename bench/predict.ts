@@ -160,7 +160,8 @@ async function startContender(ctx: Context, server: ServerKey, round: number): P
  * One round: fresh processes for every server, all started before any is measured; a warm-up each;
  * then the measured seconds in slices that take turns (a, b, c, d, then b, c, d, a, ...), so that
  * a spell in which this shared machine runs slower falls on every server alike. Idle servers cost
- * nothing measurable while another is driven: no timer of theirs is faster than 5 s.
+ * next to nothing while another is driven: a few timers, the fastest prom-client's event-loop delay
+ * sampler every 10 ms.
  */
 async function measureRound(ctx: Context, round: number): Promise<(Run & { auditLogMb: number })[]> {
   const { options } = ctx;

@@ -1,6 +1,6 @@
 /** The benchmark's printed output: the machine, one line per run, the table and the verdicts. */
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
-import { SERVER_KEYS, type BenchSummary, type Run, type ServerKey } from './summary.js';
+import { SERVER_KEYS, type BenchSummary, type RoundSpread, type Run, type ServerKey } from './summary.js';
 
 /** The machine the figures belong to. */
 export interface Machine {
@@ -39,6 +39,9 @@ export function describeMachine(): Machine {
 
 const fmt = (v: number, digits: number) => (Number.isNaN(v) ? 'n/a' : v.toFixed(digits));
 
+const formatSpread = (s: RoundSpread) =>
+  s.rounds.length === 0 ? 'n/a' : `${fmt(s.mean * 100, 1)} ± ${fmt(s.standardError * 100, 1)} %  (${s.rounds.map((v) => fmt(v * 100, 1)).join(', ')})`;
+
 /**
  * One line per measured run.
  *
@@ -70,6 +73,9 @@ export function formatSummary(summary: BenchSummary, rounds: number): string {
     `b/a ${fmt(ratios.bOverA, 3)}   c/a ${fmt(ratios.cOverA, 3)}   (medians of per-round ratios)`,
     `metrics + audit:     cost 1 − d/c ${fmt(ratios.observabilityCost * 100, 1)} %   share of d's server CPU per request 1 − cpu(c)/cpu(d) ${fmt(ratios.observabilityCpuShare * 100, 1)} %`,
     `model monitoring:    cost 1 − b/d ${fmt(ratios.monitoringCost * 100, 1)} %   share of b's server CPU per request 1 − cpu(d)/cpu(b) ${fmt(ratios.monitoringCpuShare * 100, 1)} %`,
+    `round by round (mean ± standard error; one process's speed varies, so a round is noisy):`,
+    `  1 − d/c ${formatSpread(summary.spread.observabilityCost)}`,
+    `  1 − b/d ${formatSpread(summary.spread.monitoringCost)}`,
     '',
     ...verdicts,
     '',

@@ -56,7 +56,32 @@ export interface BenchSummary {
     /** 1 − cpu(d)/cpu(b) per request: their share of b's CPU. */
     readonly monitoringCpuShare: number;
   };
+  /** The two costs round by round, with their mean and its standard error: how far the median can be trusted. */
+  readonly spread: {
+    readonly observabilityCost: RoundSpread;
+    readonly monitoringCost: RoundSpread;
+  };
   readonly targets: readonly TargetResult[];
+}
+
+/** A per-round figure over all rounds. */
+export interface RoundSpread {
+  readonly rounds: readonly number[];
+  readonly mean: number;
+  /** Standard error of the mean (NaN with fewer than two rounds). */
+  readonly standardError: number;
+}
+
+/**
+ * Mean and standard error of per-round values.
+ *
+ * @example spreadOf([0.1, 0.2, 0.3]).mean // 0.2
+ */
+export function spreadOf(rounds: readonly number[]): RoundSpread {
+  const values = rounds.filter((v) => !Number.isNaN(v));
+  const mean = values.reduce((sum, v) => sum + v, 0) / values.length;
+  const variance = values.reduce((sum, v) => sum + (v - mean) ** 2, 0) / (values.length - 1);
+  return { rounds: values, mean, standardError: values.length > 1 ? Math.sqrt(variance / values.length) : Number.NaN };
 }
 
 /**
@@ -89,13 +114,12 @@ export function summarise(runs: readonly Run[]): BenchSummary {
     };
   };
   const rounds = [...new Set(runs.map((r) => r.round))];
-  const perRound = (f: (x: Record<ServerKey, number>) => number, field: 'rps' | 'cpuUsPerRequest' = 'rps') =>
-    median(
-      rounds.map((round) => {
-        const values = Object.fromEntries(runs.filter((r) => r.round === round).map((r) => [r.server, r[field]])) as Record<ServerKey, number>;
-        return f(values);
-      }),
-    );
+  const byRound = (f: (x: Record<ServerKey, number>) => number, field: 'rps' | 'cpuUsPerRequest' = 'rps') =>
+    rounds.map((round) => {
+      const values = Object.fromEntries(runs.filter((r) => r.round === round).map((r) => [r.server, r[field]])) as Record<ServerKey, number>;
+      return f(values);
+    });
+  const perRound = (f: (x: Record<ServerKey, number>) => number, field: 'rps' | 'cpuUsPerRequest' = 'rps') => median(byRound(f, field));
   const medians = { a: mediansOf('a'), b: mediansOf('b'), c: mediansOf('c'), d: mediansOf('d') };
   const ratios = {
     bOverA: perRound((x) => x.b / x.a),
@@ -114,6 +138,7 @@ export function summarise(runs: readonly Run[]): BenchSummary {
     { name: 'aim: b/a ≥ 1.08 (the Go net/http service of GUIDE §7)', value: ratios.bOverA, pass: ratios.bOverA >= 1.08, aim: true },
     { name: 'aim: p99 of b ≤ 5 ms', value: medians.b.p99Ms, pass: medians.b.p99Ms <= 5, aim: true },
   ];
+  const spread = { observabilityCost: spreadOf(byRound((x) => 1 - x.d / x.c)), monitoringCost: spreadOf(byRound((x) => 1 - x.b / x.d)) };
   // A target over a server left out of the run (--servers) is not judged.
-  return { medians, ratios, targets: targets.filter((t) => !Number.isNaN(t.value)) };
+  return { medians, ratios, spread, targets: targets.filter((t) => !Number.isNaN(t.value)) };
 }

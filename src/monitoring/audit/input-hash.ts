@@ -29,7 +29,7 @@ const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2
 const hex32 = (x: number) => HEX_BYTE[x >>> 24] + HEX_BYTE[(x >>> 16) & 255] + HEX_BYTE[(x >>> 8) & 255] + HEX_BYTE[x & 255];
 
 /** The two lanes after the last field, written by {@link lanes} (returning them would allocate). */
-let lanesOut: Int32Array;
+const lanesOut = new Int32Array(2);
 const lanes = new Function(
   'float',
   'words',
@@ -37,7 +37,7 @@ const lanes = new Function(
   `return function inputHashLanes(row){let h1=0xdeadbeef,h2=0x41c6ce57,v;` +
     FEATURE_NAMES.map((name) => `v=row[${JSON.stringify(name)}];if(typeof v==="number"){${MIX_WORDS}}else{${MIX_CHARS}}${SEPARATOR}`).join('') +
     `out[0]=h1;out[1]=h2;}`,
-)(float, words, (lanesOut = new Int32Array(2))) as (row: Row) => void;
+)(float, words, lanesOut) as (row: Row) => void;
 
 /**
  * 16 hex digits identifying `row`'s values; equal rows give equal hashes.
