@@ -22,6 +22,7 @@ import { parseArgs } from 'node:util';
 import { freePort, killAllChildren, startServer, type ServerChild } from './children.js';
 import type { Histogram } from 'hdr-histogram-js';
 import { drive, latencyHistogram, SEED_BODY } from './drive.js';
+import { appendHistory, currentCommit, entryOf } from './history.js';
 import { describeMachine, formatRun, formatSummary, SERVER_NAMES } from './report.js';
 import { SERVER_KEYS, summarise, type Run, type ServerKey } from './summary.js';
 
@@ -263,6 +264,10 @@ async function main(): Promise<void> {
   const file = join(resultsDir, partial ? `latest-${options.servers.join('')}.json` : 'latest.json');
   writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), machine, options, body: SEED_BODY, runs, ...summary }, null, 2)}\n`);
   process.stdout.write(`wrote ${file}\n`);
+  const history = join(resultsDir, 'history.jsonl');
+  const { rounds, seconds, slice, servers } = options;
+  appendHistory(history, entryOf(summary, { date: new Date().toISOString(), commit: currentCommit(root), rounds, seconds, slice, servers }));
+  process.stdout.write(`appended to ${history} (pool runs with \`npm run bench:pool\`)\n`);
   if (options.profile) process.stdout.write(`CPU profiles: ${join(resultsDir, 'profiles')}/{b,c,d}/*.cpuprofile\n`);
   if (runs.some((r) => r.failures > 0)) process.stdout.write('WARNING: some requests failed; see the per-run lines.\n');
   if (summary.targets.some((t) => !t.aim && !t.pass)) process.exitCode = 1;

@@ -58,6 +58,7 @@ export interface BenchSummary {
   };
   /** The two costs round by round, with their mean and its standard error: how far the median can be trusted. */
   readonly spread: {
+    readonly bOverA: RoundSpread;
     readonly observabilityCost: RoundSpread;
     readonly monitoringCost: RoundSpread;
   };
@@ -78,7 +79,8 @@ export interface RoundSpread {
  * @example spreadOf([0.1, 0.2, 0.3]).mean // 0.2
  */
 export function spreadOf(rounds: readonly number[]): RoundSpread {
-  const values = rounds.filter((v) => !Number.isNaN(v));
+  // A ratio over a server left out of the run (--servers) is NaN in every round: no values.
+  const values = rounds.filter((v) => Number.isFinite(v));
   const mean = values.reduce((sum, v) => sum + v, 0) / values.length;
   const variance = values.reduce((sum, v) => sum + (v - mean) ** 2, 0) / (values.length - 1);
   return { rounds: values, mean, standardError: values.length > 1 ? Math.sqrt(variance / values.length) : Number.NaN };
@@ -138,7 +140,7 @@ export function summarise(runs: readonly Run[]): BenchSummary {
     { name: 'aim: b/a ≥ 1.08 (the Go net/http service of GUIDE §7)', value: ratios.bOverA, pass: ratios.bOverA >= 1.08, aim: true },
     { name: 'aim: p99 of b ≤ 5 ms', value: medians.b.p99Ms, pass: medians.b.p99Ms <= 5, aim: true },
   ];
-  const spread = { observabilityCost: spreadOf(byRound((x) => 1 - x.d / x.c)), monitoringCost: spreadOf(byRound((x) => 1 - x.b / x.d)) };
+  const spread = { bOverA: spreadOf(byRound((x) => x.b / x.a)), observabilityCost: spreadOf(byRound((x) => 1 - x.d / x.c)), monitoringCost: spreadOf(byRound((x) => 1 - x.b / x.d)) };
   // A target over a server left out of the run (--servers) is not judged.
   return { medians, ratios, spread, targets: targets.filter((t) => !Number.isNaN(t.value)) };
 }
