@@ -238,6 +238,8 @@ async function main(): Promise<void> {
     });
   }
   const ctx: Context = { root, tmp, modelDir: join(tmp, 'models'), options };
+  // Taken now: by the end the run has rewritten bench/results/latest.json, a tracked file.
+  const commit = currentCommit(root);
   const machine = describeMachine();
   process.stdout.write(
     `machine: ${machine.cores} cores, ${machine.cpuModel}, ${machine.memoryGb} GB, ${machine.platform}, Node ${machine.node}, load average ${machine.loadAverage}\n` +
@@ -266,7 +268,7 @@ async function main(): Promise<void> {
   process.stdout.write(`wrote ${file}\n`);
   const history = join(resultsDir, 'history.jsonl');
   const { rounds, seconds, slice, servers } = options;
-  appendHistory(history, entryOf(summary, { date: new Date().toISOString(), commit: currentCommit(root), rounds, seconds, slice, servers }));
+  appendHistory(history, entryOf(summary, { date: new Date().toISOString(), commit, rounds, seconds, slice, servers }));
   process.stdout.write(`appended to ${history} (pool runs with \`npm run bench:pool\`)\n`);
   if (options.profile) process.stdout.write(`CPU profiles: ${join(resultsDir, 'profiles')}/{b,c,d}/*.cpuprofile\n`);
   if (runs.some((r) => r.failures > 0)) process.stdout.write('WARNING: some requests failed; see the per-run lines.\n');
