@@ -56,7 +56,7 @@ export interface BenchSummary {
     /** 1 − cpu(d)/cpu(b) per request: their share of b's CPU. */
     readonly monitoringCpuShare: number;
   };
-  /** The two costs round by round, with their mean and its standard error: how far the median can be trusted. */
+  /** b/a and the two costs round by round, with their mean and its standard error: how far a median can be trusted. */
   readonly spread: {
     readonly bOverA: RoundSpread;
     readonly observabilityCost: RoundSpread;
