@@ -6,6 +6,7 @@
  */
 import autocannon from 'autocannon';
 import { build, type Histogram } from 'hdr-histogram-js';
+import type { ServerChild } from './children.js';
 
 /** What one measurement gives. */
 /** The seed's curl body (000_a6e68bdc8b3a3add.txt), byte for byte in content: what every benchmark sends. */
@@ -81,4 +82,39 @@ export function drive(url: string, options: DriveOptions): Promise<Measurement> 
       latency.recordValue(Math.max(1, Math.round(responseTimeMs * 1000)));
     });
   });
+}
+
+/** What {@link driveInTurns} reports after each turn. */
+export interface Turn {
+  /** Which server, as an index into the list given. */
+  readonly index: number;
+  readonly measurement: Measurement;
+  /** The server's CPU time during the turn, in seconds. */
+  readonly cpuSeconds: number;
+}
+
+/**
+ * Drives several servers in turns (0, 1, 2, then 1, 2, 0, ...), so that a spell in which a shared
+ * machine runs slower falls on all of them alike. `secondsOf(turn)` is how long each server is driven
+ * in round `turn` of the turns; `latencyOf(index)` gives a server's histogram to add its latencies to.
+ *
+ * @example await driveInTurns(servers, 10, () => 1, load, (i) => histograms[i], ({ index, measurement }) => ...);
+ */
+export async function driveInTurns(
+  servers: readonly Pick<ServerChild, 'url' | 'cpuSeconds'>[],
+  turns: number,
+  secondsOf: (turn: number) => number,
+  load: Omit<DriveOptions, 'seconds' | 'latency'>,
+  latencyOf: (index: number) => Histogram | undefined,
+  onTurn: (turn: Turn) => void,
+): Promise<void> {
+  for (let turn = 0; turn < turns; turn++) {
+    for (let i = 0; i < servers.length; i++) {
+      const index = (i + turn) % servers.length;
+      const server = servers[index];
+      const before = server.cpuSeconds();
+      const measurement = await drive(server.url, { ...load, seconds: secondsOf(turn), latency: latencyOf(index) });
+      onTurn({ index, measurement, cpuSeconds: server.cpuSeconds() - before });
+    }
+  }
 }

@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pool, readHistory } from './history.js';
-import { median, type RoundSpread } from './summary.js';
+import { BARS, median, type RoundSpread } from './summary.js';
 
 const { values } = parseArgs({
   options: {
@@ -47,6 +47,6 @@ const pooled = pool(entries);
 const line = (name: string, s: RoundSpread, show: (v: number) => string, bar: string, pass: boolean) =>
   `${pass ? 'PASS' : 'FAIL'}    ${name}: mean ${show(s.mean)} ± ${show(s.standardError)} (median ${show(median(s.rounds))}) over ${s.rounds.length} rounds   bar ${bar}\n`;
 process.stdout.write(`\npooled over ${pooled.runs} run(s), mean ± standard error of the per-round values:\n`);
-if (pooled.bOverA.rounds.length) process.stdout.write(line('b/a', pooled.bOverA, ratio, '≥ 0.35', pooled.bOverA.mean >= 0.35));
-if (pooled.observabilityCost.rounds.length) process.stdout.write(line('1 − d/c', pooled.observabilityCost, pct, '≤ 15 %', pooled.observabilityCost.mean <= 0.15));
-if (pooled.monitoringCost.rounds.length) process.stdout.write(line('1 − b/d', pooled.monitoringCost, pct, '≤ 5 %', pooled.monitoringCost.mean <= 0.05));
+if (pooled.bOverA.rounds.length) process.stdout.write(line('b/a', pooled.bOverA, ratio, `≥ ${BARS.bOverA}`, pooled.bOverA.mean >= BARS.bOverA));
+if (pooled.observabilityCost.rounds.length) process.stdout.write(line('1 − d/c', pooled.observabilityCost, pct, `≤ ${pct(BARS.observabilityCost)}`, pooled.observabilityCost.mean <= BARS.observabilityCost));
+if (pooled.monitoringCost.rounds.length) process.stdout.write(line('1 − b/d', pooled.monitoringCost, pct, `≤ ${pct(BARS.monitoringCost)}`, pooled.monitoringCost.mean <= BARS.monitoringCost));

@@ -16,13 +16,13 @@
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort, killAllChildren, startServer, type ServerChild } from './children.js';
 import type { Histogram } from 'hdr-histogram-js';
-import { drive, latencyHistogram, SEED_BODY } from './drive.js';
+import { drive, driveInTurns, latencyHistogram, SEED_BODY } from './drive.js';
 import { appendHistory, currentCommit, entryOf } from './history.js';
+import { projectRoot, startModelwatch, SWITCHES, trainOnce } from './modelwatch-server.js';
 import { describeMachine, formatRun, formatSummary, SERVER_NAMES } from './report.js';
 import { SERVER_KEYS, summarise, type Run, type ServerKey } from './summary.js';
 
@@ -74,17 +74,6 @@ function parseServers(list: string): ServerKey[] {
   return SERVER_KEYS.filter((k) => servers.includes(k));
 }
 
-/** The directory holding package.json, whether this runs from dist/bench or bench. */
-function projectRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('cannot find the project root (package.json)');
-    dir = parent;
-  }
-  return dir;
-}
-
 interface Context {
   readonly root: string;
   readonly tmp: string;
@@ -92,42 +81,14 @@ interface Context {
   readonly options: BenchOptions;
 }
 
-/** What each modelwatch server has switched on. */
-const SWITCHES: Readonly<Record<Exclude<ServerKey, 'a'>, { observability: boolean; monitoring: boolean }>> = {
-  b: { observability: true, monitoring: true },
-  c: { observability: false, monitoring: false },
-  d: { observability: true, monitoring: false },
-};
-
-function modelwatchEnv(ctx: Context, port: number, logFile: string, { observability, monitoring }: { observability: boolean; monitoring: boolean }): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    MODEL_DIR: ctx.modelDir,
-    LOG_FILE: logFile,
-    LOG_STDOUT: 'false',
-    LOG_LEVEL: 'info',
-    METRICS_ENABLED: String(observability),
-    AUDIT_LOG: String(observability),
-    MODEL_MONITORING: String(monitoring),
-  };
-}
-
-function startFor(ctx: Context, server: ServerKey, port: number, logFile: string): Promise<ServerChild> {
+async function startFor(ctx: Context, server: ServerKey, logFile: string): Promise<ServerChild> {
   if (server === 'a') {
+    const port = await freePort();
     const script = join(ctx.root, 'dist', 'bench', 'bare-server.js');
     return startServer({ name: SERVER_NAMES.a, args: [script], env: { ...process.env, PORT: String(port), HOST: '127.0.0.1' }, cwd: ctx.root, port, readyTimeoutMs: 10_000 });
   }
-  const profile = ctx.options.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(ctx.root, 'bench', 'results', 'profiles', server)}`] : [];
-  return startServer({
-    name: SERVER_NAMES[server],
-    args: [...profile, join(ctx.root, 'bin', 'modelwatch.js'), 'serve'],
-    env: modelwatchEnv(ctx, port, logFile, SWITCHES[server]),
-    cwd: ctx.root,
-    port,
-    readyTimeoutMs: 30_000,
-  });
+  const nodeArgs = ctx.options.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(ctx.root, 'bench', 'results', 'profiles', server)}`] : [];
+  return startModelwatch({ root: ctx.root, modelDir: ctx.modelDir, logFile, switches: SWITCHES[server], name: SERVER_NAMES[server], nodeArgs });
 }
 
 /** One request first: a benchmark of 400s would measure the error path and mean nothing. */
@@ -150,9 +111,8 @@ interface Contender {
 }
 
 async function startContender(ctx: Context, server: ServerKey, round: number): Promise<Contender> {
-  const port = await freePort();
   const logFile = join(ctx.tmp, `log-${server}-${round}.ndjson`);
-  const child = await startFor(ctx, server, port, logFile);
+  const child = await startFor(ctx, server, logFile);
   await checkAnswers(child);
   return { server, child, logFile, latency: latencyHistogram(), answers: 0, seconds: 0, failures: 0, cpuSeconds: 0 };
 }
@@ -171,19 +131,16 @@ async function measureRound(ctx: Context, round: number): Promise<(Run & { audit
     for (const server of options.servers) contenders.push(await startContender(ctx, server, round));
     const load = { connections: options.connections, path: '/predict', body: SEED_BODY };
     if (options.warmup > 0) for (const c of contenders) await drive(c.child.url, { ...load, seconds: options.warmup });
-    const slices = Math.ceil(options.seconds / options.slice);
-    for (let slice = 0; slice < slices; slice++) {
-      const seconds = Math.min(options.slice, options.seconds - slice * options.slice);
-      for (let i = 0; i < contenders.length; i++) {
-        const c = contenders[(i + slice) % contenders.length];
-        const cpuBefore = c.child.cpuSeconds();
-        const result = await drive(c.child.url, { ...load, seconds, latency: c.latency });
-        c.cpuSeconds += c.child.cpuSeconds() - cpuBefore;
-        c.answers += result.answers;
-        c.seconds += result.seconds;
-        c.failures += result.failures;
-      }
-    }
+    const turns = Math.ceil(options.seconds / options.slice);
+    const secondsOf = (turn: number) => Math.min(options.slice, options.seconds - turn * options.slice);
+    const children = contenders.map((c) => c.child);
+    await driveInTurns(children, turns, secondsOf, load, (i) => contenders[i].latency, ({ index, measurement, cpuSeconds }) => {
+      const c = contenders[index];
+      c.cpuSeconds += cpuSeconds;
+      c.answers += measurement.answers;
+      c.seconds += measurement.seconds;
+      c.failures += measurement.failures;
+    });
     return contenders.map((c) => ({
       round,
       server: c.server,
@@ -204,22 +161,6 @@ async function measureRound(ctx: Context, round: number): Promise<(Run & { audit
       rmSync(c.logFile, { force: true });
     }
   }
-}
-
-/** Starts modelwatch once on the empty registry so it trains the model every run then loads. */
-async function trainOnce(ctx: Context): Promise<void> {
-  process.stderr.write('training a model once into a temporary MODEL_DIR (about 10 s)...\n');
-  const port = await freePort();
-  const logFile = join(ctx.tmp, 'bootstrap.ndjson');
-  const child = await startServer({
-    name: 'modelwatch (first start, training)',
-    args: [join(ctx.root, 'bin', 'modelwatch.js'), 'serve'],
-    env: modelwatchEnv(ctx, port, logFile, SWITCHES.c),
-    cwd: ctx.root,
-    port,
-    readyTimeoutMs: 300_000,
-  });
-  await child.stop();
 }
 
 async function main(): Promise<void> {
@@ -247,7 +188,7 @@ async function main(): Promise<void> {
       `${options.warmup} s warm-up + ${options.seconds} s measured per server and round, in ${options.slice} s slices taking turns; ` +
         `${options.rounds} round(s) of ${options.servers.join(', ')}, fresh processes each round\n`,
   );
-  await trainOnce(ctx);
+  await trainOnce(root, ctx.modelDir, join(tmp, 'bootstrap.ndjson'));
   const runs: (Run & { auditLogMb: number })[] = [];
   for (let round = 1; round <= options.rounds; round++) {
     for (const run of await measureRound(ctx, round)) {

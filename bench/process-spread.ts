@@ -14,44 +14,32 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { freePort, killAllChildren, startServer, type ServerChild } from './children.js';
-import { drive, SEED_BODY } from './drive.js';
+import { killAllChildren, type ServerChild } from './children.js';
+import { drive, driveInTurns, SEED_BODY } from './drive.js';
+import { projectRoot, startModelwatch, SWITCHES, trainOnce } from './modelwatch-server.js';
 
 const { values } = parseArgs({
   options: { servers: { type: 'string', default: 'c,d,c,d' }, rounds: { type: 'string', default: '3' }, slices: { type: 'string', default: '10' }, pin: { type: 'string' } },
 });
+const isServer = (s: string): s is 'b' | 'c' | 'd' => s === 'b' || s === 'c' || s === 'd';
 const servers = values.servers.split(',').map((s) => s.trim());
-if (servers.some((s) => !['b', 'c', 'd'].includes(s))) throw new Error(`--servers takes b, c and d, got ${values.servers}`);
+if (!servers.every(isServer)) throw new Error(`--servers takes b, c and d, got ${values.servers}`);
 const rounds = Number(values.rounds);
 const slices = Number(values.slices);
 if (!Number.isInteger(rounds) || rounds < 1 || !Number.isInteger(slices) || slices < 1) throw new Error('--rounds and --slices take positive integers');
 
-const root = process.cwd();
+const root = projectRoot();
 const tmp = mkdtempSync(join(tmpdir(), 'modelwatch-spread-'));
+const modelDir = join(tmp, 'models');
 process.on('exit', () => {
   killAllChildren();
   rmSync(tmp, { recursive: true, force: true });
 });
 
-const start = async (server: string, index: number, readyTimeoutMs = 30_000): Promise<ServerChild> => {
-  const port = await freePort();
-  const observability = String(server !== 'c');
-  const env = {
-    ...process.env,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    MODEL_DIR: join(tmp, 'models'),
-    LOG_FILE: join(tmp, `log-${index}.ndjson`),
-    LOG_STDOUT: 'false',
-    METRICS_ENABLED: observability,
-    AUDIT_LOG: observability,
-    MODEL_MONITORING: String(server === 'b'),
-  };
-  return startServer({ name: `${server}#${index}`, args: [join(root, 'bin', 'modelwatch.js'), 'serve'], env, cwd: root, port, readyTimeoutMs });
-};
+const start = (server: 'b' | 'c' | 'd', index: number): Promise<ServerChild> =>
+  startModelwatch({ root, modelDir, logFile: join(tmp, `log-${index}.ndjson`), switches: SWITCHES[server], name: `${server}#${index}` });
 
-process.stderr.write('training a model once into a temporary MODEL_DIR...\n');
-await (await start('c', -1, 300_000)).stop();
+await trainOnce(root, modelDir, join(tmp, 'bootstrap.ndjson'));
 const load = { connections: 16, path: '/predict', body: SEED_BODY };
 for (let round = 1; round <= rounds; round++) {
   const children = await Promise.all(servers.map((server, i) => start(server, i)));
@@ -59,14 +47,10 @@ for (let round = 1; round <= rounds; round++) {
   const cpu = children.map(() => 0);
   const answers = children.map(() => 0);
   for (const child of children) await drive(child.url, { ...load, seconds: 3 });
-  for (let slice = 0; slice < slices; slice++) {
-    for (let i = 0; i < children.length; i++) {
-      const k = (i + slice) % children.length;
-      const before = children[k].cpuSeconds();
-      answers[k] += (await drive(children[k].url, { ...load, seconds: 1 })).answers;
-      cpu[k] += children[k].cpuSeconds() - before;
-    }
-  }
+  await driveInTurns(children, slices, () => 1, load, () => undefined, ({ index, measurement, cpuSeconds }) => {
+    answers[index] += measurement.answers;
+    cpu[index] += cpuSeconds;
+  });
   const cells = children.map((child, k) => `${child.name} ${((cpu[k] * 1e6) / answers[k]).toFixed(1)} µs/req ${(answers[k] / slices).toFixed(0)} req/s`);
   process.stdout.write(`round ${round}: ${cells.join('  |  ')}\n`);
   for (const child of children) await child.stop();

@@ -65,6 +65,9 @@ export interface BenchSummary {
   readonly targets: readonly TargetResult[];
 }
 
+/** The issues' bars on the three ratios: b/a at least, the two costs at most. */
+export const BARS = { bOverA: 0.35, observabilityCost: 0.15, monitoringCost: 0.05 } as const;
+
 /** A per-round figure over all rounds. */
 export interface RoundSpread {
   readonly rounds: readonly number[];
@@ -123,24 +126,28 @@ export function summarise(runs: readonly Run[]): BenchSummary {
     });
   const perRound = (f: (x: Record<ServerKey, number>) => number, field: 'rps' | 'cpuUsPerRequest' = 'rps') => median(byRound(f, field));
   const medians = { a: mediansOf('a'), b: mediansOf('b'), c: mediansOf('c'), d: mediansOf('d') };
+  const spread = {
+    bOverA: spreadOf(byRound((x) => x.b / x.a)),
+    observabilityCost: spreadOf(byRound((x) => 1 - x.d / x.c)),
+    monitoringCost: spreadOf(byRound((x) => 1 - x.b / x.d)),
+  };
   const ratios = {
-    bOverA: perRound((x) => x.b / x.a),
+    bOverA: median(spread.bOverA.rounds),
     cOverA: perRound((x) => x.c / x.a),
-    observabilityCost: perRound((x) => 1 - x.d / x.c),
+    observabilityCost: median(spread.observabilityCost.rounds),
     observabilityCpuShare: perRound((x) => 1 - x.c / x.d, 'cpuUsPerRequest'),
-    monitoringCost: perRound((x) => 1 - x.b / x.d),
+    monitoringCost: median(spread.monitoringCost.rounds),
     monitoringCpuShare: perRound((x) => 1 - x.d / x.b, 'cpuUsPerRequest'),
   };
   const targets: TargetResult[] = [
-    { name: 'b/a ≥ 0.35 (throughput with everything on vs bare node:http)', value: ratios.bOverA, pass: ratios.bOverA >= 0.35, aim: false },
+    { name: 'b/a ≥ 0.35 (throughput with everything on vs bare node:http)', value: ratios.bOverA, pass: ratios.bOverA >= BARS.bOverA, aim: false },
     { name: 'p99 of b < 10 ms', value: medians.b.p99Ms, pass: medians.b.p99Ms < 10, aim: false },
-    { name: '1 − d/c ≤ 0.15 (cost of metrics + audit log)', value: ratios.observabilityCost, pass: ratios.observabilityCost <= 0.15, aim: false },
-    { name: '1 − b/d ≤ 0.05 (cost of drift + prediction store + live quality)', value: ratios.monitoringCost, pass: ratios.monitoringCost <= 0.05, aim: false },
+    { name: '1 − d/c ≤ 0.15 (cost of metrics + audit log)', value: ratios.observabilityCost, pass: ratios.observabilityCost <= BARS.observabilityCost, aim: false },
+    { name: '1 − b/d ≤ 0.05 (cost of drift + prediction store + live quality)', value: ratios.monitoringCost, pass: ratios.monitoringCost <= BARS.monitoringCost, aim: false },
     { name: 'peak RSS of b < 150 MB', value: medians.b.peakRssMb, pass: medians.b.peakRssMb < 150, aim: false },
     { name: 'aim: b/a ≥ 1.08 (the Go net/http service of GUIDE §7)', value: ratios.bOverA, pass: ratios.bOverA >= 1.08, aim: true },
     { name: 'aim: p99 of b ≤ 5 ms', value: medians.b.p99Ms, pass: medians.b.p99Ms <= 5, aim: true },
   ];
-  const spread = { bOverA: spreadOf(byRound((x) => x.b / x.a)), observabilityCost: spreadOf(byRound((x) => 1 - x.d / x.c)), monitoringCost: spreadOf(byRound((x) => 1 - x.b / x.d)) };
   // A target over a server left out of the run (--servers) is not judged.
   return { medians, ratios, spread, targets: targets.filter((t) => !Number.isNaN(t.value)) };
 }

@@ -17,7 +17,7 @@ import { createProgress } from '../src/cli/progress.js';
 import { createLogger } from '../src/monitoring/audit/logger.js';
 import { PIPELINE_JOB, STEP_STATUS } from '../src/pipeline/metrics.js';
 import { runPipeline, type PipelineResult } from '../src/pipeline/run.js';
-import { STEP_NAMES, type StepName } from '../src/pipeline/steps.js';
+import { pipelineSteps, STEP_NAMES, type PipelineContext, type StepName } from '../src/pipeline/steps.js';
 import { CapturedLines, tempDir } from './helpers/fixtures.js';
 
 const missing = spawnSync('prometheus-pushgateway', ['--version']).error ? 'prometheus-pushgateway not found: apt-get install prometheus-pushgateway (.ci/run installs it)' : false;
@@ -156,6 +156,15 @@ describe('modelwatch pipeline run, observed through a real Pushgateway', { skip:
     assert.equal(bad.result.failed_step, 'validate');
     assert.match(bad.result.steps[1].error!.message, /housing/);
     assert.ok(bad.result.validation!.violations.some((v) => v.rule === 'schema.columns'));
+  });
+
+  test('ingest counts a last row that has no final newline', async () => {
+    const oneRow = join(dir, 'one-row.csv');
+    const [header, first] = readFileSync(data, 'utf8').split('\n');
+    writeFileSync(oneRow, `${header}\n${first}`);
+    const ingest = pipelineSteps().find((step) => step.name === 'ingest')!;
+    const context: PipelineContext = { settings: { data: oneRow, seed: 1, testShare: 0.2, tolerance: 0.005 }, registry: new ModelRegistry(modelDir) };
+    assert.deepEqual(await ingest.run(context), { rows: 1 });
   });
 
   test('a worse model is registered but not promoted, and the rejection is counted', async () => {

@@ -13,7 +13,7 @@ import { loadConfig } from '../config.js';
 import { createLogger } from '../monitoring/audit/logger.js';
 import { DEFAULT_PIPELINE, runPipeline, type PipelineResult } from '../pipeline/run.js';
 import { STEP_NAMES, type StepName } from '../pipeline/steps.js';
-import { formatReport, parseRuleActions, RuleConfigError } from '../pipeline/validation/index.js';
+import { DEFAULT_RULE_ACTIONS, formatReport, parseRuleActions, RULE_DESCRIPTIONS, RULE_IDS, RuleConfigError } from '../pipeline/validation/index.js';
 import { parseNumberOption, parseUrlOption, usageError } from './options.js';
 import { createProgress } from './progress.js';
 
@@ -76,6 +76,7 @@ export function registerPipelineCommands(program: Command): void {
     .addOption(new Option('--fail-at <step>', 'drill: make this step fail, to check that failures are reported and alerted on').choices(STEP_NAMES))
     .option('--max-iterations <n>', 'boosting iterations at most (default: the tuned default)', parseNumberOption('--max-iterations', 1, 10_000, true))
     .option('--json', 'print one JSON object describing the run')
+    .addHelpText('after', `\nValidation rules (--rules), with their default action:\n${RULE_IDS.map((id) => `  ${id.padEnd(16)} ${DEFAULT_RULE_ACTIONS[id].padEnd(5)} ${RULE_DESCRIPTIONS[id]}`).join('\n')}\n`)
     .action(async (flags: RunFlags) => {
       const config = loadConfig(process.env, { MODEL_DIR: flags.modelDir, SEED: flags.seed, PROMOTION_TOLERANCE: flags.tolerance, PUSHGATEWAY_URL: flags.pushgatewayUrl });
       const logger = createLogger({ serviceName: config.SERVICE_NAME, level: config.LOG_LEVEL, stdout: !flags.json && !process.stdout.isTTY, file: config.LOG_FILE });
@@ -88,7 +89,6 @@ export function registerPipelineCommands(program: Command): void {
           tolerance: config.PROMOTION_TOLERANCE,
           rules: flags.rules,
           maxIterations: flags.maxIterations,
-          onProgress: (text) => progress.update(text),
         },
         modelDir: config.MODEL_DIR,
         pipeline: flags.pipeline,

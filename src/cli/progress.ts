@@ -3,15 +3,9 @@
  * CI only the milestone lines, so logs stay readable.
  */
 
-/** A progress reporter. */
-export interface Progress {
-  /** A milestone line, always shown (unless disabled). */
-  line(text: string): void;
-  /** A transient status, shown only on a terminal, throttled. */
-  update(text: string): void;
-  /** Ends the transient status with a final line. */
-  done(text: string): void;
-}
+import type { Progress } from '../util/progress.js';
+
+export type { Progress };
 
 /**
  * Creates a reporter writing to stderr.

@@ -3,14 +3,13 @@
  * lines, now and over time, and, for the chosen feature, each bin's share in the current window
  * against its training share — which bins moved is what tells a cause.
  */
-import type { DriftResponse, DriftSignalView, SeriesResponse } from './api-types.js';
+import type { DriftResponse, SeriesResponse } from './api-types.js';
 import { TimePanel, swatch } from './charts.js';
 import { fixed, h, replaceChildren } from './dom.js';
 
 const PALETTE = ['#1c7ed6', '#e8590c', '#2f9e44', '#ae3ec9', '#f08c00', '#0ca678', '#d6336c', '#5c7cfa', '#74b816', '#845ef7', '#fa5252', '#15aabf', '#fab005', '#495057', '#be4bdb', '#4263eb', '#82c91e', '#f76707'];
 
 /** Chart order of the PSI lines: features, then the model's outputs. */
-const signalKey = (s: Pick<DriftSignalView, 'name' | 'family'>) => s.name;
 
 /** The drift panel. */
 export class DriftPanel {
@@ -62,12 +61,12 @@ export class DriftPanel {
       ...signals.map((signal) => {
         const fill = h('span', { class: `fill ${signal.level}` });
         fill.style.width = `${((signal.psi ?? 0) / scale) * 100}%`;
-        const marks = [0.1, 0.2].map((at) => {
+        const marks = [drift.thresholds.warning, drift.thresholds.critical].map((at) => {
           const mark = h('span', { class: 'mark' });
           mark.style.left = `${(at / scale) * 100}%`;
           return mark;
         });
-        const colour = PALETTE[this.names.indexOf(signalKey(signal)) % PALETTE.length] ?? '#868e96';
+        const colour = PALETTE[this.names.indexOf(signal.name) % PALETTE.length] ?? '#868e96';
         const item = h(
           'li',
           { class: `${signal.level}${signal.name === this.chosen ? ' chosen' : ''}`, 'data-feature': signal.name, 'data-family': signal.family, 'data-psi': signal.psi === null ? '' : String(signal.psi), 'data-level': signal.level, title: 'Show its bins' },

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import type { Progress } from '../cli/progress.js';
+import type { Progress } from '../util/progress.js';
 import { ModelRegistry } from '../model/registry.js';
 import { runSteps, type RunReport, type Step, type StepReport } from './dag.js';
 import { pushMetrics, runMetrics, type PushResult } from './metrics.js';
@@ -70,9 +70,10 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
   const instance = options.instance ?? hostname();
   const runId = randomUUID();
   const registry = new ModelRegistry(options.modelDir);
-  const context: PipelineContext = { settings: options.settings, registry };
-  const log = options.log.child({ 'pipeline.name': pipeline, 'pipeline.run_id': runId });
   const { progress } = options;
+  // Progress inside a step (boosting iterations) goes to the same reporter as the steps' lines.
+  const context: PipelineContext = { settings: { ...options.settings, onProgress: (text) => progress.update(text) }, registry };
+  const log = options.log.child({ 'pipeline.name': pipeline, 'pipeline.run_id': runId });
   const steps = pipelineSteps().map((step) => (step.name === options.failAt ? failing(step) : step));
 
   log.info({ 'event.action': 'pipeline_run_start', 'pipeline.input': options.settings.data }, `pipeline ${pipeline} run ${runId} started on ${options.settings.data}`);

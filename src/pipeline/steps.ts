@@ -63,14 +63,17 @@ async function fingerprint(path: string): Promise<{ sha256: string; bytes: numbe
   await stat(path); // a missing file fails here with ENOENT and its path
   const hash = createHash('sha256');
   let bytes = 0;
-  let lines = 0;
+  let newlines = 0;
+  let last = 10;
   for await (const chunk of createReadStream(path)) {
     const buffer = chunk as Buffer;
     hash.update(buffer);
     bytes += buffer.length;
-    for (let i = buffer.indexOf(10); i !== -1; i = buffer.indexOf(10, i + 1)) lines++;
+    for (let i = buffer.indexOf(10); i !== -1; i = buffer.indexOf(10, i + 1)) newlines++;
+    if (buffer.length > 0) last = buffer[buffer.length - 1];
   }
-  return { sha256: hash.digest('hex'), bytes, lines };
+  // A last line without a final newline is a line too.
+  return { sha256: hash.digest('hex'), bytes, lines: newlines + (last === 10 ? 0 : 1) };
 }
 
 /**

@@ -45,3 +45,6 @@ export function hostPort(service: StackService): string {
 export function serviceUrl(service: StackService, scheme: 'http' | 'https' = 'http'): string {
   return `${scheme}://${hostPort(service)}`;
 }
+
+/** Elasticsearch inside the stack: security and TLS are on, so always https. */
+export const ELASTICSEARCH_URL = serviceUrl(STACK_SERVICES.elasticsearch, 'https');

@@ -12,7 +12,7 @@ import type { BatchKeeper } from './line-sink.js';
 
 /** Bytes reserved per line of capacity (audit lines are ~0.5 kB; a window of longer lines holds fewer). */
 export const BYTES_PER_LINE = 1024;
-/** Smallest buffer: room for a few whole batches of the sink (64 Ki characters each). */
+/** Smallest buffer: room for a few whole batches of the sink (64 KiB each). */
 const MIN_BYTES = 256 * 1024;
 
 /** What GET /api/logs filters on; every given field must match. */

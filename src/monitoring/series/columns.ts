@@ -8,6 +8,7 @@
 import type { Registry } from 'prom-client';
 import { FEATURE_NAMES } from '../../data/schema.js';
 import { HTTP_BUCKETS } from '../metrics/http-requests.js';
+import { RELOAD_FAILURE_REASONS } from '../metrics/model-reload.js';
 import { MODEL_LATENCY_BUCKETS } from '../metrics/model-requests.js';
 
 /** Labels selecting the samples a column sums. */
@@ -31,6 +32,13 @@ export function columnName(sample: string, labels: Selector = {}): string {
   return inner ? `${sample}{${inner}}` : sample;
 }
 
+/** ml_feedback_total's four series, the confusion matrix: predicted 0 or 1 by actual 0 or 1. */
+const FEEDBACK_LABELS = ['0', '1'].flatMap((p) => ['0', '1'].map((a) => ({ predicted_class: p, actual_class: a })));
+/** The columns of ml_feedback_total (every label joined, whatever its classes). */
+export const FEEDBACK_COLUMNS = FEEDBACK_LABELS.map((labels) => columnName('ml_feedback_total', labels));
+/** The columns of model_requests_total (answered with a prediction or not). */
+export const REQUEST_COLUMNS = ['success', 'error'].map((status) => columnName('model_requests_total', { status }));
+
 const spec = (family: string, labels: Selector = {}, sample = family): ColumnSpec => ({ name: columnName(sample, labels), family, sample, labels });
 
 /** The histograms whose buckets are kept, so any quantile over any window can be computed. */
@@ -46,7 +54,6 @@ export type HistogramName = keyof typeof HISTOGRAMS;
 export const bucketBounds = (histogram: HistogramName): string[] => [...HISTOGRAMS[histogram].map(String), '+Inf'];
 
 /** Reload failure reasons (ml_model_reload_failures_total{reason}). */
-const RELOAD_REASONS = ['not_found', 'corrupt', 'io_error'];
 
 /**
  * Every column, in a fixed order. Feature drift has one column per feature of the schema.
@@ -75,11 +82,11 @@ export function seriesColumns(): ColumnSpec[] {
     spec('ml_prediction_drift_psi', { signal: 'class' }),
     spec('ml_prediction_drift_psi', { signal: 'confidence' }),
     spec('ml_drift_window_predictions'),
-    ...['0', '1'].flatMap((p) => ['0', '1'].map((a) => spec('ml_feedback_total', { predicted_class: p, actual_class: a }))),
+    ...FEEDBACK_LABELS.map((labels) => spec('ml_feedback_total', labels)),
     spec('ml_feedback_label_coverage_ratio'),
     spec('ml_ground_truth_delay_seconds', {}, 'ml_ground_truth_delay_seconds_sum'),
     spec('ml_ground_truth_delay_seconds', {}, 'ml_ground_truth_delay_seconds_count'),
-    ...RELOAD_REASONS.map((reason) => spec('ml_model_reload_failures_total', { reason })),
+    ...RELOAD_FAILURE_REASONS.map((reason) => spec('ml_model_reload_failures_total', { reason })),
   ];
 }
 

@@ -6,7 +6,7 @@
  */
 import type { PanelSeries, Points, SeriesResponse } from '../../console/api-types.js';
 import { FEATURE_NAMES } from '../../data/schema.js';
-import { columnName } from './columns.js';
+import { columnName, FEEDBACK_COLUMNS } from './columns.js';
 import type { SeriesSampler } from './sampler.js';
 
 /** Most points returned per series (a chart is a few hundred pixels wide). */
@@ -16,7 +16,6 @@ const MINUTE_MS = 60_000;
 const FIVE_MINUTES_MS = 300_000;
 
 const col = columnName;
-const FEEDBACK = ['0', '1'].flatMap((p) => ['0', '1'].map((a) => col('ml_feedback_total', { predicted_class: p, actual_class: a })));
 
 /** Rounds to 5 significant digits (JSON size), NaN and infinities to null. */
 const tidy = (values: ArrayLike<number>, scale = 1, keep: (i: number) => boolean = () => true): Points => {
@@ -58,7 +57,7 @@ export function panelSeries(sampler: SeriesSampler, rangeSeconds: number, maxPoi
     memory_mb: values('ml_app_memory_bytes').map((v) => v / 1024 / 1024),
     feedback_coverage_percent: values('ml_feedback_label_coverage_ratio').map((v) => v * 100),
     feedback_delay_seconds: delay.map((sum, i) => (labels[i] > 0 ? sum / labels[i] : Number.NaN)),
-    labels_per_minute: perMinute(FEEDBACK),
+    labels_per_minute: perMinute(FEEDBACK_COLUMNS),
   };
   const series = Object.fromEntries(Object.entries(raw).map(([key, v]) => [key, tidy(v, 1, keep)])) as unknown as PanelSeries;
   const psi: Record<string, Points> = {};

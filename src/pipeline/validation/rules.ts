@@ -16,7 +16,7 @@ export type RuleAction = 'fail' | 'warn';
 /** The actions in effect, one per rule. */
 export type RuleActions = Readonly<Record<RuleId, RuleAction>>;
 
-/** What each rule checks, for help texts and the readable report. */
+/** What each rule checks, as `pipeline run --help` lists it. */
 export const RULE_DESCRIPTIONS: Readonly<Record<RuleId, string>> = {
   'schema.columns': 'the header has every feature column and the target, no unknown column and no column twice',
   row_shape: 'every row has as many fields as the header, and the file is well-formed CSV',

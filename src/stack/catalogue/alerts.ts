@@ -6,7 +6,7 @@
  */
 
 import { PSI_CRITICAL, PSI_WARNING } from '../../monitoring/drift/drift-monitor.js';
-import { columnName } from '../../monitoring/series/columns.js';
+import { columnName, FEEDBACK_COLUMNS, REQUEST_COLUMNS } from '../../monitoring/series/columns.js';
 import type { SeriesView } from '../../monitoring/series/view.js';
 import { PIPELINE_JOB } from '../../pipeline/metrics.js';
 
@@ -102,10 +102,8 @@ const when = (value: number, holds: (value: number) => boolean, labels: Readonly
   Number.isFinite(value) && holds(value) ? [{ labels, value }] : [];
 /** a / b, NaN when b is 0 (as PromQL's division gives no usable value). */
 const ratio = (a: number, b: number) => (b > 0 ? a / b : Number.NaN);
-const REQUESTS = ['success', 'error'].map((status) => columnName('model_requests_total', { status }));
 const REQUEST_ERRORS = columnName('model_requests_total', { status: 'error' });
 const feedback = (predicted: string, actual: string) => columnName('ml_feedback_total', { predicted_class: predicted, actual_class: actual });
-const FEEDBACK = [feedback('0', '0'), feedback('0', '1'), feedback('1', '0'), feedback('1', '1')];
 const MEMORY = 'ml_app_memory_bytes';
 
 const psi = (a: number) => (a - 0.5) * Math.log(a / 0.5) + (0.5 - a) * Math.log((1 - a) / 0.5);
@@ -132,7 +130,7 @@ export const ALERTS: readonly AlertRule[] = [
     description: '{{ $value | humanizePercentage }} of predict requests got no prediction over the last 5 minutes.',
     runbook: 'highrequesterrorratio',
     source: '004',
-    console: (s) => when(ratio(s.increase(REQUEST_ERRORS, 300), s.increase(REQUESTS, 300)), (v) => v > LIMIT.requestErrorRatio),
+    console: (s) => when(ratio(s.increase(REQUEST_ERRORS, 300), s.increase(REQUEST_COLUMNS, 300)), (v) => v > LIMIT.requestErrorRatio),
     test: {
       series: [
         { series: 'model_requests_total{job="modelwatch",instance="m1:5000",model_version="v1",status="success"}', values: perMinute(0, 100, 30) },
@@ -209,7 +207,7 @@ export const ALERTS: readonly AlertRule[] = [
     description: 'Accuracy of the predictions labelled in the last hour is {{ $value | printf "%.3f" }} (all replicas, from /feedback).',
     runbook: 'lowliveaccuracy',
     source: '000',
-    console: (s) => when(ratio(s.increase([feedback('0', '0'), feedback('1', '1')], 3600), s.increase(FEEDBACK, 3600)), (v) => v < LIMIT.liveAccuracy),
+    console: (s) => when(ratio(s.increase([feedback('0', '0'), feedback('1', '1')], 3600), s.increase(FEEDBACK_COLUMNS, 3600)), (v) => v < LIMIT.liveAccuracy),
     test: {
       series: [
         { series: 'ml_feedback_total{job="modelwatch",instance="m1:5000",predicted_class="0",actual_class="0"}', values: `${perMinute(0, 10, 60)} ${perMinute(606, 6, 90)}` },
@@ -279,7 +277,7 @@ export const ALERTS: readonly AlertRule[] = [
     description: 'Rejected inputs were {{ $value | humanizePercentage }} of predict requests over the last 5 minutes: a client or an upstream feature pipeline changed.',
     runbook: 'validationfailurespike',
     source: '000',
-    console: (s) => when(ratio(s.increase('ml_input_validation_failures_total', 300), s.increase(REQUESTS, 300)), (v) => v > LIMIT.validationFailureShare),
+    console: (s) => when(ratio(s.increase('ml_input_validation_failures_total', 300), s.increase(REQUEST_COLUMNS, 300)), (v) => v > LIMIT.validationFailureShare),
     test: {
       series: [
         { series: 'ml_input_validation_failures_total{job="modelwatch",instance="m1:5000",reason="out_of_range",endpoint="/predict"}', values: `0x10 ${perMinute(30, 30, 20)}` },
@@ -312,7 +310,7 @@ export const ALERTS: readonly AlertRule[] = [
     description: 'modelwatch kept predicting but received {{ $value }} labels in the last hour: live accuracy is blind until /feedback resumes.',
     runbook: 'nofeedbackarriving',
     source: '003',
-    console: (s) => (s.increase(FEEDBACK, 3600) === 0 && s.increase('ml_predictions_total', 3600) > 0 ? [{ labels: {}, value: 0 }] : []),
+    console: (s) => (s.increase(FEEDBACK_COLUMNS, 3600) === 0 && s.increase('ml_predictions_total', 3600) > 0 ? [{ labels: {}, value: 0 }] : []),
     test: {
       series: [
         { series: 'ml_predictions_total{job="modelwatch",instance="m1:5000"}', values: perMinute(0, 10, 200) },

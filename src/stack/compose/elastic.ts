@@ -5,7 +5,7 @@
  * then Kibana and Filebeat connect over HTTPS trusting that CA.
  */
 import { CA_CERT_PATH, LOG_PATH } from '../filebeat/generate.js';
-import { STACK_SERVICES, serviceUrl } from '../services.js';
+import { ELASTICSEARCH_URL, STACK_SERVICES } from '../services.js';
 import { CA_FILE_NAME, IMAGES, VOLUMES, dependsOn, generatedFile, healthcheck, longRunning, oneShot, ports, shell, volume } from './common.js';
 import { optional, required } from './variables.js';
 
@@ -18,7 +18,7 @@ const CA_DIR = '/ca';
 /** The uid Elasticsearch runs as in its image. */
 const ES_UID = 1000;
 
-const esUrl = serviceUrl(STACK_SERVICES.elasticsearch, 'https');
+const esUrl = ELASTICSEARCH_URL;
 
 /** Retries a command every 5 s for up to 10 minutes, then fails the one-shot with a message. */
 function retry(command: string, what: string): string[] {

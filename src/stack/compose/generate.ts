@@ -10,7 +10,7 @@
  */
 import { generatedYaml } from '../generated-file.js';
 import { MODELWATCH_IMAGE } from '../modelwatch-image.js';
-import { STACK_SERVICES, serviceUrl } from '../services.js';
+import { ELASTICSEARCH_URL, STACK_SERVICES, serviceUrl } from '../services.js';
 import { IMAGES, VOLUMES, CA_FILE_NAME, dependsOn, healthcheck, longRunning, oneShot, ports, shell, volume } from './common.js';
 import { LOG_DIR, certsService, elasticsearchService, filebeatService, kibanaPasswordService, kibanaService } from './elastic.js';
 import { alertmanagerService, grafanaService, nodeExporterService, prometheusService, pushgatewayService } from './metrics.js';
@@ -55,7 +55,7 @@ function modelwatchService() {
  * a process list.
  */
 function setupService() {
-  const { elasticsearch, kibana } = STACK_SERVICES;
+  const { kibana } = STACK_SERVICES;
   return {
     ...modelwatchImage(),
     entrypoint: ['/bin/sh', '-c'],
@@ -67,7 +67,7 @@ function setupService() {
       ]),
     ],
     environment: {
-      ELASTICSEARCH_URL: serviceUrl(elasticsearch, 'https'),
+      ELASTICSEARCH_URL,
       ELASTICSEARCH_USERNAME: 'elastic',
       ELASTICSEARCH_PASSWORD: required('ELASTIC_PASSWORD'),
       KIBANA_URL: serviceUrl(kibana),

@@ -5,7 +5,7 @@
  */
 import { SECRET_FILES, SECRETS_DIR } from '../alertmanager/generate.js';
 import { PROMETHEUS_FILES } from '../prometheus/generate.js';
-import { STACK_SERVICES, serviceUrl } from '../services.js';
+import { ELASTICSEARCH_URL, STACK_SERVICES } from '../services.js';
 import { IMAGES, VOLUMES, dependsOn, generatedFile, healthcheck, longRunning, ports, shell, volume } from './common.js';
 import { required } from './variables.js';
 
@@ -100,7 +100,7 @@ export function nodeExporterService() {
  * SSL_CERT_DIR adds the stack's CA to the system roots for the HTTPS Elasticsearch data source.
  */
 export function grafanaService() {
-  const { grafana, elasticsearch } = STACK_SERVICES;
+  const { grafana } = STACK_SERVICES;
   return {
     image: IMAGES.grafana,
     environment: {
@@ -108,7 +108,7 @@ export function grafanaService() {
       GF_SECURITY_ADMIN_PASSWORD: required('GF_SECURITY_ADMIN_PASSWORD'),
       GF_USERS_ALLOW_SIGN_UP: 'false',
       GF_ANALYTICS_REPORTING_ENABLED: 'false',
-      ELASTICSEARCH_URL: serviceUrl(elasticsearch, 'https'),
+      ELASTICSEARCH_URL,
       ELASTICSEARCH_USERNAME: 'elastic',
       ELASTICSEARCH_PASSWORD: required('ELASTIC_PASSWORD'),
       SSL_CERT_DIR: `/etc/ssl/certs:${GRAFANA_CA_DIR}`,

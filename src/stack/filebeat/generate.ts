@@ -7,6 +7,7 @@
  */
 import { generatedYaml } from '../generated-file.js';
 import { ILM_POLICY, RETENTION, WRITE_ALIAS } from '../elasticsearch/generate.js';
+import { ELASTICSEARCH_URL } from '../services.js';
 
 /** Where the service's log is mounted in the Filebeat container. */
 export const LOG_PATH = '/var/log/modelwatch/*.ndjson';
@@ -35,7 +36,8 @@ export function generateFilebeat(): Record<string, string> {
       },
     ],
     'output.elasticsearch': {
-      hosts: ['${ELASTICSEARCH_URL:https://elasticsearch:9200}'],
+      // ${ELASTICSEARCH_URL:...}: Filebeat's own variable expansion, with the stack's address as default.
+      hosts: [`\${ELASTICSEARCH_URL:${ELASTICSEARCH_URL}}`],
       username: '${ELASTICSEARCH_USERNAME:elastic}',
       password: '${ELASTICSEARCH_PASSWORD}',
       'ssl.certificate_authorities': [CA_CERT_PATH],
