@@ -21,7 +21,7 @@
  * generation.)
  */
 import { once } from 'node:events';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import sonicBoomModule, { type SonicBoom } from 'sonic-boom';
 import { ConfigError } from '../../errors.js';
@@ -98,21 +98,30 @@ export function createLineSink(options: LineSinkOptions): LineSink {
   let batch = Buffer.allocUnsafe(BATCH_BYTES + LINE_ROOM);
   let used = 0;
   let pendingLines = 0;
-  const writeBatch = (bytes: Buffer, lines: number) => {
+  const toDestinations = (bytes: Buffer) => {
     // In buffer mode sonic-boom takes the bytes as they are (its typings only name strings).
     for (const boom of booms) boom.write(bytes as unknown as string);
+  };
+  const toObservers = (bytes: Buffer, lines: number) => {
     keep?.keep(bytes, lines);
     extra?.write(bytes.toString('utf8'));
   };
-  const handOver = () => {
-    if (used === 0) return;
-    // The destinations keep the bytes until written: the next batch gets a fresh buffer.
-    const bytes = batch.subarray(0, used);
-    const lines = pendingLines;
+  const writeBatch = (bytes: Buffer, lines: number) => {
+    toDestinations(bytes);
+    toObservers(bytes, lines);
+  };
+  /** Takes the pending batch; the next one gets a fresh buffer (the destinations keep these bytes until written). */
+  const takeBatch = (): { bytes: Buffer; lines: number } | undefined => {
+    if (used === 0) return undefined;
+    const taken = { bytes: batch.subarray(0, used), lines: pendingLines };
     batch = Buffer.allocUnsafe(BATCH_BYTES + LINE_ROOM);
     used = 0;
     pendingLines = 0;
-    writeBatch(bytes, lines);
+    return taken;
+  };
+  const handOver = () => {
+    const taken = takeBatch();
+    if (taken) writeBatch(taken.bytes, taken.lines);
   };
   // A UTF-16 code unit never takes more than 3 bytes of UTF-8 (a surrogate pair takes 4 for 2).
   const fits = (text: string) => used + text.length * 3 <= batch.length;
@@ -137,16 +146,29 @@ export function createLineSink(options: LineSinkOptions): LineSink {
       await Promise.all(booms.map(drainDestination));
     },
     flushSync() {
-      handOver();
+      const taken = takeBatch();
       for (const boom of booms) {
         try {
-          boom.flushSync();
+          boom.flushSync(); // what sonic-boom holds and is not writing right now
         } catch {
-          // not open yet, or already closed: nothing this path can still save
+          // not open yet, already closed, or mid-write: what it holds is beyond this path
         }
+        // The newest batch is written here, synchronously: handed to sonic-boom it would become an
+        // asynchronous write that a process about to exit may never finish.
+        if (taken) writeFully((boom as unknown as { fd: number }).fd, taken.bytes);
       }
+      if (taken) toObservers(taken.bytes, taken.lines);
     },
   };
+}
+
+/** Best effort: all of `bytes` to `fd`, or as much as a failing or unopened destination takes. */
+function writeFully(fd: number, bytes: Buffer): void {
+  try {
+    for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset);
+  } catch {
+    // not open yet, or closed, or full: nothing this path can still save
+  }
 }
 
 /**
