@@ -3,7 +3,7 @@
 # Used by deploy/compose/ for the service and the one-shot setup container.
 
 # Build: compile TypeScript with the dev dependencies, then drop them.
-FROM node:20-bookworm-slim AS build
+FROM node:24.22.3-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -14,7 +14,7 @@ COPY scripts/build-console.ts ./scripts/
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 # Run: compiled code and production dependencies only, as the image's unprivileged `node` user.
-FROM node:20-bookworm-slim
+FROM node:24.22.3-bookworm-slim
 ENV NODE_ENV=production \
     PORT=5000 \
     MODEL_DIR=/var/lib/modelwatch/models
