@@ -53,8 +53,8 @@ export interface SeriesResponse {
   readonly last_sample_seconds: number;
 }
 
-/** A drift level against the 0.1 and 0.2 lines. */
-export type DriftLevel = 'ok' | 'warning' | 'critical';
+/** A drift level against the 0.1 and 0.2 lines; `warming_up` while PSI waits for DRIFT_MIN_SAMPLES predictions. */
+export type DriftLevel = 'ok' | 'warning' | 'critical' | 'warming_up';
 
 /** One monitored distribution in GET /api/drift. */
 export interface DriftSignalView {

@@ -5,7 +5,8 @@
  */
 import type { DriftResponse, SeriesResponse } from './api-types.js';
 import { TimePanel, swatch } from './charts.js';
-import { fixed, h, replaceChildren } from './dom.js';
+import { psiText } from './drift-level.js';
+import { h, replaceChildren } from './dom.js';
 
 const PALETTE = ['#1c7ed6', '#e8590c', '#2f9e44', '#ae3ec9', '#f08c00', '#0ca678', '#d6336c', '#5c7cfa', '#74b816', '#845ef7', '#fa5252', '#15aabf', '#fab005', '#495057', '#be4bdb', '#4263eb', '#82c91e', '#f76707'];
 
@@ -73,7 +74,7 @@ export class DriftPanel {
           swatch(colour),
           h('span', { class: 'name' }, signal.family === 'prediction' ? `prediction ${signal.name}` : signal.name),
           h('span', { class: 'bar' }, fill, ...marks),
-          h('b', {}, fixed(signal.psi, 3)),
+          h('b', {}, psiText(signal)),
         );
         item.addEventListener('click', () => this.choose(signal.name));
         return item;
@@ -116,7 +117,7 @@ export class DriftPanel {
     const pct = (share: number) => `${(share * 100).toFixed(1)} %`;
     replaceChildren(
       this.bins,
-      h('h3', {}, `${signal.family === 'prediction' ? 'prediction ' : ''}${signal.name}: bin shares `, h('small', {}, `PSI ${fixed(signal.psi, 3)}`)),
+      h('h3', {}, `${signal.family === 'prediction' ? 'prediction ' : ''}${signal.name}: bin shares `, h('small', {}, `PSI ${psiText(signal)}`)),
       h('div', { class: 'legend' }, h('span', { class: 'share baseline key' }), ' baseline ', h('span', { class: 'share current key' }), ' current window'),
       h(
         'table',

@@ -10,9 +10,9 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { ServingModel } from '../model/serving-model.js';
 import type { PredictionRecord } from '../server/request-outcome.js';
-import { DriftMonitor, PSI_CRITICAL, PSI_WARNING, type DriftCrossing, type DriftSettings } from './drift/drift-monitor.js';
+import { DriftMonitor, PSI_CRITICAL, PSI_WARNING, reportedLevel, type DriftCrossing, type DriftSettings } from './drift/drift-monitor.js';
 import { registerDriftMetrics, type DriftSource } from './metrics/drift.js';
-import { createFeedbackMetrics } from './metrics/feedback.js';
+import { createFeedbackMetrics, type FeedbackRecorders } from './metrics/feedback.js';
 import type { ServiceMetrics } from './metrics/index.js';
 import type { LiveQuality } from './metrics/model-quality.js';
 import type { LabelOutcome } from './quality/prediction-store.js';
@@ -58,7 +58,7 @@ export class ModelMonitor implements DriftSource {
   lastTickSeconds = 0;
   /** The monitor's clock in ms (injectable for tests); callers that defer work read it early. */
   readonly now: () => number;
-  private readonly recordFeedback: (outcome: LabelOutcome) => void;
+  private readonly feedbackMetrics: FeedbackRecorders;
   private timer: NodeJS.Timeout | undefined;
   private readonly queue = new DeferredBatch<QueuedPrediction>((item) => this.process(item));
   private readonly upstream: (() => void)[] = [];
@@ -68,7 +68,7 @@ export class ModelMonitor implements DriftSource {
     this.now = options.now ?? Date.now;
     this.quality = new QualityMonitor(options.quality);
     registerDriftMetrics(options.registry, this);
-    this.recordFeedback = createFeedbackMetrics(options.registry, () => {
+    this.feedbackMetrics = createFeedbackMetrics(options.registry, () => {
       this.flush();
       return this.quality.store;
     });
@@ -90,6 +90,7 @@ export class ModelMonitor implements DriftSource {
     this.drift = new DriftMonitor(model.baseline, this.options.drift);
     this.modelVersion = model.version;
     this.quality.setServingVersion(model.version);
+    this.feedbackMetrics.addVersion(model.version);
   }
 
   /**
@@ -125,7 +126,7 @@ export class ModelMonitor implements DriftSource {
   feedback(requestId: string, actual: 0 | 1, endpoint: string): LabelOutcome {
     this.flush();
     const outcome = this.quality.label(requestId, actual, this.now());
-    this.recordFeedback(outcome);
+    this.feedbackMetrics.record(outcome);
     this.auditFeedback(requestId, actual, endpoint, outcome);
     return outcome;
   }
@@ -174,7 +175,7 @@ export class ModelMonitor implements DriftSource {
     const signals = drift?.signals ?? [];
     const describe = (i: number) => {
       const s = signals[i];
-      return { psi: s.psi ?? null, level: s.level, top_moved_bins: s.psi === undefined ? [] : drift!.topMoved(i) };
+      return { psi: s.psi ?? null, level: reportedLevel(s), top_moved_bins: s.psi === undefined ? [] : drift!.topMoved(i) };
     };
     const byFamily = (family: 'feature' | 'prediction') =>
       Object.fromEntries(signals.flatMap((s, i) => (s.family === family ? [[s.name, describe(i)]] : [])));
@@ -223,7 +224,7 @@ export class ModelMonitor implements DriftSource {
           name: signal.name,
           family: signal.family,
           psi: signal.psi ?? null,
-          level: signal.level,
+          level: reportedLevel(signal),
           bins: signal.labels.map((label, b) => ({ label, baseline: signal.shares[b], current: total ? counts[b] / total : 0 })),
         };
       }),

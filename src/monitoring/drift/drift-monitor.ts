@@ -20,6 +20,20 @@ export const PSI_CRITICAL = 0.2;
 /** Where a signal's PSI stands against the two levels. */
 export type DriftLevel = 'ok' | 'warning' | 'critical';
 
+/**
+ * A signal's level as reported (/status, the console): `warming_up` while its PSI is undefined —
+ * fewer than DRIFT_MIN_SAMPLES predictions in the window — since "ok" there would claim a check
+ * that has not been made.
+ */
+export type ReportedDriftLevel = DriftLevel | 'warming_up';
+
+/**
+ * The level to report for a signal.
+ *
+ * @example reportedLevel(drift.signals[0]) // 'warming_up' before DRIFT_MIN_SAMPLES predictions
+ */
+export const reportedLevel = (signal: Pick<DriftSignal, 'psi' | 'level'>): ReportedDriftLevel => (signal.psi === undefined ? 'warming_up' : signal.level);
+
 /** A monitored distribution: a feature, or the model's output (predicted class, confidence). */
 export interface DriftSignal extends SignalBins {
   readonly family: 'feature' | 'prediction';

@@ -1,8 +1,11 @@
 /**
  * Recording rules: the aggregations dashboards and alerts share, summed over every replica. PSI and
  * live quality are computed here from the counters each replica exports (bin counts, the confusion
- * matrix), so they are right for the whole fleet, not one process.
+ * matrix), so they are right for the whole fleet, not one process. Both are per `model_version`:
+ * a version's counts only mean something against that version's baseline, and accuracy summed over
+ * two versions describes neither.
  */
+import { ConfigSchema } from '../../config.js';
 
 /** One recording rule. */
 export interface RecordingRule {
@@ -21,25 +24,49 @@ export interface RuleGroup {
 /** ε of the PSI epsilon rule; the same as the service's (src/monitoring/drift/psi.ts). */
 const EPSILON = '0.0001';
 
-/** PSI over the last hour of a family of bin counters against its baseline shares. */
+/**
+ * Fewest predictions of a version, all replicas, in the hour before fleet PSI is recorded for it:
+ * the service's DRIFT_MIN_SAMPLES default, for the same reason (PSI of a handful of rows always
+ * looks drifted — an empty bin alone adds about 0.1). Right after a promotion the new version has
+ * few counts; without this floor its first minutes would raise drift alerts on any traffic.
+ */
+export const FLEET_DRIFT_MIN_PREDICTIONS = ConfigSchema.properties.DRIFT_MIN_SAMPLES.default;
+
+/**
+ * PSI over the last hour of a family of bin counters against its baseline shares.
+ *
+ * Every aggregation keeps `model_version`, and counts meet only the baseline of the version that
+ * binned them: each version cuts its own bins at its own training quantiles, so the old version's
+ * counts against the new version's shares read as drift (seen: PSI 0.8 on stationary traffic after
+ * a promotion). Across a promotion the new version's PSI is therefore over its own counts only,
+ * however few minutes old. The old version's counters stop growing at the swap and its baseline
+ * series end (stale) with it; `and on (model_version, …) <baseline>` drops its shares and PSI at
+ * once, instead of an hour later when its counts leave the window. A version still served by some
+ * replica (a rolling update) keeps its own PSI.
+ */
 function psiRules(family: 'feature' | 'prediction', by: 'feature' | 'signal'): RecordingRule[] {
   const share = `ml:${family}_bin_share:ratio_1h`;
-  const baseline = `clamp_min(max by (${by}, bin) (ml_${family}_baseline_share), ${EPSILON})`;
+  const counts = `increase(ml_${family}_bin_total[1h])`;
+  const served = `ml_${family}_baseline_share`;
+  const baseline = `clamp_min(max by (model_version, ${by}, bin) (${served}), ${EPSILON})`;
   return [
     {
       record: share,
-      expr: `sum by (${by}, bin) (increase(ml_${family}_bin_total[1h])) / on (${by}) group_left sum by (${by}) (increase(ml_${family}_bin_total[1h]))`,
-      help: `Share of each ${family === 'feature' ? 'feature' : 'model-output'} bin over the last hour, all replicas.`,
+      expr: `sum by (model_version, ${by}, bin) (${counts}) / on (model_version, ${by}) group_left sum by (model_version, ${by}) (${counts}) and on (model_version, ${by}, bin) ${served}`,
+      help: `Share of each ${family === 'feature' ? 'feature' : 'model-output'} bin over the last hour, all replicas, per model version still served (counts of one version only).`,
     },
     {
       record: `ml:${family}_drift_psi:1h`,
-      expr: `sum by (${by}) ((clamp_min(${share}, ${EPSILON}) - ${baseline}) * ln(clamp_min(${share}, ${EPSILON}) / ${baseline}))`,
-      help: `PSI of each ${by} over the last hour against the training baseline, all replicas (shares floored at ε = ${EPSILON}).`,
+      expr:
+        `sum by (model_version, ${by}) ((clamp_min(${share}, ${EPSILON}) - on (model_version, ${by}, bin) ${baseline}) * on (model_version, ${by}, bin) ln(clamp_min(${share}, ${EPSILON}) / on (model_version, ${by}, bin) ${baseline}))` +
+        ` and on (model_version, ${by}) sum by (model_version, ${by}) (${counts}) >= ${FLEET_DRIFT_MIN_PREDICTIONS}`,
+      help: `PSI of each ${by} over the last hour against the training baseline of the same model version, all replicas (shares floored at ε = ${EPSILON}; recorded once the version has ${FLEET_DRIFT_MIN_PREDICTIONS} predictions in the hour).`,
     },
   ];
 }
 
-const confusion = (predicted: 0 | 1, actual: 0 | 1) => `sum(increase(ml_feedback_total{predicted_class="${predicted}",actual_class="${actual}"}[1h]))`;
+/** Joined labels of one confusion cell over the last hour, per model version, all replicas. */
+const confusion = (predicted: 0 | 1, actual: 0 | 1) => `sum by (model_version) (increase(ml_feedback_total{predicted_class="${predicted}",actual_class="${actual}"}[1h]))`;
 
 /** Every recording rule, in groups. */
 export const RULE_GROUPS: readonly RuleGroup[] = [
@@ -74,13 +101,13 @@ export const RULE_GROUPS: readonly RuleGroup[] = [
   {
     name: 'modelwatch.quality',
     rules: [
-      { record: 'ml:model_accuracy:live_1h', expr: `(${confusion(0, 0)} + ${confusion(1, 1)}) / sum(increase(ml_feedback_total[1h]))`, help: 'Accuracy of the labelled predictions of the last hour, all replicas.' },
-      { record: 'ml:model_precision:live_1h', expr: `${confusion(1, 1)} / (${confusion(1, 1)} + ${confusion(1, 0)})`, help: 'Precision for class 1 over the last hour, all replicas.' },
-      { record: 'ml:model_recall:live_1h', expr: `${confusion(1, 1)} / (${confusion(1, 1)} + ${confusion(0, 1)})`, help: 'Recall for class 1 over the last hour, all replicas.' },
+      { record: 'ml:model_accuracy:live_1h', expr: `(${confusion(0, 0)} + ${confusion(1, 1)}) / sum by (model_version) (increase(ml_feedback_total[1h]))`, help: 'Accuracy of the labelled predictions of the last hour per model version that made them, all replicas.' },
+      { record: 'ml:model_precision:live_1h', expr: `${confusion(1, 1)} / (${confusion(1, 1)} + ${confusion(1, 0)})`, help: 'Precision for class 1 over the last hour per model version, all replicas.' },
+      { record: 'ml:model_recall:live_1h', expr: `${confusion(1, 1)} / (${confusion(1, 1)} + ${confusion(0, 1)})`, help: 'Recall for class 1 over the last hour per model version, all replicas.' },
       {
         record: 'ml:model_f1_score:live_1h',
         expr: '2 * ml:model_precision:live_1h * ml:model_recall:live_1h / (ml:model_precision:live_1h + ml:model_recall:live_1h)',
-        help: 'F1 for class 1 over the last hour, all replicas.',
+        help: 'F1 for class 1 over the last hour per model version, all replicas.',
       },
     ],
   },
