@@ -12,6 +12,7 @@ import { describe, test } from 'node:test';
 import { pino } from 'pino';
 import { buildConsole } from '../scripts/build-console.js';
 import type { AlertsResponse, DriftResponse, LogsResponse, SeriesResponse } from '../src/console/api-types.js';
+import { psiText } from '../src/console/drift-level.js';
 import { syntheticRows } from '../src/data/synthetic.js';
 import { durationSeconds, InProcessAlerts } from '../src/monitoring/alerts/in-process-alerts.js';
 import { createLogger } from '../src/monitoring/audit/logger.js';
@@ -258,6 +259,27 @@ describe('the console endpoints', () => {
     const low = (await t.app.inject({ url: '/api/logs?confidence_below=0.6&prediction=1&endpoint=/predict/batch&limit=5' })).json<LogsResponse>();
     assert.ok(low.lines.length > 0 && low.lines.length <= 5);
     for (const l of low.lines) assert.ok((l.confidence as number) < 0.6 && l.prediction === 1 && l.endpoint === '/predict/batch');
+    await t.app.close();
+  });
+
+  test('/api/drift says "warming_up" below DRIFT_MIN_SAMPLES, and the drift panel prints "warming up" instead of a PSI', async () => {
+    const t = await testApp({ DRIFT_WINDOW_SIZE: '200', DRIFT_MIN_SAMPLES: '100' });
+    const rows = [...syntheticRows({ rows: 150, seed: 4 })];
+    await t.app.inject({ method: 'POST', url: '/predict/batch', payload: { rows: rows.slice(0, 50).map((r) => r.features) } });
+    t.monitor!.tick();
+    const warming = (await t.app.inject({ url: '/api/drift' })).json<DriftResponse>();
+    assert.equal(warming.signals.length, 18);
+    for (const signal of warming.signals) {
+      assert.deepEqual([signal.name, signal.psi, signal.level], [signal.name, null, 'warming_up']);
+      assert.equal(psiText(signal), 'warming up');
+    }
+    await t.app.inject({ method: 'POST', url: '/predict/batch', payload: { rows: rows.slice(50).map((r) => r.features) } });
+    t.monitor!.tick();
+    const measured = (await t.app.inject({ url: '/api/drift' })).json<DriftResponse>();
+    for (const signal of measured.signals) {
+      assert.ok(signal.psi !== null && signal.level !== 'warming_up', signal.name);
+      assert.equal(psiText(signal), signal.psi.toFixed(3));
+    }
     await t.app.close();
   });
 

@@ -86,6 +86,28 @@ describe('drift in the service', () => {
     await t.app.close();
   });
 
+  test('/status says "warming_up" (PSI null) for every signal below DRIFT_MIN_SAMPLES, and a level from there on', async () => {
+    const t = await testApp({ DRIFT_MIN_SAMPLES: '300', DRIFT_WINDOW_SIZE: '1000' });
+    type Levels = Record<string, { psi: number | null; level: string; top_moved_bins: unknown[] }>;
+    const drift = async () => (await t.app.inject({ method: 'GET', url: '/status' })).json<{ drift: { features: Levels; predictions: Levels } }>().drift;
+    const signals = (d: { features: Levels; predictions: Levels }) => [...Object.entries(d.features), ...Object.entries(d.predictions)];
+    // Before any prediction and before the first tick, then with 200 of the 300.
+    for (const rows of [0, 200]) {
+      if (rows) await send(t, [...syntheticRows({ rows, seed: 6 })], 'warm');
+      t.monitor!.tick();
+      const before = signals(await drift());
+      assert.equal(before.length, FEATURES.length + 2);
+      for (const [name, signal] of before) assert.deepEqual([name, signal.psi, signal.level, signal.top_moved_bins], [name, null, 'warming_up', []]);
+    }
+    await send(t, [...syntheticRows({ rows: 200, seed: 7 })], 'warmer');
+    t.monitor!.tick();
+    for (const [name, signal] of signals(await drift())) {
+      assert.equal(typeof signal.psi, 'number', name);
+      assert.ok(['ok', 'warning', 'critical'].includes(signal.level), `${name}: ${signal.level}`);
+    }
+    await t.app.close();
+  });
+
   test('drift crossing 0.2 writes an ERROR audit line, /status shows the moved bins, and recovery writes an INFO line', async () => {
     const t = await testApp({ DRIFT_WINDOW_SIZE: '400', DRIFT_MIN_SAMPLES: '400' });
     await send(t, [...syntheticRows({ rows: 400, seed: 8 })], 'calm');

@@ -1,9 +1,8 @@
 /**
- * How the drift panel words a signal's state. Kept apart from the panel (no DOM here), so the
- * wording is tested without a browser.
+ * How the drift panel words a signal's state. Kept apart from the panel and without the DOM
+ * helpers, so the wording is tested without a browser.
  */
 import type { DriftSignalView } from './api-types.js';
-import { fixed } from './dom.js';
 
 /**
  * A signal's PSI as the panel prints it: three decimals, or "warming up" while the window holds
@@ -13,5 +12,5 @@ import { fixed } from './dom.js';
  * @example psiText({ psi: null, level: 'warming_up' }) // 'warming up'
  */
 export function psiText(signal: Pick<DriftSignalView, 'psi' | 'level'>): string {
-  return signal.level === 'warming_up' || signal.psi === null ? 'warming up' : fixed(signal.psi, 3);
+  return signal.level === 'warming_up' || signal.psi === null ? 'warming up' : signal.psi.toFixed(3);
 }
