@@ -118,6 +118,9 @@ describe('the generated configuration and rules against a real Prometheus scrapi
       const run = await runPipeline({ settings: { data, seed: 1, testShare: 0.2, tolerance: 0.005, maxIterations }, modelDir: join(dir, 'pipeline-models'), instance: 'ci', pushgatewayUrl, log: pipelineLog.pipeline, progress: createProgress(false) });
       assert.equal(run.push?.ok, true, JSON.stringify(run.push));
     }
+    // Traffic only once Prometheus scrapes modelwatch (file_sd targets arrive within a few seconds):
+    // increase() counts from a series' first sample, and fleet PSI needs DRIFT_MIN_SAMPLES of them.
+    for (let i = 0; i < 100 && (await query('up{job="modelwatch"} == 1')).length === 0; i++) await sleep(200);
     // Traffic spread over a few scrapes: predictions, their labels, and some rejected requests.
     const rows = [...syntheticRows({ rows: 600, seed: 21, drift: 0.5 })];
     for (let round = 0; round < 6; round++) {
@@ -164,13 +167,15 @@ describe('the generated configuration and rules against a real Prometheus scrapi
   });
 
   test('PSI per feature over the counters of a real Prometheus is finite and non-negative for every feature', async () => {
-    const psi = (await query('ml:feature_drift_psi:1h')) as { metric: { feature: string }; value: [number, string] }[];
+    const psi = (await query('ml:feature_drift_psi:1h')) as { metric: { feature: string; model_version: string }; value: [number, string] }[];
     assert.equal(psi.length, 16);
+    assert.deepEqual(new Set(psi.map((s) => s.metric.model_version)), new Set(['v1']), 'fleet PSI per model version: the serving one');
     for (const sample of psi) {
       const value = Number(sample.value[1]);
       assert.ok(Number.isFinite(value) && value >= 0, `${sample.metric.feature}: ${sample.value[1]}`);
     }
-    const accuracy = (await query('ml:model_accuracy:live_1h')) as { value: [number, string] }[];
+    const accuracy = (await query('ml:model_accuracy:live_1h')) as { metric: { model_version: string }; value: [number, string] }[];
+    assert.deepEqual(accuracy.map((a) => a.metric.model_version), ['v1'], 'live accuracy per model version');
     const value = Number(accuracy[0].value[1]);
     assert.ok(value > 0.5 && value <= 1, `live accuracy from the feedback counters: ${value}`);
   });
