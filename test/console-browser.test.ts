@@ -1,6 +1,7 @@
 /**
  * The web console end to end, in real headless Chromium (Debian's `chromium`, driven by
- * playwright-core): a running service gets traffic, then drifted traffic with labels; the page
+ * playwright-core): before any prediction the drift panel says "warming up"; then a running
+ * service gets traffic, then drifted traffic with labels; the page
  * must draw every panel, show a feature above PSI 0.2, narrow its log to one request id, show a
  * firing alert from the catalogue — and ask nothing of any origin but the service's. A screenshot
  * is saved to test-artifacts/console.png.
@@ -81,6 +82,14 @@ describe('the web console in headless Chromium', { skip }, () => {
   after(async () => {
     await browser?.close();
     await service?.close();
+  });
+
+  test('before DRIFT_MIN_SAMPLES predictions the drift panel says "warming up" for every signal, not a level', { timeout: 30_000 }, async () => {
+    await page.goto(`${service.url}/console?refresh=1`);
+    await page.waitForSelector('.psi-list li[data-level="warming_up"]', { timeout: 15_000 });
+    const items = await page.$$eval('.psi-list li', (lis) => lis.map((li) => [li.getAttribute('data-level'), li.querySelector('b')?.textContent]));
+    assert.equal(items.length, 18);
+    for (const item of items) assert.deepEqual(item, ['warming_up', 'warming up']);
   });
 
   test('draws every panel, shows drift above 0.2 and a firing alert, filters the log; asks only its own origin', { timeout: 90_000 }, async () => {
