@@ -39,7 +39,7 @@ export const ConfigSchema = Type.Object(
     LOG_FORMAT: Type.Union(['auto', 'json', 'pretty'].map((f) => Type.Literal(f)), {
       default: 'auto',
       description:
-        'How log lines on stdout look: `json` (ECS NDJSON, what log collectors parse), `pretty` (one coloured, human-readable line each) or `auto`: pretty when stdout is a terminal, json otherwise. LOG_FILE always gets json.',
+        'How log lines on stdout look: `json` (ECS NDJSON, what log collectors parse), `pretty` (one human-readable line each, coloured on a terminal) or `auto`: pretty when stdout is a terminal, json otherwise. LOG_FILE always gets json.',
     }),
     AUDIT_LOG: Bool('Write one audit line per prediction and per rejected request.', true),
     AUDIT_RAW_INPUTS: Bool('Include the raw request inputs in audit lines.', false),

@@ -71,6 +71,17 @@ const stop = async (child: ChildProcessWithoutNullStreams) => {
   return exited;
 };
 
+describe('serve --help', () => {
+  test('lists --bootstrap, BOOTSTRAP_MODEL, LOG_FORMAT and the exit codes', () => {
+    const result = cli(['serve', '--help']);
+    assert.equal(result.status, 0);
+    assert.match(result.stdout, /--bootstrap\s+when the registry has no current version, train a first\s+model/);
+    assert.match(result.stdout, /BOOTSTRAP_MODEL/);
+    assert.match(result.stdout, /LOG_FORMAT/);
+    assert.match(result.stdout, /Exit codes: 0 .*; 4 no model to serve/);
+  });
+});
+
 describe('modelwatch --version', () => {
   test('prints the version of package.json and exits 0', () => {
     for (const flag of ['--version', '-V']) {
@@ -140,6 +151,13 @@ describe('results on stdout, logs and progress on stderr', () => {
     const { child, stdout } = await startServe(t, [], { MODEL_DIR: trainedRegistry().dir });
     const first = stdout().split('\n')[0];
     assert.equal((JSON.parse(first) as { 'log.level': string })['log.level'], 'info');
+    assert.equal(await stop(child), 0);
+  });
+
+  test('serve with LOG_FORMAT=pretty writes readable lines even to a pipe, uncoloured', async (t) => {
+    const { child, stdout } = await startServe(t, [], { MODEL_DIR: trainedRegistry().dir, LOG_FORMAT: 'pretty' });
+    assert.match(stdout(), /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: serving model v1 \(gbdt\) \{"event\.dataset":"ml-pipeline\.service"/m);
+    assert.doesNotMatch(stdout(), /\x1b\[/, 'no colour codes on a pipe');
     assert.equal(await stop(child), 0);
   });
 

@@ -25,12 +25,12 @@ const UNINTERESTING = ['level', 'ecs.version', 'process.pid', 'host.hostname', '
 
 /**
  * A stream that turns the batches of NDJSON lines the log sink hands over into pretty lines on a
- * file descriptor, synchronously (a terminal is written synchronously anyway, and a process that
+ * file descriptor (coloured on a terminal), synchronously (a terminal is written synchronously anyway, and a process that
  * exits right after its last line loses nothing).
  *
  * @example createLogger({ serviceName, level, stdout: false, stream: await createPrettyStream() });
  */
-export async function createPrettyStream(fd = 1, colorize = true): Promise<Writable> {
+export async function createPrettyStream(fd = 1, colorize = process.stdout.isTTY === true): Promise<Writable> {
   // pino-pretty and its dependencies are only loaded when pretty lines are wanted.
   const { prettyFactory } = await import('pino-pretty');
   const pretty = prettyFactory({
