@@ -218,6 +218,15 @@ describe('--json on every command that reports a result', () => {
     assert.match(missing.stderr, /v9 is not in the registry/);
   });
 
+  test('a usage error with --json is a JSON error too (exit code 2), the message still on stderr', () => {
+    const result = cli(['train', '--data', 'x.csv', '--test-share', '2', '--json']);
+    assert.equal(result.status, 2);
+    const { error } = JSON.parse(result.stdout) as { error: { code: string; message: string; exit_code: number } };
+    assert.deepEqual([error.code, error.exit_code], ['commander.invalidArgument', 2]);
+    assert.match(error.message, /--test-share must be a number in 0\.05\.\.0\.5, got "2"/);
+    assert.match(result.stderr, /--test-share must be a number/);
+  });
+
   test('data generate --json: the result on stdout, progress on stderr; not with --out -', () => {
     const out = join(tempDir(), 'gen.csv');
     const result = cli(['data', 'generate', '--out', out, '--rows', '500', '--seed', '9', '--json']);

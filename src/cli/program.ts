@@ -2,8 +2,9 @@
  * The command tree of `modelwatch <command>`. Results go to stdout, logs and progress to stderr.
  * Exit codes (README, "Exit codes"): 0 success; 1 failure; 2 a usage error or a bad setting, with a
  * message naming the problem; 3 `pipeline run` registered a version the promotion gate rejected;
- * 4 `serve` has no model to serve. A command given --json that fails also prints one JSON object
- * `{"error": {"code", "message", "exit_code"}}` on stdout, so a script reading stdout sees why.
+ * 4 `serve` has no model to serve. A command given --json that fails — a usage error included —
+ * also prints one JSON object `{"error": {"code", "message", "exit_code"}}` on stdout, so a script
+ * reading stdout sees why.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -59,9 +60,11 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
   } catch (error) {
     const exitCode = exitCodeOf(error);
     process.exitCode = exitCode;
-    // Set by the preAction hook while parsing (control-flow analysis cannot see that).
+    // Set by the preAction hook while parsing (control-flow analysis cannot see that). A usage
+    // error stops parsing before any action is chosen: then --json on the command line decides.
     const command = running as Command | undefined;
-    if (exitCode !== 0 && command?.opts<{ json?: boolean }>().json) {
+    const json = command ? command.opts<{ json?: boolean }>().json === true : argv.slice(2).includes('--json');
+    if (exitCode !== 0 && json) {
       process.stdout.write(`${JSON.stringify({ error: { code: codeOf(error), message: messageOf(error), exit_code: exitCode } })}\n`);
     }
   }
