@@ -40,6 +40,8 @@ export interface ModelwatchStart {
   readonly nodeArgs?: readonly string[];
   /** 30 s unless given: a first start on an empty registry trains, and needs more. */
   readonly readyTimeoutMs?: number;
+  /** Pass `serve --bootstrap`: train a first model when the registry is empty (serve refuses one otherwise). */
+  readonly bootstrap?: boolean;
 }
 
 /**
@@ -52,7 +54,7 @@ export async function startModelwatch(start: ModelwatchStart): Promise<ServerChi
   const { observability, monitoring } = start.switches;
   return startServer({
     name: start.name,
-    args: [...(start.nodeArgs ?? []), join(start.root, 'bin', 'modelwatch.js'), 'serve'],
+    args: [...(start.nodeArgs ?? []), join(start.root, 'bin', 'modelwatch.js'), 'serve', ...(start.bootstrap ? ['--bootstrap'] : [])],
     env: {
       ...process.env,
       PORT: String(port),
@@ -72,13 +74,13 @@ export async function startModelwatch(start: ModelwatchStart): Promise<ServerChi
 }
 
 /**
- * Starts modelwatch once on an empty `modelDir`, so that it trains the model every later start
- * loads, then stops it.
+ * Starts modelwatch once on an empty `modelDir` with `--bootstrap`, so that it trains the model every
+ * later start loads, then stops it.
  *
  * @example await trainOnce(root, join(tmp, 'models'), join(tmp, 'bootstrap.ndjson'));
  */
 export async function trainOnce(root: string, modelDir: string, logFile: string): Promise<void> {
   process.stderr.write('training a model once into a temporary MODEL_DIR (about 10 s)...\n');
-  const child = await startModelwatch({ root, modelDir, logFile, switches: SWITCHES.c, name: 'modelwatch (first start, training)', readyTimeoutMs: 300_000 });
+  const child = await startModelwatch({ root, modelDir, logFile, switches: SWITCHES.c, name: 'modelwatch (first start, training)', readyTimeoutMs: 300_000, bootstrap: true });
   await child.stop();
 }

@@ -25,12 +25,22 @@ export const ConfigSchema = Type.Object(
     PORT: Int('TCP port the service listens on.', 5000, 0, 65535),
     HOST: Str('Interface the service binds to.', '0.0.0.0', 1),
     MODEL_DIR: Str('Model registry directory (versions and the current pointer).', 'models', 1),
-    TRAIN_DATA: OptionalPath('Labelled CSV to train the first model on when the registry is empty; generated data otherwise.'),
+    BOOTSTRAP_MODEL: Bool(
+      'When the registry has no current version, train a first model (on TRAIN_DATA, else on seeded generated data) and serve it. ' +
+        'Off (the default), `modelwatch serve` refuses to start on an empty registry with exit code 4, so a production deployment never serves a model nobody trained on purpose. `npm start` turns it on (`--bootstrap`).',
+      false,
+    ),
+    TRAIN_DATA: OptionalPath('Labelled CSV the first model is trained on when BOOTSTRAP_MODEL is on and the registry is empty; seeded generated data otherwise.'),
     LOG_FILE: OptionalPath('Also append the audit log (NDJSON, ECS) to this file.'),
     LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace'].map((l) => Type.Literal(l)), {
       default: 'info', description: 'Lowest level written to the log.',
     }),
     LOG_STDOUT: Bool('Write log lines to stdout.', true),
+    LOG_FORMAT: Type.Union(['auto', 'json', 'pretty'].map((f) => Type.Literal(f)), {
+      default: 'auto',
+      description:
+        'How log lines on stdout look: `json` (ECS NDJSON, what log collectors parse), `pretty` (one human-readable line each, coloured on a terminal) or `auto`: pretty when stdout is a terminal, json otherwise. LOG_FILE always gets json.',
+    }),
     AUDIT_LOG: Bool('Write one audit line per prediction and per rejected request.', true),
     AUDIT_RAW_INPUTS: Bool('Include the raw request inputs in audit lines.', false),
     AUDIT_REDACT_FIELDS: Str('Comma-separated input fields replaced by "[redacted]" when raw inputs are logged.', 'balance'),

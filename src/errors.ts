@@ -57,6 +57,8 @@ export const ERROR_CODES = {
   MW_CONFIG_INVALID: { status: 0, message: 'Invalid setting %s=%s: expected %s', description: 'A setting (environment variable or flag) has a bad value; the process exits with code 2.' },
   MW_ARTIFACT_INVALID: { status: 0, message: 'Model artifact %s is unusable: %s', description: 'A model file is corrupt, truncated, tampered with or of an incompatible format; it is refused.' },
   MW_REGISTRY_EMPTY: { status: 0, message: 'The model registry %s has no current version; run `modelwatch train` first', description: 'No model has been registered in MODEL_DIR.' },
+  MW_NO_MODEL_TO_SERVE: { status: 0, message: 'no model to serve: the registry %s has no current version%s', description: '`modelwatch serve` found no current version in MODEL_DIR and was not asked to train one (`--bootstrap`, BOOTSTRAP_MODEL=true); it exits with code 4 and says how to train or import a model.' },
+  MW_REGISTRY_NOT_FOUND: { status: 0, message: 'no model registry at %s (%s); train a model into it with `modelwatch train --data <csv> --model-dir %s`, or point --model-dir (MODEL_DIR) at an existing registry', description: 'A `modelwatch model` command was pointed at a directory that is not a model registry (no versions/ directory and no CURRENT file); exit code 1.' },
   MW_VERSION_NOT_FOUND: { status: 404, message: 'Model version %s is not in the registry %s', description: 'A version named in POST /admin/reload, on the command line (exit code 1) or in the pointer file does not exist.' },
   MW_SETUP_UNREACHABLE: { status: 0, message: 'cannot reach %s at %s: %s; is it running? check --url', description: '`modelwatch setup` could not connect: connection refused, unknown host, an untrusted TLS certificate (pass --ca) or no answer within --timeout.' },
   MW_SETUP_UNAUTHORIZED: { status: 0, message: 'authentication failed at %s %s (%s): check --username/--password (ELASTICSEARCH_USERNAME, ELASTICSEARCH_PASSWORD)', description: '`modelwatch setup` was answered 401: wrong or missing user name or password.' },
@@ -100,6 +102,18 @@ export const ConsoleUnavailableError = coded('MW_CONSOLE_UNAVAILABLE');
 export const RegistryEmptyError = coded('MW_REGISTRY_EMPTY');
 export const VersionNotFoundError = coded('MW_VERSION_NOT_FOUND');
 export const AdminUnauthorizedError = coded('MW_ADMIN_UNAUTHORIZED');
+export const RegistryNotFoundError = coded('MW_REGISTRY_NOT_FOUND');
+
+/** `modelwatch serve` on an empty registry without `--bootstrap`; the CLI prints it and exits with code 4. */
+export class NoModelToServeError extends coded('MW_NO_MODEL_TO_SERVE') {
+  /** The exit code of `modelwatch serve` when it refuses to start for want of a model. */
+  static readonly EXIT_CODE = 4;
+  readonly modelDir: string;
+  constructor(modelDir: string, whatToDo: string) {
+    super(modelDir, whatToDo);
+    this.modelDir = modelDir;
+  }
+}
 
 export const SetupUnreachableError = coded('MW_SETUP_UNREACHABLE');
 export const SetupUnauthorizedError = coded('MW_SETUP_UNAUTHORIZED');

@@ -1,8 +1,9 @@
 /**
  * `modelwatch data ...`: fetch the real UCI file, or write a calibrated synthetic one.
  *
- * Human-facing progress goes to stderr (through commander's configured output, so tests and
- * embedding programs can capture it) and never to stdout, which `generate --out -` uses for data.
+ * Human-facing progress and the closing summary go to stderr (through commander's configured output,
+ * so tests and embedding programs can capture them) and never to stdout, which `generate --out -`
+ * uses for data. With --json the result is one JSON object on stdout instead.
  * Bad option values throw commander's InvalidArgumentError, which commander turns into a usage
  * error; the errors carry exit code 2, the conventional code for misuse.
  */
@@ -77,12 +78,13 @@ function registerDownload(data: Command): void {
     )
     .option('--url <url>', 'archive to fetch (http, https, or file:// for a copy fetched elsewhere)', parseUrlOption, UCI_URL)
     .option('--out <file>', 'where to write the CSV (directories are created)', DEFAULT_DOWNLOAD_PATH)
+    .option('--json', 'print one JSON object on stdout: path, rows, positives, format, sha256, archive_bytes, url')
     .addHelpText(
       'after',
       `\nWithout internet access this fails with exit code 1; download ${UCI_URL}\n` +
         'elsewhere and pass it as --url file:///path/to/bank+marketing.zip, or extract bank-full.csv yourself.',
     )
-    .action(async (opts: { url: string; out: string }, command: Command) => {
+    .action(async (opts: { url: string; out: string; json?: boolean }, command: Command) => {
       const log = stderr(command);
       try {
         const result = await downloadBankMarketing({ url: opts.url, dest: opts.out, onProgress: downloadReporter(log) });
@@ -90,6 +92,10 @@ function registerDownload(data: Command): void {
           `wrote ${result.path}: ${count(result.rows)} rows (${count(result.positives)} yes), ` +
             `${result.format} format, sha256 ${result.sha256}`,
         );
+        if (opts.json) {
+          const { path, rows, positives, format, sha256, archiveBytes } = result;
+          process.stdout.write(`${JSON.stringify({ path, rows, positives, format, sha256, archive_bytes: archiveBytes, url: opts.url })}\n`);
+        }
       } catch (err) {
         if (!(err instanceof DownloadError)) throw err;
         command.error(`error: ${err.message}`, { exitCode: 1, code: 'modelwatch.downloadFailed' });
@@ -114,11 +120,13 @@ interface GenerateOptions {
   seed: number;
   drift: number;
   format: CsvFormat;
+  json?: boolean;
 }
 
 async function runGenerate(opts: GenerateOptions, command: Command): Promise<void> {
   const log = stderr(command);
   const toStdout = opts.out === '-';
+  if (toStdout && opts.json) command.error('error: --json prints its result on stdout, which --out - uses for the data: write to a file, or drop --json', { exitCode: 2, code: 'commander.conflictingOption' });
   log(`generating ${count(opts.rows)} synthetic rows (seed ${opts.seed}, drift ${opts.drift}) into ${toStdout ? 'stdout' : opts.out}, ${opts.format} format`);
   const started = performance.now();
   const tally = { rows: 0, yes: 0 };
@@ -129,8 +137,12 @@ async function runGenerate(opts: GenerateOptions, command: Command): Promise<voi
   } catch (err) {
     command.error(`error: could not write ${opts.out}: ${err instanceof Error ? err.message : String(err)}`, { exitCode: 1, code: 'modelwatch.writeFailed' });
   }
-  const seconds = ((performance.now() - started) / 1000).toFixed(2);
-  log(`wrote ${count(tally.rows)} rows, ${count(tally.yes)} yes (${((tally.yes / Math.max(1, tally.rows)) * 100).toFixed(1)} %) in ${seconds} s`);
+  const seconds = (performance.now() - started) / 1000;
+  log(`wrote ${count(tally.rows)} rows, ${count(tally.yes)} yes (${((tally.yes / Math.max(1, tally.rows)) * 100).toFixed(1)} %) in ${seconds.toFixed(2)} s`);
+  if (opts.json) {
+    const result = { path: opts.out, rows: tally.rows, positives: tally.yes, format: opts.format, seed: opts.seed, drift: opts.drift, seconds };
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  }
 }
 
 function registerGenerate(data: Command): void {
@@ -151,6 +163,7 @@ function registerGenerate(data: Command): void {
       0,
     )
     .option('--format <format>', 'comma (plain) or semicolon (UCI\'s original, strings in double quotes)', parseFormatOption, 'comma' as CsvFormat)
+    .option('--json', 'print one JSON object on stdout: path, rows, positives, format, seed, drift, seconds (not with --out -)')
     .addHelpText('after', '\nExamples:\n  modelwatch data generate --out synthetic.csv\n  modelwatch data generate --out drifted.csv --rows 10000 --seed 7 --drift 1')
     .action(runGenerate);
 }

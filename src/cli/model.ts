@@ -3,13 +3,43 @@
  * CURRENT is all a running service needs: it switches within MODEL_WATCH_INTERVAL_SECONDS (or at
  * once on SIGHUP or POST /admin/reload).
  */
+import { existsSync, statSync } from 'node:fs';
 import { Command } from 'commander';
 import { loadConfig } from '../config.js';
+import { RegistryNotFoundError } from '../errors.js';
 import { ModelRegistry } from '../model/registry.js';
 
-function registryOf(flags: { modelDir?: string }): ModelRegistry {
-  return new ModelRegistry(loadConfig(process.env, { MODEL_DIR: flags.modelDir }).MODEL_DIR);
+/**
+ * Why `dir` is not a model registry, or undefined when it is one. A registry has a versions/
+ * directory or a CURRENT file (the first `train` creates both); anything else — a typo, the project
+ * root, a data folder — is refused rather than listed as an empty registry.
+ *
+ * @example notARegistry('/tmp') // 'it has no versions/ directory and no CURRENT file'
+ */
+export function notARegistry(dir: string): string | undefined {
+  if (!existsSync(dir)) return 'it does not exist';
+  if (!statSync(dir).isDirectory()) return 'it is not a directory';
+  const registry = new ModelRegistry(dir);
+  if (existsSync(registry.versionsDir) || existsSync(registry.pointerFile)) return undefined;
+  return 'it has no versions/ directory and no CURRENT file';
 }
+
+/** The registry the flags or MODEL_DIR name; a directory that is not one is an error (exit code 1). */
+function registryOf(flags: { modelDir?: string }): ModelRegistry {
+  const dir = loadConfig(process.env, { MODEL_DIR: flags.modelDir }).MODEL_DIR;
+  const problem = notARegistry(dir);
+  if (problem) throw new RegistryNotFoundError(dir, problem, dir);
+  return new ModelRegistry(dir);
+}
+
+/** The result of promote and rollback: the version now current and the one it replaced. */
+interface PointerMove {
+  readonly current: string;
+  readonly previous: string | null;
+  readonly model_dir: string;
+}
+
+const printMove = (move: PointerMove, json: boolean | undefined, text: string) => process.stdout.write(json ? `${JSON.stringify(move)}\n` : `${text}\n`);
 
 /**
  * The version `rollback` returns to: the one CURRENT pointed at before the change that made the
@@ -42,7 +72,7 @@ const withModelDir = (command: Command) => command.option('--model-dir <dir>', '
 export function registerModelCommands(program: Command): void {
   const model = program.command('model').description('List, promote and roll back model versions in the registry.');
 
-  withModelDir(model.command('list').description('List registered versions with their holdout metrics; * marks the current one.'))
+  withModelDir(model.command('list').description('List registered versions with their holdout metrics; * marks the current one. A directory that is not a registry is an error (exit code 1).'))
     .option('--json', 'print a JSON array')
     .action((flags: { modelDir?: string; json?: boolean }) => {
       const registry = registryOf(flags);
@@ -67,16 +97,18 @@ export function registerModelCommands(program: Command): void {
 
   withModelDir(model.command('promote').description('Make <version> the current version (a running service switches to it).'))
     .argument('<version>', 'a registered version, e.g. v3')
-    .action((version: string, flags: { modelDir?: string }) => {
+    .option('--json', 'print {"current", "previous", "model_dir"} as one JSON object')
+    .action((version: string, flags: { modelDir?: string; json?: boolean }) => {
       const registry = registryOf(flags);
       const before = registry.currentVersion();
       registry.read(version); // refuses a missing or corrupt version before it can be served
       registry.setCurrent(version, { by: 'promote', reason: 'modelwatch model promote' });
-      process.stdout.write(`${version} is now current${before ? ` (was ${before})` : ''}\n`);
+      printMove({ current: version, previous: before ?? null, model_dir: registry.dir }, flags.json, `${version} is now current${before ? ` (was ${before})` : ''}`);
     });
 
   withModelDir(model.command('rollback').description('Return to the version that was current before the current one.'))
-    .action((flags: { modelDir?: string }) => {
+    .option('--json', 'print {"current", "previous", "model_dir"} as one JSON object')
+    .action((flags: { modelDir?: string; json?: boolean }) => {
       const registry = registryOf(flags);
       const current = registry.currentVersion();
       const target = rollbackTarget(registry);
@@ -84,6 +116,6 @@ export function registerModelCommands(program: Command): void {
       if (!target) throw new Error(`nothing to roll back to: ${current} is the first version that was current in ${registry.dir}`);
       registry.read(target);
       registry.setCurrent(target, { by: 'rollback', reason: `modelwatch model rollback from ${current}` });
-      process.stdout.write(`rolled back from ${current} to ${target}\n`);
+      printMove({ current: target, previous: current, model_dir: registry.dir }, flags.json, `rolled back from ${current} to ${target}`);
     });
 }

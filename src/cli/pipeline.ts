@@ -5,8 +5,9 @@
  * Output: progress lines on stderr when it is a terminal (quiet otherwise); ECS log lines to LOG_FILE
  * when set and, when stdout is not a terminal and --json is not given, to stdout (where container
  * and scheduler logs are collected); a summary — or with --json one JSON object — on stdout. Exit
- * code 0 when the run succeeded (a promotion the gate rejected is a success: the version is
- * registered), 1 when a step failed, 2 for bad flags.
+ * code 0 when the run succeeded and its version is current, 1 when a step failed, 2 for bad flags,
+ * 3 when the run succeeded but the promotion gate rejected the new version (it is registered, not
+ * current): a scheduler or script sees that the model it asked for is not the one serving.
  */
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config.js';
@@ -16,6 +17,9 @@ import { STEP_NAMES, type StepName } from '../pipeline/steps.js';
 import { DEFAULT_RULE_ACTIONS, formatReport, parseRuleActions, RULE_DESCRIPTIONS, RULE_IDS, RuleConfigError } from '../pipeline/validation/index.js';
 import { parseNumberOption, parseUrlOption, usageError } from './options.js';
 import { createProgress } from './progress.js';
+
+/** Exit code of a run whose new version the promotion gate rejected (registered, not current). */
+export const PROMOTION_REJECTED_EXIT_CODE = 3;
 
 interface RunFlags {
   data: string;
@@ -76,7 +80,7 @@ export function registerPipelineCommands(program: Command): void {
     .addOption(new Option('--fail-at <step>', 'drill: make this step fail, to check that failures are reported and alerted on').choices(STEP_NAMES))
     .option('--max-iterations <n>', 'boosting iterations at most (default: the tuned default)', parseNumberOption('--max-iterations', 1, 10_000, true))
     .option('--json', 'print one JSON object describing the run')
-    .addHelpText('after', `\nValidation rules (--rules), with their default action:\n${RULE_IDS.map((id) => `  ${id.padEnd(16)} ${DEFAULT_RULE_ACTIONS[id].padEnd(5)} ${RULE_DESCRIPTIONS[id]}`).join('\n')}\n`)
+    .addHelpText('after', `\nExit codes: 0 the new version is current; 1 a step failed; 2 bad flags; ${PROMOTION_REJECTED_EXIT_CODE} the promotion gate rejected the new version (registered, not current).\n\nValidation rules (--rules), with their default action:\n${RULE_IDS.map((id) => `  ${id.padEnd(16)} ${DEFAULT_RULE_ACTIONS[id].padEnd(5)} ${RULE_DESCRIPTIONS[id]}`).join('\n')}\n`)
     .action(async (flags: RunFlags) => {
       const config = loadConfig(process.env, { MODEL_DIR: flags.modelDir, SEED: flags.seed, PROMOTION_TOLERANCE: flags.tolerance, PUSHGATEWAY_URL: flags.pushgatewayUrl });
       const logger = createLogger({ serviceName: config.SERVICE_NAME, level: config.LOG_LEVEL, stdout: !flags.json && !process.stdout.isTTY, file: config.LOG_FILE });
@@ -100,5 +104,6 @@ export function registerPipelineCommands(program: Command): void {
       await logger.drain();
       process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : summary(result));
       if (result.status === 'failure') process.exitCode = 1;
+      else if (result.promotion?.outcome === 'rejected') process.exitCode = PROMOTION_REJECTED_EXIT_CODE;
     });
 }

@@ -1,9 +1,16 @@
 /**
- * The command tree of `modelwatch <command>`. Usage errors and bad settings exit with code 2 and a
- * message naming the problem; any other failure exits with code 1.
+ * The command tree of `modelwatch <command>`. Results go to stdout, logs and progress to stderr.
+ * Exit codes (README, "Exit codes"): 0 success; 1 failure; 2 a usage error or a bad setting, with a
+ * message naming the problem; 3 `pipeline run` registered a version the promotion gate rejected;
+ * 4 `serve` has no model to serve. A command given --json that fails — a usage error included —
+ * also prints one JSON object `{"error": {"code", "message", "exit_code"}}` on stdout, so a script
+ * reading stdout sees why.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../errors.js';
+import { ConfigError, NoModelToServeError } from '../errors.js';
+import { packageRoot } from '../util/package-root.js';
 import { registerDataCommands } from './data.js';
 import { registerLoadgenCommand } from './loadgen.js';
 import { registerModelCommands } from './model.js';
@@ -11,6 +18,9 @@ import { registerPipelineCommands } from './pipeline.js';
 import { registerServeCommand } from './serve.js';
 import { registerSetupCommand } from './setup.js';
 import { registerTrainCommand } from './train.js';
+
+/** The command being run (set before its action), or undefined before one is chosen. */
+let running: Command | undefined;
 
 /**
  * Builds the command tree.
@@ -20,7 +30,12 @@ import { registerTrainCommand } from './train.js';
 export function buildProgram(): Command {
   const program = new Command('modelwatch')
     .description('An observable ML prediction service for the UCI bank-marketing classifier.')
+    .version(packageVersion(), '-V, --version', 'print the version of modelwatch')
     .exitOverride();
+  // The command that runs, so a failure can be reported as JSON when it was given --json.
+  program.hook('preAction', (_program, actionCommand) => {
+    running = actionCommand;
+  });
   registerServeCommand(program);
   registerTrainCommand(program);
   registerDataCommands(program);
@@ -32,13 +47,35 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** The version in modelwatch's package.json. */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(packageRoot(import.meta.url), 'package.json'), 'utf8')) as { version: string }).version;
+}
+
 /** Runs the CLI with `argv` and sets the exit code. */
 export async function main(argv: readonly string[] = process.argv): Promise<void> {
+  running = undefined;
   try {
     await buildProgram().parseAsync([...argv]);
   } catch (error) {
-    process.exitCode = exitCodeOf(error);
+    const exitCode = exitCodeOf(error);
+    process.exitCode = exitCode;
+    // Set by the preAction hook while parsing (control-flow analysis cannot see that). A usage
+    // error stops parsing before any action is chosen: then --json on the command line decides.
+    const command = running as Command | undefined;
+    const json = command ? command.opts<{ json?: boolean }>().json === true : argv.slice(2).includes('--json');
+    if (exitCode !== 0 && json) {
+      process.stdout.write(`${JSON.stringify({ error: { code: codeOf(error), message: messageOf(error), exit_code: exitCode } })}\n`);
+    }
   }
+}
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error)).replace(/^error: /, '');
+
+/** The error's stable code: MW_… for modelwatch's coded errors, commander's or a command's own otherwise. */
+function codeOf(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : 'MW_FAILED';
 }
 
 function exitCodeOf(error: unknown): number {
@@ -57,8 +94,11 @@ function exitCodeOf(error: unknown): number {
     process.stderr.write(`modelwatch: ${error.message}\n`);
     return 2;
   }
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`modelwatch: ${message}\n`);
+  if (error instanceof NoModelToServeError) {
+    process.stderr.write(`modelwatch: ${error.message}\n`);
+    return NoModelToServeError.EXIT_CODE;
+  }
+  process.stderr.write(`modelwatch: ${messageOf(error)}\n`);
   if (process.env.MODELWATCH_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
   return 1;
 }

@@ -15,7 +15,7 @@ export interface NumericFeature {
   readonly max: number;
   /** Used when `/predict` omits an optional column: the training data's median. */
   readonly default: number;
-  /** The seed's `/predict` body requires it. */
+  /** The `/predict` body must carry it (the eight fields a caller always knows; the others have defaults). */
   readonly required: boolean;
   readonly description: string;
 }
@@ -26,7 +26,7 @@ export interface CategoricalFeature {
   readonly kind: 'categorical';
   /** Allowed values, in the order the UCI documentation lists them. */
   readonly categories: readonly string[];
-  /** Accepted spellings that mean an allowed value (the seed's curl sends `"admin"` for `"admin."`). */
+  /** Accepted spellings that mean an allowed value (clients commonly send `"admin"` for UCI's `"admin."`, as the README's example does). */
   readonly aliases?: Readonly<Record<string, string>>;
   /** Used when `/predict` omits an optional column: the training data's most common value. */
   readonly default: string;

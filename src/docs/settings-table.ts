@@ -19,7 +19,7 @@ export function renderSettingsDoc(): string {
     '<!-- Generated from src/config.ts by `npm run docs`; do not edit by hand. -->',
     '',
     'Every setting is an environment variable; the most used ones are also flags, which win over the',
-    'environment: `modelwatch serve --port --host --model-dir --train-data --log-file` and',
+    'environment: `modelwatch serve --port --host --model-dir --bootstrap --train-data --log-file` and',
     '`modelwatch train --model-dir --seed`. All settings are validated together at start: a bad value',
     'stops the process with exit code 2 and a message such as `Invalid setting PORT="abc": expected an',
     'integer in 0..65535`.',

@@ -54,7 +54,7 @@ export interface TrainingBaseline {
   readonly predictions?: PredictionBaseline;
 }
 
-/** Upper edges of the confidence bins: 001_2a53dbe60bec4001.txt's confidence buckets above 0.5. */
+/** Upper edges of the confidence bins: the ml_prediction_confidence histogram's buckets above 0.5, so drift and histogram share ranges. */
 export const CONFIDENCE_EDGES = [0.6, 0.7, 0.8, 0.9, 0.95, 0.99] as const;
 
 /**

@@ -1,7 +1,9 @@
 /**
- * First start: when the registry has no current version, train the default model so that
- * `npm start` on a fresh clone serves something real. The real CSV is used when TRAIN_DATA points at
- * one; otherwise the calibrated synthetic data set (seeded, so every fresh clone gets the same model).
+ * Bootstrap, only when asked (`modelwatch serve --bootstrap`, BOOTSTRAP_MODEL=true; `npm start` asks):
+ * when the registry has no current version, train the default model so that a fresh clone serves
+ * something real. The real CSV is used when TRAIN_DATA points at one; otherwise the calibrated
+ * synthetic data set (seeded, so every fresh clone gets the same model). Without the request,
+ * `modelwatch serve` refuses an empty registry instead (src/server/first-model.ts).
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -31,7 +33,7 @@ export async function ensureModel(registry: ModelRegistry, options: EnsureModelO
   if (registry.currentVersion()) return undefined;
   const { log } = options;
   const source = options.trainData ?? `synthetic(rows=${DEFAULT_SYNTHETIC_ROWS},seed=${options.seed})`;
-  log.info({ model_dir: registry.dir, data_source: source }, `no model in ${registry.dir}: training the default model on ${source} first`);
+  log.info({ model_dir: registry.dir, data_source: source }, `no current model in ${registry.dir} and bootstrapping was asked for (--bootstrap, BOOTSTRAP_MODEL): training the default model on ${source} first`);
   const { rows, sha256 } = options.trainData ? await loadLabelledCsv(options.trainData) : syntheticTrainingSet(options.seed);
   let lastLogged = 0;
   const result = trainModel({
@@ -47,7 +49,7 @@ export async function ensureModel(registry: ModelRegistry, options: EnsureModelO
     },
   });
   const version = registry.register(result.artifact);
-  registry.setCurrent(version, { by: 'bootstrap', reason: `first start: trained on ${source}` });
+  registry.setCurrent(version, { by: 'bootstrap', reason: `serve --bootstrap on an empty registry: trained on ${source}` });
   const m = result.metrics;
   log.info(
     { model_version: version, seconds: result.seconds, holdout: { accuracy: m.accuracy, auc: m.auc, f1: m.f1 } },

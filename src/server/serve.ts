@@ -1,5 +1,6 @@
 /**
- * `modelwatch serve`: train a first model if the registry is empty, load the current version, listen,
+ * `modelwatch serve`: refuse an empty registry, or train a first model when asked (first-model.ts),
+ * load the current version, listen,
  * switch to a newly promoted version while running (a watch of CURRENT, SIGHUP, POST /admin/reload;
  * see model-reloader.ts), and stop gracefully — on SIGTERM or SIGINT stop accepting, let in-flight
  * requests finish (up to SHUTDOWN_TIMEOUT_SECONDS), then flush every log line before exiting.
@@ -8,9 +9,11 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import { ModelRegistry } from '../model/registry.js';
 import { createLogger, type ServiceLogger } from '../monitoring/audit/logger.js';
+import { createPrettyStream, wantsPrettyLogs } from '../monitoring/audit/pretty-stream.js';
 import { createServiceMetrics, type ServiceMetrics } from '../monitoring/metrics/index.js';
 import { createModelMonitor, type ModelMonitor } from '../monitoring/model-monitor.js';
 import { buildApp } from './app.js';
+import { assertModelToServe, bootstrapIfAsked } from './first-model.js';
 import { ModelReloader } from './model-reloader.js';
 import { ModelState } from './model-state.js';
 
@@ -35,22 +38,21 @@ export interface RunningService {
  * @example const service = await startService(loadConfig()); // listening on PORT
  */
 export async function startService(config: Config, options: { log?: ServiceLogger } = {}): Promise<RunningService> {
+  const registry = new ModelRegistry(config.MODEL_DIR);
+  assertModelToServe(registry, config);
+  // On a terminal (LOG_FORMAT=auto) the stdout lines are pretty; elsewhere they are the JSON as written.
+  const pretty = config.LOG_STDOUT && wantsPrettyLogs(config.LOG_FORMAT, process.stdout.isTTY);
   const log =
     options.log ??
     createLogger({
       serviceName: config.SERVICE_NAME,
       level: config.LOG_LEVEL,
-      stdout: config.LOG_STDOUT,
+      stdout: config.LOG_STDOUT && !pretty,
+      stream: pretty ? await createPrettyStream() : undefined,
       file: config.LOG_FILE,
       recentLines: config.CONSOLE_ENABLED ? config.CONSOLE_LOG_LINES : 0,
     });
-  const registry = new ModelRegistry(config.MODEL_DIR);
-  if (!registry.currentVersion()) {
-    // Training code and data (CSV parser, synthetic profile, tree learner: ~15 MB of RSS) are only
-    // loaded on a first start with an empty registry.
-    const { ensureModel } = await import('../model/bootstrap.js');
-    await ensureModel(registry, { trainData: config.TRAIN_DATA, seed: config.SEED, log: log.service });
-  }
+  await bootstrapIfAsked(registry, config, log.service);
   const model = registry.load();
   const metrics = createServiceMetrics({ activeUsersWindowSeconds: config.ACTIVE_USERS_WINDOW_SECONDS, activeUsersMaxTracked: config.ACTIVE_USERS_MAX_TRACKED });
   const monitor = config.MODEL_MONITORING ? createModelMonitor(config, metrics, config.AUDIT_LOG ? log.audit : undefined) : undefined;

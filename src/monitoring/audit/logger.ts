@@ -15,7 +15,7 @@ import { createLineSink } from './line-sink.js';
 import { cachedIsoTime, createPredictionLineWriter, ECS_VERSION, type PredictionAuditRecord } from './prediction-line.js';
 import { RecentLines } from './recent-lines.js';
 
-/** Seed-compatible upper-case levels, written as `level` beside ECS's `log.level`. */
+/** Upper-case, Python-logging-style levels, written as `level` beside ECS's `log.level` (what the Kibana error rule and `level:ERROR` searches filter on). */
 export const LEVEL_NAMES: Readonly<Record<string, string>> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARNING', error: 'ERROR', fatal: 'CRITICAL' };
 
 const formatLevel = (label: string) => ({ 'log.level': label, level: LEVEL_NAMES[label] ?? label.toUpperCase() });

@@ -17,7 +17,7 @@ const MIN_BYTES = 256 * 1024;
 
 /** What GET /api/logs filters on; every given field must match. */
 export interface LogFilter {
-  /** The seed's level (INFO, WARNING, ERROR, CRITICAL), any case. */
+  /** The upper-case `level` (INFO, WARNING, ERROR, CRITICAL), any case. */
   readonly level?: string;
   readonly requestId?: string;
   readonly prediction?: 0 | 1;

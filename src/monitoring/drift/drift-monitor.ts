@@ -13,7 +13,7 @@ import { compileRowBinning, type RowBinning } from './compile-binning.js';
 import { DriftWindow } from './drift-window.js';
 import { computePsi, topMovedBins } from './psi.js';
 
-/** PSI levels of 001_2a53dbe60bec4001.txt: above 0.1 worth a look, above 0.2 significant drift. */
+/** The usual PSI levels of credit-risk monitoring: above 0.1 worth a look, above 0.2 significant drift. */
 export const PSI_WARNING = 0.1;
 export const PSI_CRITICAL = 0.2;
 

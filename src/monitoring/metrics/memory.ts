@@ -3,7 +3,7 @@ import { Gauge, type Registry } from 'prom-client';
 
 /**
  * Registers the gauge. RSS is what the OOM killer and a container limit see, so it is the memory
- * figure the seed's "Memory Usage" panel and the memory-spike alert want.
+ * figure the dashboards' "Memory Usage" panel and the memory-spike alert want.
  *
  * @example registerMemoryMetrics(registry)
  */

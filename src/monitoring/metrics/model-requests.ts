@@ -1,13 +1,13 @@
 /**
- * Per-model-version request counts and latency (001_2a53dbe60bec4001.txt): model_requests_total
+ * Per-model-version request counts and latency: model_requests_total
  * {model_version,status} and model_latency_seconds{model_version}, plus ml_prediction_error_rate,
- * the share of predict requests in the last 5 minutes that got no prediction (000).
+ * the share of predict requests in the last 5 minutes that got no prediction.
  */
 import { Gauge, type Registry } from 'prom-client';
 import { HotCounter, HotHistogram, type CounterChild, type HistogramChild } from './hot-path.js';
 import { SlidingWindowRatio } from '../sliding-window.js';
 
-/** 001's latency buckets. */
+/** Latency buckets from 1 ms to 2.5 s: a model call is milliseconds, a slow one stands out. */
 export const MODEL_LATENCY_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5];
 
 /** Records one predict request (single or batch). */

@@ -1,11 +1,11 @@
 /**
  * The prediction family: ml_predictions_total, ml_predictions_by_class_total{prediction_class},
- * ml_prediction_confidence (000_a6e68bdc8b3a3add.txt).
+ * ml_prediction_confidence.
  */
 import type { Registry } from 'prom-client';
 import { HotCounter, HotHistogram } from './hot-path.js';
 
-/** 001_2a53dbe60bec4001.txt's confidence buckets; confidence of a binary prediction is ≥ 0.5. */
+/** Confidence buckets, finer towards certainty; confidence of a binary prediction is ≥ 0.5. */
 export const CONFIDENCE_BUCKETS = [0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99];
 
 /**

@@ -1,6 +1,6 @@
 /**
  * The console's panel series over a time range, computed at request time from the sampled columns
- * with the seed dashboard's PromQL (000_a6e68bdc8b3a3add.txt "ML Pipeline Production"): per-minute
+ * with the PromQL of the "ML Pipeline Production" Grafana dashboard (deploy/grafana/): per-minute
  * rates over 1 m, error rate and p95 over 5 m. Long ranges are thinned to at most `maxPoints`
  * points after computing, so every point still covers its full window.
  */
