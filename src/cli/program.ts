@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../errors.js';
 import { registerDataCommands } from './data.js';
+import { registerDrillCommand } from './drill.js';
 import { registerLoadgenCommand } from './loadgen.js';
 import { registerModelCommands } from './model.js';
 import { registerPipelineCommands } from './pipeline.js';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerPipelineCommands(program);
   registerModelCommands(program);
   registerSetupCommand(program);
+  registerDrillCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -5,6 +5,7 @@
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { RejectionReason } from '../../errors.js';
 import { createActiveUserMetrics } from './active-users.js';
+import { createDrillMetrics, type DrillMetrics } from './drill.js';
 import { createFeatureProcessingMetrics } from './feature-processing.js';
 import { createHttpRequestMetrics } from './http-requests.js';
 import { registerMemoryMetrics } from './memory.js';
@@ -28,6 +29,8 @@ export interface ServiceMetrics {
   /** Counts a version that failed to load while the old one kept serving. */
   recordReloadFailure(reason: ReloadFailureReason): void;
   setLiveQuality(modelVersion: string, live: LiveQuality | undefined): void;
+  /** The fire drill's counters (POST /admin/drill). */
+  readonly drill: DrillMetrics;
   /** Runs `hook` before every read of the registry (a flush of deferred recording). */
   beforeCollect(hook: () => void): void;
 }
@@ -104,6 +107,7 @@ export function createServiceMetrics(options: ServiceMetricsOptions = {}): Servi
     },
     recordReloadFailure: reload.recordReloadFailure,
     setLiveQuality: quality.setLiveQuality,
+    drill: createDrillMetrics(registry),
     // A registry passed in (tests, a shared one) is read as it is.
     beforeCollect: (hook) => {
       if (registry instanceof FlushingRegistry) registry.beforeCollect(hook);
