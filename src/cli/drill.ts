@@ -39,7 +39,7 @@ export async function callDrill(url: string, token: string, method: 'POST' | 'DE
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
-    throw new Error(`cannot reach modelwatch at ${target.origin}: ${networkReason(error, { timeout: `no answer within ${timeoutMs / 1000} s` })}; is it running? check --url`);
+    throw new Error(`cannot reach modelwatch at ${target.origin}: ${networkReason(error, { timeout: `no answer within ${timeoutMs / 1000} s` })}; is it running? check --url`, { cause: error });
   }
   const text = await response.text();
   let answer: Answer;

@@ -9,6 +9,7 @@ import { createDrillMetrics, type DrillMetrics } from './drill.js';
 import { createFeatureProcessingMetrics } from './feature-processing.js';
 import { createHttpRequestMetrics } from './http-requests.js';
 import { registerMemoryMetrics } from './memory.js';
+import { registerResourceLimitMetrics } from './resource-limits.js';
 import { createModelQualityMetrics, type LiveQuality, type ModelFacts } from './model-quality.js';
 import { createModelReloadMetrics, type ReloadFailureReason } from './model-reload.js';
 import { createModelRequestMetrics } from './model-requests.js';
@@ -91,6 +92,7 @@ export function createServiceMetrics(options: ServiceMetricsOptions = {}): Servi
   // and process metrics already.
   for (const misnamed of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(misnamed);
   registerMemoryMetrics(registry);
+  registerResourceLimitMetrics(registry);
   const quality = createModelQualityMetrics(registry);
   const reload = createModelReloadMetrics(registry);
   return {

@@ -10,7 +10,7 @@
  * requests are counted (ml_drill_requests_total{effect}) and get an audit line of their own that
  * marks them (`drill.effect`), written after the answer is sent.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction, onRequestHookHandler, onResponseHookHandler } from 'fastify';
+import type { FastifyInstance, onRequestHookHandler, onResponseHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Logger } from 'pino';
 import { DrillInjectedError, InvalidInputError, type InputProblem } from '../../errors.js';
