@@ -179,6 +179,32 @@ describe('the alert catalogue in-process', () => {
     await t.app.close();
   });
 
+  test('in-process, server errors (a fire drill) make HighRequestErrorRatio hold; bad input (4xx) makes InputRejectionSpike hold, never the paging alert', async () => {
+    let now = 1_000_000;
+    const t = await testApp({ ADMIN_TOKEN: 'console-drill' });
+    const sampler = new SeriesSampler({ registry: t.metrics.registry, intervalSeconds: 5, now: () => now });
+    const rule = (name: string) => ALERTS.find((a) => a.name === name)!;
+    const holds = (name: string) => rule(name).console!(sampler.query.view());
+    const send = async (good: number, bad: number) => {
+      for (let i = 0; i < good; i++) await t.app.inject({ method: 'POST', url: '/predict', payload: SEED_BODY });
+      for (let i = 0; i < bad; i++) await t.app.inject({ method: 'POST', url: '/predict', payload: { ...SEED_BODY, age: 'old' } });
+      now += 5000;
+      await sampler.sample();
+    };
+    await send(1, 0);
+    await send(80, 20);
+    assert.deepEqual(holds('HighRequestErrorRatio'), [], 'a fifth of requests rejected as bad input does not page');
+    assert.deepEqual(holds('InputRejectionSpike').map((f) => f.value), [20 / 100]);
+
+    await t.app.inject({ method: 'POST', url: '/admin/drill', headers: { authorization: 'Bearer console-drill' }, payload: { error_share: 0.5, seconds: 60 } });
+    await send(40, 0);
+    const paging = holds('HighRequestErrorRatio');
+    assert.equal(paging.length, 1);
+    assert.ok(Math.abs(paging[0].value - 20 / 140) < 1e-12, `server-error share ${paging[0].value}`);
+    assert.ok(holds('ErrorBudgetBurnFast').length === 1, 'the fast burn holds over the console\'s hour too');
+    await t.app.close();
+  });
+
   test('an instance is pending for the scaled `for`, then fires and writes an audit line; it resolves with another', () => {
     const ring = new SeriesRing(['x'], 10);
     const query = new SeriesQuery(ring, [{ name: 'x', family: 'x', sample: 'x', labels: {} }]);

@@ -109,8 +109,14 @@ const PREDICT = 'job="modelwatch",route=~"/predict|/predict/batch"';
 /** Predict requests per second over `window`, by `by`, optionally only those whose status matches. */
 const predictRate = (window: string, by: string, status?: string) =>
   `sum by (${by}) (rate(http_request_duration_seconds_count{${PREDICT}${status ? `,status_code=~"${status}"` : ''}}[${window}]))`;
-/** Share of predict requests answered with a status matching `status` over `window`. */
-const predictShare = (status: string, window: string, by = 'job') => `${predictRate(window, by, status)} / ${predictRate(window, by)}`;
+/**
+ * PromQL for the share of predict requests answered with a status matching `status` over `window`,
+ * summed by `by`: what the error alerts compare (`'5..'`: server errors, `'4..'`: rejected input).
+ * Exported for the Grafana alerts that mirror them.
+ *
+ * @example predictShare('5..', '5m', 'job, instance') // per-replica server-error share
+ */
+export const predictShare = (status: string, window: string, by = 'job') => `${predictRate(window, by, status)} / ${predictRate(window, by)}`;
 /** The error budget's burn rate over `window`: the server-error share over the share the SLO allows. */
 const burnRate = (window: string) => `(${predictShare('5..', window)}) / ${Number((1 - LIMIT.availabilitySlo).toFixed(6))}`;
 
