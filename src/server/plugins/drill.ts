@@ -185,7 +185,9 @@ export const fireDrillPlugin = fp<FireDrillOptions>(async (app: FastifyInstance,
     if (effect === undefined) return done();
     request.drill = effect;
     const { extraLatencyMs } = drill.current;
-    const act = () => (effect === 'error' ? done(new DrillInjectedError(describe(drill.current))) : done());
+    // Built now: after the delay the drill may have ended.
+    const failure = effect === 'error' ? new DrillInjectedError(describe(drill.current)) : undefined;
+    const act = () => (failure ? done(failure) : done());
     if (extraLatencyMs > 0) setTimeout(act, extraLatencyMs);
     else act();
   };
