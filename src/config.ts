@@ -65,7 +65,7 @@ export const ConfigSchema = Type.Object(
     SEED: Int('Seed for training splits and generated data.', 42, 0, 2 ** 31 - 1),
     MODEL_WATCH: Bool("Switch to a newly promoted version when the registry's CURRENT pointer changes (hot reload; SIGHUP and POST /admin/reload also reload).", true),
     MODEL_WATCH_INTERVAL_SECONDS: Int('How often the registry pointer is checked for a new current version.', 2, 1, 3600),
-    ADMIN_TOKEN: OptionalPath('Bearer token that POST /admin/reload requires; without it the admin endpoint answers 404.'),
+    ADMIN_TOKEN: OptionalPath('Bearer token that the admin endpoints (POST /admin/reload, the fire drill /admin/drill) require; without it they answer 404.'),
     PUSHGATEWAY_URL: OptionalUrl('Pushgateway that `modelwatch pipeline run` pushes its metrics to, e.g. http://pushgateway:9091.'),
     CONSOLE_ENABLED: Bool('Serve the built-in web console at /console (and its JSON under /api/), sample the time series it draws on the monitor tick, evaluate the alert catalogue in-process and keep recent log lines for it.', true),
     CONSOLE_LOG_LINES: Int("Log lines the console's log explorer keeps in memory, the newest, as written (1 KiB each is reserved at start, at least 256 KiB; longer lines leave room for fewer).", 2000, 10, 20_000),

@@ -49,7 +49,8 @@ export const ERROR_CODES = {
   MW_ROUTE_NOT_FOUND: { status: 404, message: 'No route %s %s', description: 'Unknown method and path.' },
   MW_BAD_URL: { status: 400, message: 'The URL cannot be decoded: %s', description: 'A path with a malformed percent-encoding or an over-long parameter.' },
   MW_MODEL_NOT_READY: { status: 503, message: 'No model is loaded yet; retry when GET /ready answers 200', description: 'The service is still loading or training its first model.' },
-  MW_ADMIN_UNAUTHORIZED: { status: 401, message: 'The admin endpoints need the header "Authorization: Bearer <ADMIN_TOKEN>": %s', description: 'An admin request (POST /admin/reload) without the bearer token, or with a wrong one.' },
+  MW_ADMIN_UNAUTHORIZED: { status: 401, message: 'The admin endpoints need the header "Authorization: Bearer <ADMIN_TOKEN>": %s', description: 'An admin request (POST /admin/reload, POST/GET/DELETE /admin/drill) without the bearer token, or with a wrong one.' },
+  MW_DRILL_INJECTED: { status: 503, message: 'Fire drill: this failure was injected on purpose (POST /admin/drill: %s); the model was not asked', description: 'A fire drill is running (`POST /admin/drill` or `modelwatch drill`) and this predict request was one of the share it fails on purpose, so alerting can be proven end to end. It counts as a server error in every metric, like a real failure; `ml_drill_requests_total` and the audit line\'s `drill.effect` tell it apart. `DELETE /admin/drill` ends the drill.' },
   MW_MODEL_RELOAD_FAILED: { status: 422, message: 'Model version %s failed to load (%s): %s', description: 'A reload asked for a version that is missing, corrupt or incompatible; the version that was serving still serves (the failure is also counted in ml_model_reload_failures_total and logged).' },
   MW_INVALID_QUERY: { status: 400, message: 'Invalid query parameter %s=%s: expected %s', description: 'A console endpoint under `/api/` got a query parameter it does not accept or a value out of its range; the message names the parameter and what it takes.' },
   MW_CONSOLE_UNAVAILABLE: { status: 503, message: 'The console is not built (%s is missing): run `npm run build`', description: '`/console` was asked for but the page bundle was not built (a checkout run without `npm run build`); the `/api/` endpoints still answer.' },
@@ -114,6 +115,7 @@ export class NoModelToServeError extends coded('MW_NO_MODEL_TO_SERVE') {
     this.modelDir = modelDir;
   }
 }
+export const DrillInjectedError = coded('MW_DRILL_INJECTED');
 
 export const SetupUnreachableError = coded('MW_SETUP_UNREACHABLE');
 export const SetupUnauthorizedError = coded('MW_SETUP_UNAUTHORIZED');

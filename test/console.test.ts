@@ -26,8 +26,11 @@ import { ALERTS, type AlertRule } from '../src/stack/catalogue/alerts.js';
 import { generatePrometheus } from '../src/stack/prometheus/generate.js';
 import { CapturedLines, SEED_BODY, testApp } from './helpers/fixtures.js';
 
-/** Alerts only Prometheus can evaluate: a process cannot see itself down; pipeline metrics are pushed. */
-const FLEET_ONLY = ['ModelwatchDown', 'PipelineRunFailed', 'PipelineNoRecentSuccess', 'ModelPromotionRejected'];
+/**
+ * Alerts only Prometheus can evaluate: a process cannot see itself down; pipeline metrics are pushed;
+ * the slow burn rate looks back 6 hours, the console's series one.
+ */
+const FLEET_ONLY = ['ModelwatchDown', 'ErrorBudgetBurnSlow', 'PipelineRunFailed', 'PipelineNoRecentSuccess', 'ModelPromotionRejected'];
 
 describe('in-process time series', () => {
   test('a ring keeps the newest samples in fixed memory and finds times by binary search', () => {
@@ -46,7 +49,8 @@ describe('in-process time series', () => {
     assert.ok(sampler.ring.capacity * 5 >= RETENTION_SECONDS);
     assert.equal(sampler.ring.capacity, 722);
     const bytes = (seriesColumns().length + 1) * sampler.ring.capacity * 8;
-    assert.ok(bytes < 400_000, `${bytes} bytes`);
+    // 72 columns (the server-error and resource-limit columns of the alerts included): 412 kB.
+    assert.ok(bytes < 450_000, `${bytes} bytes`);
   });
 
   test('increase and rate count a counter reset as Prometheus does; windows without two samples have no value', () => {
@@ -173,6 +177,32 @@ describe('the alert catalogue in-process', () => {
     await sampler.sample();
     await sampler.sample();
     for (const rule of ALERTS) if (rule.console) assert.ok(Array.isArray(rule.console(sampler.query.view())), rule.name);
+    await t.app.close();
+  });
+
+  test('in-process, server errors (a fire drill) make HighRequestErrorRatio hold; bad input (4xx) makes InputRejectionSpike hold, never the paging alert', async () => {
+    let now = 1_000_000;
+    const t = await testApp({ ADMIN_TOKEN: 'console-drill' });
+    const sampler = new SeriesSampler({ registry: t.metrics.registry, intervalSeconds: 5, now: () => now });
+    const rule = (name: string) => ALERTS.find((a) => a.name === name)!;
+    const holds = (name: string) => rule(name).console!(sampler.query.view());
+    const send = async (good: number, bad: number) => {
+      for (let i = 0; i < good; i++) await t.app.inject({ method: 'POST', url: '/predict', payload: SEED_BODY });
+      for (let i = 0; i < bad; i++) await t.app.inject({ method: 'POST', url: '/predict', payload: { ...SEED_BODY, age: 'old' } });
+      now += 5000;
+      await sampler.sample();
+    };
+    await send(1, 0);
+    await send(80, 20);
+    assert.deepEqual(holds('HighRequestErrorRatio'), [], 'a fifth of requests rejected as bad input does not page');
+    assert.deepEqual(holds('InputRejectionSpike').map((f) => f.value), [20 / 100]);
+
+    await t.app.inject({ method: 'POST', url: '/admin/drill', headers: { authorization: 'Bearer console-drill' }, payload: { error_share: 0.5, seconds: 60 } });
+    await send(40, 0);
+    const paging = holds('HighRequestErrorRatio');
+    assert.equal(paging.length, 1);
+    assert.ok(Math.abs(paging[0].value - 20 / 140) < 1e-12, `server-error share ${paging[0].value}`);
+    assert.ok(holds('ErrorBudgetBurnFast').length === 1, 'the fast burn holds over the console\'s hour too');
     await t.app.close();
   });
 

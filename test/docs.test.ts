@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import type { Command } from 'commander';
 import { Registry } from 'prom-client';
 import { PROMOTION_REJECTED_EXIT_CODE } from '../src/cli/pipeline.js';
 import { buildProgram } from '../src/cli/program.js';
+import { DOCS_WITH_REGIONS, fillRegions, outsideRegions } from '../src/docs/generated-regions.js';
 import { renderSettingsDoc } from '../src/docs/settings-table.js';
+import { ALERTS } from '../src/stack/catalogue/alerts.js';
 import { ERROR_CODES, NoModelToServeError, REJECTION_REASONS } from '../src/errors.js';
 import { describeSettings, loadConfig } from '../src/config.js';
 import { createServiceMetrics } from '../src/monitoring/metrics/index.js';
@@ -16,7 +18,7 @@ import { startService } from '../src/server/serve.js';
 import { trainedRegistry } from './helpers/fixtures.js';
 
 const doc = (name: string) => readFileSync(new URL(`../docs/${name}`, import.meta.url), 'utf8');
-const repoFile = (name: string) => readFileSync(new URL(`../${name}`, import.meta.url), 'utf8');
+const file = (path: string) => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8');
 
 /**
  * References to documents a reader of this repository cannot open: numbered source notes
@@ -55,6 +57,9 @@ function bashBlocks(markdown: string, heading: string): string[] {
   const section = end < 0 ? rest : rest.slice(0, end);
   return [...section.matchAll(/```bash\n([\s\S]*?)```/g)].map((m) => m[1]);
 }
+const NUMBER_WORDS = 'one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty';
+/** "13 alerts", "17 in-process alerts", "thirteen alert rules": a count of alerts. */
+const ALERT_COUNT = new RegExp(`\\b(\\d+|${NUMBER_WORDS})\\s+(?:[\\w-]+\\s+){0,2}alert(?:s| rules)\\b`, 'gi');
 
 describe('docs stay in step with the code', () => {
   test('every error code is documented in docs/api.md with its status', () => {
@@ -85,7 +90,7 @@ describe('docs stay in step with the code', () => {
   });
 
   test('README, docs and --help stand alone: no citation of documents a reader cannot open', () => {
-    const found = STANDALONE_DOCS.flatMap((name) => citations(name, repoFile(name)));
+    const found = STANDALONE_DOCS.flatMap((name) => citations(name, file(name)));
     found.push(...helpTexts(buildProgram()).flatMap(([name, text]) => citations(`${name} --help`, text)));
     found.push(...describeSettings().flatMap((s) => citations(`setting ${s.name}`, s.description)));
     assert.deepEqual(found, []);
@@ -94,7 +99,7 @@ describe('docs stay in step with the code', () => {
   });
 
   test("README's quickstart runs as written: the feedback it sends joins the prediction it just made", async () => {
-    const readme = repoFile('README.md');
+    const readme = file('README.md');
     const blocks = bashBlocks(readme, '## Quickstart').filter((block) => block.includes('curl'));
     assert.ok(blocks.some((b) => b.includes('/predict')) && blocks.some((b) => b.includes('/feedback')), 'the quickstart predicts and sends feedback');
     const service = await startService(loadConfig({}, { PORT: 0, HOST: '127.0.0.1', MODEL_DIR: trainedRegistry().dir, LOG_STDOUT: false, MODEL_WATCH: false }));
@@ -114,12 +119,30 @@ describe('docs stay in step with the code', () => {
   });
 
   test('the exit codes the README documents are the ones the CLI uses, and LICENSE matches package.json', () => {
-    const readme = repoFile('README.md');
+    const readme = file('README.md');
     assert.match(readme, new RegExp(`^\\| ${PROMOTION_REJECTED_EXIT_CODE} \\| \`pipeline run\`: .*promotion gate rejected`, 'm'));
     assert.match(readme, new RegExp(`^\\| ${NoModelToServeError.EXIT_CODE} \\| \`serve\`: no model to serve`, 'm'));
-    const license = repoFile('LICENSE');
-    assert.equal((JSON.parse(repoFile('package.json')) as { license: string }).license, 'MIT');
+    const license = file('LICENSE');
+    assert.equal((JSON.parse(file('package.json')) as { license: string }).license, 'MIT');
     assert.match(license, /^MIT License\n\nCopyright \(c\) 2026 the modelwatch authors\n/);
     assert.match(license, /THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND/);
+  });
+
+  test('alert counts and lists in the docs are generated from the catalogue (run `npm run docs`)', () => {
+    for (const path of DOCS_WITH_REGIONS) assert.equal(file(path), fillRegions(file(path)), `${path}: a generated region drifted from the catalogue`);
+    assert.ok(file('docs/stack.md').includes(`${ALERTS.length} alerts`), 'docs/stack.md states the real count');
+    for (const alert of ALERTS) assert.ok(doc('runbooks.md').includes(`| [${alert.name}](#${alert.runbook}) |`), `${alert.name} is in the runbooks' generated table`);
+  });
+
+  test('no doc states a count of alerts by hand', () => {
+    const docs = ['README.md', ...readdirSync(new URL('../docs/', import.meta.url)).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+    for (const path of docs) {
+      const text = outsideRegions(file(path));
+      // Grafana's own alerts (src/stack/grafana/alerting.ts) are another catalogue, named as such.
+      const counts = [...text.matchAll(ALERT_COUNT)].filter((m) => !/grafana/i.test(text.slice(m.index, m.index + m[0].length + 20))).map((m) => m[0]);
+      assert.deepEqual(counts, [], `${path} states an alert count by hand; put it in a generated region (src/docs/generated-regions.ts)`);
+    }
+    // The check itself finds what it must.
+    assert.deepEqual('there are 13 alerts, thirteen alert rules and 17 in-process alerts'.match(ALERT_COUNT), ['13 alerts', 'thirteen alert rules', '17 in-process alerts']);
   });
 });

@@ -108,6 +108,10 @@ describe('modelwatch pipeline run, observed through a real Pushgateway', { skip:
     assert.equal(value(metrics, 'model_promotion_total', { outcome: 'promoted' }), 1);
     assert.equal(value(metrics, 'model_promotion_total', { outcome: 'rejected' }), 0);
     assert.equal(value(metrics, 'model_training_accuracy', { model_version: 'v1' }), result.metrics!.accuracy);
+    // Users query training figures as model_training_accuracy{job="model-training"}: the job is
+    // that literal name, the pipeline a label of its own.
+    const samples = metrics.model_training_accuracy.metrics.map((m) => m.labels);
+    assert.deepEqual(samples.map((l) => [l.job, l.pipeline]), [['model-training', 'bank-marketing']]);
     assert.equal(value(metrics, 'model_training_loss', { model_version: 'v1' }), result.metrics!.log_loss);
     assert.ok(value(metrics, 'model_training_duration_seconds', { model_version: 'v1' })! > 0);
     const lastSuccess = value(metrics, 'pipeline_last_success_timestamp_seconds')!;

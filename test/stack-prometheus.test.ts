@@ -40,6 +40,20 @@ describe('the Prometheus stack generated from the catalogue', () => {
     assert.equal(new Set(records).size, records.length, 'recording rule names are unique');
   });
 
+  test('no critical (paging) alert counts rejected input: 4xx is the warning InputRejectionSpike', () => {
+    // An alert's expression with the recording rules it names written out.
+    const records = new Map(RULE_GROUPS.flatMap((g) => g.rules.map((r) => [r.record, r.expr] as const)));
+    const expanded = (expr: string) => expr + [...records].filter(([name]) => expr.includes(name)).map(([, e]) => ` ${e}`).join('');
+    const countsRejections = /status="error"|status_code=~"4|ml_prediction_error_rate|ml_input_validation_failures_total/;
+    for (const alert of ALERTS.filter((a) => a.severity === 'critical')) assert.doesNotMatch(expanded(alert.expr), countsRejections, `${alert.name} pages on client errors`);
+    const rejection = ALERTS.find((a) => a.name === 'InputRejectionSpike');
+    assert.equal(rejection?.severity, 'warning');
+    assert.match(rejection.expr, /status_code=~"4\.\."/);
+    for (const name of ['HighRequestErrorRatio', 'ElevatedRequestErrorRatio', 'PredictLatencyP95AboveObjective', 'ErrorBudgetBurnFast', 'ErrorBudgetBurnSlow', 'CpuNearLimit', 'MemoryNearLimit']) {
+      assert.ok(ALERTS.some((a) => a.name === name), `${name} is in the catalogue`);
+    }
+  });
+
   test('promtool check config and check rules pass', { skip: promtoolMissing }, () => {
     const config = promtool(['check', 'config', PROMETHEUS_FILES.config]);
     assert.equal(config.status, 0, config.stdout + config.stderr);

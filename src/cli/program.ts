@@ -12,6 +12,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError, NoModelToServeError } from '../errors.js';
 import { packageRoot } from '../util/package-root.js';
 import { registerDataCommands } from './data.js';
+import { registerDrillCommand } from './drill.js';
 import { registerLoadgenCommand } from './loadgen.js';
 import { registerModelCommands } from './model.js';
 import { registerPipelineCommands } from './pipeline.js';
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
   registerPipelineCommands(program);
   registerModelCommands(program);
   registerSetupCommand(program);
+  registerDrillCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -1,10 +1,11 @@
 /**
  * The pipeline's metric family, pushed to a Pushgateway at the end of every run (a batch job is gone
- * before Prometheus could scrape it — 004_11a16ce329fac955.txt).
+ * before Prometheus could scrape it).
  *
- * Grouping: job `modelwatch-pipeline`, plus `pipeline` and `instance`, so two pipelines — or the same
+ * Grouping: job `model-training`, plus `pipeline` and `instance`, so two pipelines — or the same
  * one on two hosts — never overwrite each other, while a pipeline's next run on the same host does
- * replace its last one. Pushes use POST, which replaces only the metric names pushed: every run
+ * replace its last one. The job is the name users query training figures by
+ * (`model_training_accuracy{job="model-training"}`); which pipeline pushed is the `pipeline` label. Pushes use POST, which replaces only the metric names pushed: every run
  * pushes every step's status and duration, but the training gauges only when a model was trained,
  * so a run that fails early does not wipe the last trained model's figures.
  *
@@ -16,8 +17,11 @@ import { networkReason } from '../util/network-reason.js';
 import type { RunReport } from './dag.js';
 import type { PipelineTotals } from './state.js';
 
-/** The Pushgateway job of every pipeline push. */
-export const PIPELINE_JOB = 'modelwatch-pipeline';
+/**
+ * The Pushgateway job of every pipeline push: what dashboards and alerts select training metrics by
+ * (`model_training_accuracy{job="model-training"}`), whichever pipeline pushed them.
+ */
+export const PIPELINE_JOB = 'model-training';
 
 /** pipeline_step_status values. */
 export const STEP_STATUS = { succeeded: 1, failed: 0, skipped: -1 } as const;

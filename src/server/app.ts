@@ -15,6 +15,7 @@ import type { ModelState } from './model-state.js';
 import { registerAdminRoutes } from './plugins/admin.js';
 import { registerConsolePage } from './plugins/console.js';
 import { registerConsoleApi } from './plugins/console-api.js';
+import { createFireDrill, fireDrillPlugin } from './plugins/drill.js';
 import { errorHandling } from './plugins/errors.js';
 import { registerFeedbackRoutes } from './plugins/feedback.js';
 import { registerHealthRoutes } from './plugins/health.js';
@@ -98,6 +99,16 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     redactFields: config.AUDIT_REDACT_FIELDS.split(',').map((f) => f.trim()).filter(Boolean),
     counts,
   });
+  // The fire drill hooks the predict routes as they are added, so it is registered before them.
+  if (config.ADMIN_TOKEN) {
+    await app.register(fireDrillPlugin, {
+      token: config.ADMIN_TOKEN,
+      drill: createFireDrill(log.service),
+      metrics: config.METRICS_ENABLED ? metrics.drill : undefined,
+      audit: config.AUDIT_LOG ? log.audit : undefined,
+      log: log.service,
+    });
+  }
   await app.register(registerPredictRoutes, {
     state,
     maxExtraFields: config.PREDICT_MAX_EXTRA_FIELDS,

@@ -5,9 +5,11 @@
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { RejectionReason } from '../../errors.js';
 import { createActiveUserMetrics } from './active-users.js';
+import { createDrillMetrics, type DrillMetrics } from './drill.js';
 import { createFeatureProcessingMetrics } from './feature-processing.js';
 import { createHttpRequestMetrics } from './http-requests.js';
 import { registerMemoryMetrics } from './memory.js';
+import { registerResourceLimitMetrics } from './resource-limits.js';
 import { createModelQualityMetrics, type LiveQuality, type ModelFacts } from './model-quality.js';
 import { createModelReloadMetrics, type ReloadFailureReason } from './model-reload.js';
 import { createModelRequestMetrics } from './model-requests.js';
@@ -28,6 +30,8 @@ export interface ServiceMetrics {
   /** Counts a version that failed to load while the old one kept serving. */
   recordReloadFailure(reason: ReloadFailureReason): void;
   setLiveQuality(modelVersion: string, live: LiveQuality | undefined): void;
+  /** The fire drill's counters (POST /admin/drill). */
+  readonly drill: DrillMetrics;
   /** Runs `hook` before every read of the registry (a flush of deferred recording). */
   beforeCollect(hook: () => void): void;
 }
@@ -88,6 +92,7 @@ export function createServiceMetrics(options: ServiceMetricsOptions = {}): Servi
   // and process metrics already.
   for (const misnamed of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(misnamed);
   registerMemoryMetrics(registry);
+  registerResourceLimitMetrics(registry);
   const quality = createModelQualityMetrics(registry);
   const reload = createModelReloadMetrics(registry);
   return {
@@ -104,6 +109,7 @@ export function createServiceMetrics(options: ServiceMetricsOptions = {}): Servi
     },
     recordReloadFailure: reload.recordReloadFailure,
     setLiveQuality: quality.setLiveQuality,
+    drill: createDrillMetrics(registry),
     // A registry passed in (tests, a shared one) is read as it is.
     beforeCollect: (hook) => {
       if (registry instanceof FlushingRegistry) registry.beforeCollect(hook);

@@ -41,6 +41,15 @@ export const REQUEST_COLUMNS = ['success', 'error'].map((status) => columnName('
 
 const spec = (family: string, labels: Selector = {}, sample = family): ColumnSpec => ({ name: columnName(sample, labels), family, sample, labels });
 
+/**
+ * Server errors of the predict routes, by the codes the service answers there with no prediction:
+ * 500 (a bug) and 503 (no model yet, shutting down, or a fire drill). A client's bad input is a 4xx
+ * and is not among them: it must not page anyone.
+ */
+const SERVER_ERROR_SPECS = ['/predict', '/predict/batch'].flatMap((route) => ['500', '503'].map((status_code) => spec('http_request_duration_seconds', { route, status_code }, 'http_request_duration_seconds_count')));
+/** The columns of the predict routes' server errors (summed, they are the `status_code=~"5.."` of the alerts). */
+export const SERVER_ERROR_COLUMNS = SERVER_ERROR_SPECS.map((c) => c.name);
+
 /** The histograms whose buckets are kept, so any quantile over any window can be computed. */
 export const HISTOGRAMS = {
   http_request_duration_seconds: HTTP_BUCKETS,
@@ -58,7 +67,7 @@ export const bucketBounds = (histogram: HistogramName): string[] => [...HISTOGRA
 /**
  * Every column, in a fixed order. Feature drift has one column per feature of the schema.
  *
- * @example seriesColumns().length // 65
+ * @example seriesColumns().length // 72
  */
 export function seriesColumns(): ColumnSpec[] {
   const histogram = (family: HistogramName) => [
@@ -87,6 +96,10 @@ export function seriesColumns(): ColumnSpec[] {
     spec('ml_ground_truth_delay_seconds', {}, 'ml_ground_truth_delay_seconds_sum'),
     spec('ml_ground_truth_delay_seconds', {}, 'ml_ground_truth_delay_seconds_count'),
     ...RELOAD_FAILURE_REASONS.map((reason) => spec('ml_model_reload_failures_total', { reason })),
+    ...SERVER_ERROR_SPECS,
+    spec('process_cpu_seconds_total'),
+    spec('ml_app_cpu_limit_cores'),
+    spec('ml_app_memory_limit_bytes'),
   ];
 }
 

@@ -2,7 +2,7 @@
  * In-process time series in fixed memory: one Float64Array per column plus one of sample times, each
  * used as a ring of `capacity` samples. Written once per monitor tick (never per request), read by
  * the console's API and the in-process alerts. Memory is (columns + 1) × capacity × 8 bytes, all
- * allocated at construction: the console's 65 columns over one hour at 5 s come to 372 kB.
+ * allocated at construction: the console's 72 columns over one hour at 5 s come to 412 kB.
  */
 
 /**

@@ -22,19 +22,29 @@ const BEARER = /^Bearer +(\S+) *$/i;
 const digest = (token: string) => createHash('sha256').update(token).digest();
 
 /**
- * Registers the admin routes.
+ * The onRequest hook every admin route carries: `Authorization: Bearer <token>`, checked before the
+ * body is read; anything else is 401 MW_ADMIN_UNAUTHORIZED.
  *
- * @example await app.register(registerAdminRoutes, { token: config.ADMIN_TOKEN, reloader });
+ * @example app.post('/admin/drill', { onRequest: adminAuthorization(config.ADMIN_TOKEN) }, handler);
  */
-export async function registerAdminRoutes(app: FastifyInstance, options: AdminRouteOptions): Promise<void> {
-  const expected = digest(options.token);
-  const authorize = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+export function adminAuthorization(adminToken: string): (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => void {
+  const expected = digest(adminToken);
+  return (request, reply, done) => {
     const header = request.headers.authorization;
     const token = typeof header === 'string' ? BEARER.exec(header)?.[1] : undefined;
     if (token !== undefined && timingSafeEqual(digest(token), expected)) return done();
     reply.header('www-authenticate', 'Bearer realm="modelwatch-admin"');
     done(new AdminUnauthorizedError(token === undefined ? 'no bearer token was sent' : 'the token is wrong'));
   };
+}
+
+/**
+ * Registers the admin routes.
+ *
+ * @example await app.register(registerAdminRoutes, { token: config.ADMIN_TOKEN, reloader });
+ */
+export async function registerAdminRoutes(app: FastifyInstance, options: AdminRouteOptions): Promise<void> {
+  const authorize = adminAuthorization(options.token);
 
   app.post('/admin/reload', { onRequest: authorize }, async (request) => {
     const version = versionOf(request.body);

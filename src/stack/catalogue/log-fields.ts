@@ -74,6 +74,13 @@ export const LOG_FIELDS: readonly LogField[] = [
   field('alert.for_seconds', 'float', 'The `for` waited (the catalogue’s times CONSOLE_ALERT_FOR_SCALE).'),
   field('alert.runbook', 'keyword', 'Section of docs/runbooks.md.'),
   field('alert.summary', 'text', 'The summary with the labels and value filled in.'),
+  // Fire-drill lines: a predict request the drill failed or delayed on purpose, a drill's start and end.
+  field('drill.effect', 'keyword', 'What a fire drill did to the request: error (answered 503 MW_DRILL_INJECTED) or latency (only delayed).'),
+  field('drill.error_share', 'float', 'Share of predict requests the fire drill fails.'),
+  field('drill.extra_latency_ms', 'float', 'Milliseconds the fire drill adds to each predict request.'),
+  field('drill.seconds', 'integer', 'How long a fire drill was set to run.'),
+  field('drill.failed', 'long', 'Requests a fire drill failed, when it ended.'),
+  field('drill.delayed', 'long', 'Requests a fire drill only delayed, when it ended.'),
   // Training-pipeline lines (event.dataset <service>.pipeline).
   field('pipeline.name', 'keyword', 'Pipeline name (the `pipeline` grouping label of its pushed metrics).'),
   field('pipeline.run_id', 'keyword', 'One run of the pipeline.'),

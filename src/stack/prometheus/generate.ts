@@ -27,23 +27,52 @@ function annotations(alert: AlertRule, labels: Readonly<Record<string, string>>,
 }
 
 /**
+ * How often Prometheus scrapes modelwatch and evaluates the rules. Together with the paging alert's
+ * window and `for` and Alertmanager's group_wait for critical alerts, they decide how soon a page
+ * follows the first failing request; {@link worstCasePageSeconds} adds them up and a test holds the
+ * sum under the 2 minutes promised.
+ */
+export const INTERVALS = { modelwatchScrape: '10s', evaluation: '10s', otherScrapes: '15s' } as const;
+
+/**
+ * The longest time from the first failing predict request to Alertmanager sending the page, for an
+ * error share `share` of requests above the paging threshold, with Prometheus' settings as given:
+ *
+ * - `scrape`: the 5xx series appears at the next scrape (it is created by the first error);
+ * - `window × threshold / share`: errors must fill that much of the ratio's window, seen at…
+ * - `scrape`: …the scrape after that;
+ * - `evaluation`: the rule group's next evaluation makes the alert pending;
+ * - `for`: it fires at the evaluation `for` later (evaluations fall on a fixed grid);
+ * - `groupWait`: Alertmanager holds a new group that long before notifying.
+ *
+ * @example worstCasePageSeconds({ scrape: 10, evaluation: 10, window: 60, for: 30, groupWait: 10, threshold: 0.05, share: 0.1 }) // 100
+ */
+export function worstCasePageSeconds(t: { scrape: number; evaluation: number; window: number; for: number; groupWait: number; threshold: number; share: number }): number {
+  return t.scrape + (t.window * t.threshold) / t.share + t.scrape + t.evaluation + t.for + t.groupWait;
+}
+
+/**
  * The modelwatch scrape job's name, interval and path: the same whichever way its replicas are
  * found (static list and file_sd here, Kubernetes discovery in deploy/kubernetes/), because the
  * recording rules and alerts select `job="modelwatch"`.
  */
 export function modelwatchJob() {
-  return { job_name: 'modelwatch', scrape_interval: '15s', metrics_path: '/metrics' };
+  return { job_name: 'modelwatch', scrape_interval: INTERVALS.modelwatchScrape, metrics_path: '/metrics' };
 }
 
-/** 001's relabelling: the instance label is the scraped address. */
+/** The instance label is the scraped address (host:port), the label every per-replica alert names. */
 export function instanceRelabelling() {
   return [{ source_labels: ['__address__'], target_label: 'instance' }];
 }
 
-/** prometheus.yml: 15 s scrapes (004), modelwatch by static list and file_sd, Pushgateway, node-exporter, Alertmanager. */
+/**
+ * prometheus.yml: modelwatch scraped every 10 s and rules evaluated every 10 s (what the paging
+ * alert's 2-minute promise rests on), the rest every 15 s; modelwatch found by static list and
+ * file_sd; Pushgateway, node-exporter, Alertmanager.
+ */
 function config() {
   return {
-    global: { scrape_interval: '15s', evaluation_interval: '15s', external_labels: { monitor: 'modelwatch' } },
+    global: { scrape_interval: INTERVALS.otherScrapes, evaluation_interval: INTERVALS.evaluation, external_labels: { monitor: 'modelwatch' } },
     rule_files: ['rules/*.yml'],
     alerting: { alertmanagers: [{ static_configs: [{ targets: [hostPort(STACK_SERVICES.alertmanager)] }] }] },
     scrape_configs: [
@@ -83,7 +112,7 @@ function alertTests() {
       const labels = { ...(alert.test.labels ?? {}) };
       return {
         name: alert.name,
-        interval: '1m',
+        interval: alert.test.interval ?? '1m',
         input_series: alert.test.series.map((s) => ({ series: s.series, values: s.values })),
         alert_rule_test: [
           { eval_time: alert.test.silentAt, alertname: alert.name, exp_alerts: [] },
