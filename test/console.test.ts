@@ -100,7 +100,8 @@ describe('in-process time series', () => {
     const psi = view.each('ml_feature_drift_psi');
     assert.equal(psi.length, 16);
     assert.ok(psi.some((p) => p.value > 0.2), 'drifted rows move some feature above 0.2');
-    assert.ok(sampler.lastSampleSeconds > 0 && sampler.lastSampleSeconds < 0.05, `a sample took ${sampler.lastSampleSeconds} s`);
+    // A sample is a few milliseconds; the bound leaves room for a machine busy with other test files.
+    assert.ok(sampler.lastSampleSeconds > 0 && sampler.lastSampleSeconds < 0.25, `a sample took ${sampler.lastSampleSeconds} s`);
     await t.app.close();
   });
 });
