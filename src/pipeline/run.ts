@@ -98,7 +98,7 @@ function logRunStart(scope: RunScope, data: string): void {
 
 /** The end of a run, whole or step by step: promotion line, totals, push, last line, result. */
 async function finishRun(scope: RunScope, options: PipelineRunOptions, context: PipelineContext, report: RunReport): Promise<PipelineResult> {
-  const { log, pipeline, runId, registry } = scope;
+  const { log, pipeline, runId } = scope;
   const { progress } = options;
   const instance = options.instance ?? hostname();
   const promotion = context.promotion;

@@ -9,8 +9,12 @@ import { generatedYaml } from '../generated-file.js';
 import { ILM_POLICY, RETENTION, WRITE_ALIAS } from '../elasticsearch/generate.js';
 import { ELASTICSEARCH_URL } from '../services.js';
 
-/** Where the service's log is mounted in the Filebeat container. */
-export const LOG_PATH = '/var/log/modelwatch/*.ndjson';
+/** The shared log directory: the service and the pipeline write into it, Filebeat reads it. */
+export const LOG_DIR = '/var/log/modelwatch';
+/** What Filebeat reads there: every NDJSON file (the service's audit log, the pipeline's log). */
+export const LOG_PATH = `${LOG_DIR}/*.ndjson`;
+/** The training pipeline's log in that directory (`--log-file` of its steps). */
+export const PIPELINE_LOG_FILE = `${LOG_DIR}/pipeline.ndjson`;
 /** Where the CA that signed Elasticsearch's certificate is mounted in the Filebeat container. */
 export const CA_CERT_PATH = '/usr/share/filebeat/certs/ca/ca.crt';
 /**
