@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { Deployment as DeploymentModel } from 'kubernetes-models/apps/v1/Deployment';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { ICronJob } from 'kubernetes-models/batch/v1/CronJob';
+import type { IDaemonSet } from 'kubernetes-models/apps/v1/DaemonSet';
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { IContainer } from 'kubernetes-models/v1/Container';
@@ -25,6 +26,11 @@ import { kubernetesManifests, type KubernetesObject } from '../src/stack/kuberne
 import { PIPELINE_ARGS, TRAINING_DATA_DIR } from '../src/stack/kubernetes/pipeline.js';
 import { SCRAPE_FILE } from '../src/stack/kubernetes/prometheus.js';
 import { PROBE_PATHS } from '../src/stack/kubernetes/server.js';
+import { CONTAINER_LOG_DIR, CONTAINER_LOG_GLOB, FILEBEAT_CONFIG_DIR, FILEBEAT_CONFIG_KEY, POD_LOG_DIR, kubernetesFilebeatConfig } from '../src/stack/kubernetes/filebeat.js';
+import { CA_CERT_PATH } from '../src/stack/filebeat/generate.js';
+import { writeLabelledCsv } from '../src/data/csv.js';
+import { generateSynthetic } from '../src/data/synthetic.js';
+import { STEP_NAMES } from '../src/pipeline/steps.js';
 import { MODELWATCH_IMAGE } from '../src/stack/modelwatch-image.js';
 import { tempDir, testApp } from './helpers/fixtures.js';
 
@@ -204,7 +210,9 @@ describe('deploy/kubernetes/ generated from src/stack/kubernetes/', () => {
     const container = pipelinePod.containers[0];
     assert.deepEqual(container.args, [...PIPELINE_ARGS]);
     const flags = parsePipelineArgs(container.args!);
-    assert.equal(flags.json, true);
+    // Its ECS lines go to stdout, where the Filebeat DaemonSet reads them: no --json, no --log-file.
+    assert.equal(flags.json, undefined);
+    assert.equal(flags.logFile, undefined);
     assert.ok(String(flags.data).startsWith(`${TRAINING_DATA_DIR}/`), '--data is on the training data volume');
     const dataMount = container.volumeMounts!.find((m) => m.mountPath === TRAINING_DATA_DIR);
     assert.equal(dataMount?.readOnly, true);
@@ -253,5 +261,77 @@ describe('deploy/kubernetes/ generated from src/stack/kubernetes/', () => {
     writeFileSync(join(dir, SCRAPE_FILE), stringify({ scrape_configs: jobs }));
     const result = spawnSync('promtool', ['check', 'config', SCRAPE_FILE], { cwd: dir, encoding: 'utf8' });
     assert.equal(result.status, 0, result.stdout + result.stderr);
+  });
+});
+
+describe('log shipping in the cluster: the Filebeat DaemonSet', () => {
+  const daemonSet = find<IDaemonSet>('DaemonSet');
+  const pod = daemonSet.spec!.template.spec!;
+  const filebeat = pod.containers[0];
+  const configMap = find<IConfigMap>('ConfigMap', NAMES.filebeat);
+  type Input = { paths: string[]; parsers: Record<string, unknown>[]; prospector: { scanner: { exclude_files: string[] } } };
+  type Config = { 'filebeat.inputs': Input[]; processors: { drop_event?: { when: { not: { has_fields: string[] } } } }[]; 'output.elasticsearch': { 'ssl.certificate_authorities': string[] } };
+  const config = parse(configMap.data![FILEBEAT_CONFIG_KEY]) as Config;
+  const mountAt = (path: string) => filebeat.volumeMounts!.find((m) => m.mountPath === path);
+  const volume = (name: string) => pod.volumes!.find((v) => v.name === name)!;
+
+  test('reads its configuration from the ConfigMap, and every path it reads from the node, read-only', () => {
+    assert.deepEqual(config, JSON.parse(JSON.stringify(kubernetesFilebeatConfig())));
+    assert.ok(filebeat.args!.includes(`${FILEBEAT_CONFIG_DIR}/${FILEBEAT_CONFIG_KEY}`));
+    assert.equal(volume(mountAt(FILEBEAT_CONFIG_DIR)!.name).configMap?.name, NAMES.filebeat);
+    const paths = config['filebeat.inputs'].flatMap((i) => i.paths);
+    assert.deepEqual(paths, [CONTAINER_LOG_GLOB]);
+    for (const path of paths) {
+      const mount = mountAt(posix.dirname(path));
+      assert.ok(mount?.readOnly, `${path}: its directory is mounted read-only`);
+      assert.equal(volume(mount.name).hostPath?.path, posix.dirname(path), `${path} is the node's`);
+    }
+    // /var/log/containers holds links into /var/log/pods: both are mounted.
+    assert.equal(volume(mountAt(POD_LOG_DIR)!.name).hostPath?.path, POD_LOG_DIR);
+    assert.equal(volume(mountAt(posix.dirname(CA_CERT_PATH))!.name).secret?.secretName, NAMES.elasticsearchSecret);
+    assert.deepEqual(config['output.elasticsearch']['ssl.certificate_authorities'], [CA_CERT_PATH]);
+    const password = filebeat.env!.find((e) => e.name === 'ELASTICSEARCH_PASSWORD');
+    assert.deepEqual(password?.valueFrom?.secretKeyRef, { name: NAMES.elasticsearchSecret, key: 'password' });
+    assert.equal(filebeat.securityContext?.readOnlyRootFilesystem, true);
+    assert.deepEqual(filebeat.securityContext?.capabilities?.drop, ['ALL']);
+  });
+
+  test("the container logs it reads are this namespace's: the service's and the pipeline's pods, not its own", () => {
+    // The kubelet names each log <pod>_<namespace>_<container>-<id>.log.
+    const glob = new RegExp(`^${posix.basename(CONTAINER_LOG_GLOB).replaceAll('.', '\\.').replaceAll('*', '[^/]*')}$`);
+    const excluded = config['filebeat.inputs'][0].prospector.scanner.exclude_files.map((e) => new RegExp(e));
+    const read = (pod: string, container: string) => {
+      const file = `${pod}_${NAMESPACE}_${container}-0123456789abcdef.log`;
+      return glob.test(file) && !excluded.some((e) => e.test(`${CONTAINER_LOG_DIR}/${file}`));
+    };
+    assert.ok(read('modelwatch-7d9f-abcde', serverPod.containers[0].name), 'the replicas');
+    assert.ok(read('modelwatch-pipeline-2895160-xyz12', pipelinePod.containers[0].name), "the pipeline's Job pods");
+    assert.ok(!read('modelwatch-filebeat-q8x7z', filebeat.name), 'not its own');
+    assert.ok(!glob.test(`other-0_default_${pipelinePod.containers[0].name}-0123.log`), 'not another namespace');
+    for (const object of objects.filter((o) => ['Deployment', 'CronJob'].includes(o.kind))) assert.equal(object.metadata?.namespace, NAMESPACE);
+  });
+
+  test("the CronJob's command writes ECS lines to stdout, which the drop rule keeps, and drops the rest", async () => {
+    const dir = tempDir('modelwatch-k8s-logs-');
+    const data = join(dir, 'train.csv');
+    await writeLabelledCsv(data, generateSynthetic({ rows: 1500, seed: 4 }));
+    const args = pipelinePod.containers[0].args!.map((a) => (a.startsWith(`${TRAINING_DATA_DIR}/`) ? data : a));
+    // As in the pod: stdout is a pipe, settings from the environment (MODEL_DIR; no Pushgateway here).
+    const run = spawnSync(process.execPath, ['--import', 'tsx', root('src/cli/main.ts'), ...args, '--max-iterations', '10'], { encoding: 'utf8', env: { PATH: process.env.PATH, MODEL_DIR: join(dir, 'models') } });
+    assert.equal(run.status, 0, run.stderr);
+    const keep = config.processors.find((p) => p.drop_event)!.drop_event!.when.not.has_fields;
+    const parsed = run.stdout.trim().split('\n').map((line) => {
+      try {
+        return JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        return { message: line };
+      }
+    });
+    const shipped = parsed.filter((l) => keep.every((field) => field in l));
+    const dropped = parsed.filter((l) => !keep.every((field) => field in l));
+    assert.deepEqual(shipped.filter((l) => l['event.action'] === 'pipeline_step_end').map((l) => l['pipeline.step']), [...STEP_NAMES]);
+    assert.ok(shipped.every((l) => l['event.dataset'] === 'ml-pipeline.pipeline' && typeof l['@timestamp'] === 'string'));
+    assert.ok(dropped.length > 0 && dropped.every((l) => !('ecs.version' in l)), 'only the readable summary is dropped');
+    assert.match(dropped.map((l) => l.message).join('\n'), /pipeline bank-marketing run .*: success/);
   });
 });
