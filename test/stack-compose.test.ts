@@ -1,16 +1,20 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join, posix, resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { SECRET_FILES, SECRETS_DIR } from '../src/stack/alertmanager/generate.js';
+import { ALERTMANAGER_VARIANTS, SECRET_FILES, SECRETS_DIR } from '../src/stack/alertmanager/generate.js';
+import { ALERTMANAGER_CONFIG_DIR } from '../src/stack/compose/metrics.js';
 import { BOOTSTRAP_SETTING, PIPELINE_SERVICE, SECOND_REPLICA } from '../src/stack/compose/generate.js';
 import { REQUIRED_VARIABLES, OPTIONAL_VARIABLES, PRODUCTION_FILE, PRODUCTION_SWITCH } from '../src/stack/compose/variables.js';
 import { CA_CERT_PATH, LOG_PATH, PIPELINE_LOG_FILE } from '../src/stack/filebeat/generate.js';
 import { TRAINING_DATA_FILE } from '../src/stack/kubernetes/pipeline.js';
 import { buildProgram } from '../src/cli/program.js';
+import { writeLabelledCsv } from '../src/data/csv.js';
+import { generateSynthetic } from '../src/data/synthetic.js';
 import { tempDir } from './helpers/fixtures.js';
 
 type Service = {
@@ -238,6 +242,13 @@ describe('deploy/compose/docker-compose.yml', () => {
       assert.match(production.alertmanager.environment![name], new RegExp(`^\\$\\{${name}:\\?`), `${name} is required in production`);
     }
     assert.deepEqual(services.alertmanager.tmpfs, [SECRETS_DIR]);
+    // Every configuration the entrypoint can pick is in the directory mounted where it looks.
+    const configDir = mounts(services.alertmanager).find((m) => m.target === ALERTMANAGER_CONFIG_DIR);
+    assert.ok(configDir?.readOnly && configDir.hostPath);
+    const picked = [...script.matchAll(/config=(\S+) ;;/g)].map((m) => m[1]);
+    assert.deepEqual(picked.sort(), ALERTMANAGER_VARIANTS.map((v) => v.file).sort());
+    for (const file of picked) assert.ok(existsSync(join(configDir.hostPath, file)), file);
+    assert.ok(script.includes(`--config.file=${ALERTMANAGER_CONFIG_DIR}/$$config`));
   });
 
   test('credentials: a documented local default in the try-out, a required variable in production; no admin/admin, no changeme', () => {
@@ -380,5 +391,43 @@ describe('deploy/compose/docker-compose.yml', () => {
     }
     assert.equal(new Set(writers.map((w) => w.file)).size, writers.length, 'no two services append to the same file');
     for (const glob of globs) assert.ok(writers.some((w) => matches(w.file, glob)), `nothing writes ${glob}`);
+  });
+
+  test("the pipeline service's loop really runs the pipeline, logs where Filebeat reads, and its health check follows the last run", async () => {
+    const pipeline = services[PIPELINE_SERVICE];
+    const dir = tempDir('modelwatch-compose-pipeline-');
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'modelwatch'), `#!/bin/sh\nexec "${process.execPath}" --import "${import.meta.resolve('tsx')}" "${fileURLToPath(new URL('../src/cli/main.ts', import.meta.url))}" "$@"\n`, { mode: 0o755 });
+    const dataDir = join(dir, 'data');
+    mkdirSync(dataDir);
+    await writeLabelledCsv(join(dataDir, posix.basename(TRAINING_DATA_FILE)), generateSynthetic({ rows: 1200, seed: 9 }));
+    const modelDir = join(dir, 'models');
+    const logDir = join(dir, 'logs');
+    mkdirSync(logDir);
+    /** The container's paths, pointed into the temp dir; Compose's $$ is the shell's $. */
+    const local = (text: string) =>
+      text.replaceAll('$$', '$').replaceAll(pipeline.environment!.MODEL_DIR, modelDir).replaceAll(posix.dirname(PIPELINE_LOG_FILE), logDir).replaceAll(posix.dirname(TRAINING_DATA_FILE), dataDir);
+    const env = { PATH: `${bin}:/usr/bin:/bin`, HOME: dir, MODEL_DIR: modelDir, PIPELINE_INTERVAL_SECONDS: '3600' };
+    // Its own process group, so that the `sleep` between runs ends with it.
+    const loop = spawn('/bin/sh', ['-c', local(pipeline.command!.join('\n'))], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let stdout = '';
+    loop.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    try {
+      for (let i = 0; i < 600 && !stdout.includes('\n'); i++) await sleep(100);
+    } finally {
+      process.kill(-loop.pid!, 'SIGTERM');
+    }
+    const report = JSON.parse(stdout.split('\n')[0]) as { status: string; current?: string };
+    assert.equal(report.status, 'success');
+    assert.equal(report.current, 'v1', 'the first run trains and promotes the first model');
+    const lines = readFileSync(join(logDir, posix.basename(PIPELINE_LOG_FILE)), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.ok(lines.some((l) => l['event.action'] === 'pipeline_run_end' && l['event.outcome'] === 'success'));
+    const health = () => spawnSync('/bin/sh', ['-c', local(pipeline.healthcheck!.test[1])], { env, encoding: 'utf8' }).status;
+    assert.equal(health(), 0, 'healthy after a run');
+    const state = join(modelDir, 'pipelines', 'bank-marketing.json');
+    const old = new Date(Date.now() - 3 * 3600 * 1000);
+    utimesSync(state, old, old);
+    assert.equal(health(), 1, 'unhealthy when the last run is older than two intervals');
   });
 });
