@@ -97,6 +97,7 @@ class BashOperator:
 /** Imports the DAG file under the stub; `callback` then calls each task's failure callback as Airflow would. */
 const HARNESS = String.raw`
 import importlib.util, json, sys
+sys.dont_write_bytecode = True  # no __pycache__ beside the committed DAG file
 stub, dag_file, mode = sys.argv[1:4]
 sys.path.insert(0, stub)
 import airflow
@@ -122,7 +123,7 @@ interface Record_ {
 
 let stubDir = '';
 function importDag(mode: 'graph' | 'callback', extra: string[] = [], env: Record<string, string> = {}): Record_ {
-  const result = spawnSync(PYTHON, ['-c', HARNESS, stubDir, dagFile, mode, ...extra], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin', ...env } });
+  const result = spawnSync(PYTHON, ['-c', HARNESS, stubDir, dagFile, mode, ...extra], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin', PYTHONDONTWRITEBYTECODE: '1', ...env } });
   assert.equal(result.status, 0, result.stderr);
   return JSON.parse(result.stdout) as Record_;
 }
