@@ -16,7 +16,8 @@ import { ModelRegistry } from '../src/model/registry.js';
 import { createProgress } from '../src/cli/progress.js';
 import { createLogger } from '../src/monitoring/audit/logger.js';
 import { PIPELINE_JOB, STEP_STATUS } from '../src/pipeline/metrics.js';
-import { runPipeline, type PipelineResult } from '../src/pipeline/run.js';
+import { runPipeline, runPipelineStep, type PipelineResult } from '../src/pipeline/run.js';
+import { readRunState, RunStateError } from '../src/pipeline/run-state.js';
 import { pipelineSteps, STEP_NAMES, type PipelineContext, type StepName } from '../src/pipeline/steps.js';
 import { CapturedLines, tempDir } from './helpers/fixtures.js';
 
@@ -204,6 +205,78 @@ describe('modelwatch pipeline run, observed through a real Pushgateway', { skip:
     assert.equal(result.push?.ok, false);
     assert.match((result.push as { error: string }).error, /cannot push to the Pushgateway at .*connection refused/);
     assert.ok(lines.some((l) => l['event.action'] === 'pipeline_push' && l.level === 'WARNING'));
+  });
+
+  /** One step in-process, as `pipeline run --only <step> --run-dir <dir>` runs it. */
+  const runStep = async (step: StepName, options: { modelDir: string; runDir: string; failAt?: StepName; pipeline: string }) => {
+    const lines = new CapturedLines();
+    const logger = createLogger({ serviceName: 'ml-pipeline', level: 'info', stdout: false, stream: lines });
+    const result = await runPipelineStep({
+      settings: { data, seed: 42, testShare: 0.2, tolerance: 0.005, maxIterations: 40 },
+      modelDir: options.modelDir,
+      pipeline: options.pipeline,
+      instance: 'ci',
+      pushgatewayUrl: gatewayUrl,
+      log: logger.pipeline,
+      progress: createProgress(false),
+      failAt: options.failAt,
+      step,
+      runDir: options.runDir,
+    });
+    await logger.drain();
+    return { result, lines: lines.lines };
+  };
+  const groups = async () => ((await (await fetch(`${gatewayUrl}/api/v1/metrics`)).json()) as { data: PushedGroup[] }).data.map((g) => g.labels.pipeline);
+
+  test('one step per process (--only/--run-dir) is the same run as a whole one, pushed once, at its end', async () => {
+    const whole = await run({ modelDir: join(dir, 'whole'), pipeline: 'whole' });
+    const runDir = join(dir, 'runs', 'stepwise');
+    const stepModels = join(dir, 'stepwise');
+    const runIds = new Set<string>();
+    let last: PipelineResult | undefined;
+    for (const step of STEP_NAMES) {
+      const { result, lines } = await runStep(step, { modelDir: stepModels, runDir, pipeline: 'stepwise' });
+      assert.equal(result.status, 'success', `${step}: ${JSON.stringify(result.steps)}`);
+      assert.deepEqual(result.steps.map((s) => s.name), STEP_NAMES.slice(0, STEP_NAMES.indexOf(step) + 1));
+      assert.deepEqual(lines.filter((l) => l['event.action'] === 'pipeline_step_end').map((l) => l['pipeline.step']), [step]);
+      for (const line of lines) runIds.add(String(line['pipeline.run_id']));
+      if (step !== 'promote') assert.ok(!(await groups()).includes('stepwise'), `nothing is pushed before the run ends (after ${step})`);
+      last = result;
+    }
+    assert.equal(runIds.size, 1, 'every step logs under one run id');
+    // The trees, split and evaluation came through the run directory unchanged.
+    assert.deepEqual(last!.metrics, whole.result.metrics);
+    assert.equal(last!.version, 'v1');
+    assert.equal(new ModelRegistry(stepModels).currentVersion(), 'v1');
+    const metrics = await pushed({ job: PIPELINE_JOB, pipeline: 'stepwise', instance: 'ci' });
+    assert.deepEqual(stepStatuses(metrics), Object.fromEntries(STEP_NAMES.map((s) => [s, STEP_STATUS.succeeded])));
+    assert.equal(value(metrics, 'pipeline_run_status'), 1);
+    assert.equal(value(metrics, 'pipeline_rows_processed_total'), 3000);
+    // A finished run keeps its reports, not its rows and trees.
+    const state = readRunState(runDir)!;
+    assert.equal(state.steps.length, STEP_NAMES.length);
+    assert.equal(state.context.split, undefined);
+    assert.equal(state.context.fitted, undefined);
+  });
+
+  test('a failed step ends the run as failed; retried, it goes on from the saved state', async () => {
+    const runDir = join(dir, 'runs', 'retried');
+    const models = join(dir, 'retried');
+    for (const step of ['ingest', 'validate', 'split'] as const) await runStep(step, { modelDir: models, runDir, pipeline: 'retried' });
+    const failed = await runStep('train', { modelDir: models, runDir, pipeline: 'retried', failAt: 'train' });
+    assert.equal(failed.result.status, 'failure');
+    assert.equal(failed.result.failed_step, 'train');
+    const metrics = await pushed({ job: PIPELINE_JOB, pipeline: 'retried', instance: 'ci' });
+    assert.deepEqual(stepStatuses(metrics), { ingest: 1, validate: 1, split: 1, train: 0, evaluate: -1, register: -1, promote: -1 });
+    assert.equal(value(metrics, 'pipeline_run_status'), 0);
+    await assert.rejects(runStep('evaluate', { modelDir: models, runDir, pipeline: 'retried' }), (error: Error) => error instanceof RunStateError && /needs train, which has not succeeded/.test(error.message));
+    for (const step of ['train', 'evaluate', 'register', 'promote'] as const) {
+      const { result } = await runStep(step, { modelDir: models, runDir, pipeline: 'retried' });
+      assert.equal(result.status, 'success', step);
+    }
+    assert.equal(value(await pushed({ job: PIPELINE_JOB, pipeline: 'retried', instance: 'ci' }), 'pipeline_run_status'), 1);
+    assert.equal(new ModelRegistry(models).currentVersion(), 'v1');
+    await assert.rejects(runStep('split', { modelDir: models, runDir: join(dir, 'runs', 'never-started'), pipeline: 'retried' }), /holds no run: run its first step \(ingest\)/);
   });
 
   test('the CLI exits 1 on a failed run, names the step, and prints JSON with --json', () => {

@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { ALERTMANAGER_VARIANTS, SECRET_FILES, SECRETS_DIR, UI_ONLY_RECEIVER } from '../src/stack/alertmanager/generate.js';
 import { ALERTS, SERVICE_LABEL } from '../src/stack/catalogue/alerts.js';
+import { ALERTMANAGER_CONFIG_DIR, alertmanagerEntrypoint } from '../src/stack/compose/metrics.js';
+import { tempDir } from './helpers/fixtures.js';
 
 const config = fileURLToPath(new URL('../deploy/alertmanager/alertmanager.yml', import.meta.url));
 const missing = spawnSync('amtool', ['--version']).error ? 'amtool not found: apt-get install prometheus-alertmanager (.ci/run installs it)' : false;
@@ -21,6 +26,68 @@ describe('the generated Alertmanager configuration', { skip: missing }, () => {
       const result = amtool('config', 'routes', 'test', `--config.file=${config}`, `alertname=${alert.name}`, `severity=${alert.severity}`, `service=${SERVICE_LABEL}`);
       assert.equal(result.status, 0, result.stderr);
       assert.equal(result.stdout.trim(), alert.severity === 'critical' ? 'pager' : 'chat', alert.name);
+    }
+  });
+});
+
+describe('one Alertmanager configuration per set of receiver secrets, chosen by the Compose entrypoint', { skip: missing }, () => {
+  const file = (name: string) => fileURLToPath(new URL(`../deploy/alertmanager/${name}`, import.meta.url));
+  const route = (config: string, severity: string) => amtool('config', 'routes', 'test', `--config.file=${config}`, 'alertname=X', `severity=${severity}`, `service=${SERVICE_LABEL}`).stdout.trim();
+
+  test('every variant passes amtool check-config and routes by the secrets it has', () => {
+    const expected: Record<string, Record<'critical' | 'warning' | 'none', string>> = {
+      'alertmanager.yml': { critical: 'pager', warning: 'chat', none: 'chat' },
+      'alertmanager-pager-only.yml': { critical: 'pager', warning: UI_ONLY_RECEIVER, none: UI_ONLY_RECEIVER },
+      'alertmanager-chat-only.yml': { critical: 'chat', warning: 'chat', none: 'chat' },
+      'alertmanager-ui-only.yml': { critical: UI_ONLY_RECEIVER, warning: UI_ONLY_RECEIVER, none: UI_ONLY_RECEIVER },
+    };
+    assert.deepEqual(ALERTMANAGER_VARIANTS.map((v) => v.file).sort(), Object.keys(expected).sort());
+    for (const { file: name, secrets } of ALERTMANAGER_VARIANTS) {
+      const config = file(name);
+      const check = amtool('check-config', config);
+      assert.equal(check.status, 0, `${name}: ${check.stdout}${check.stderr}`);
+      for (const severity of ['critical', 'warning', 'none'] as const) assert.equal(route(config, severity), expected[name][severity], `${name}, ${severity}`);
+      // A file reads exactly the secrets of its variant, and the one without any sends nothing.
+      const text = readFileSync(config, 'utf8');
+      assert.deepEqual(Object.entries(SECRET_FILES).filter(([, path]) => text.includes(path)).map(([n]) => n), [...secrets], name);
+      if (secrets.length === 0) assert.doesNotMatch(text, /_configs:/);
+    }
+  });
+
+  test('the entrypoint writes only the secrets given (mode 600) and starts Alertmanager with their variant', () => {
+    const dir = tempDir('modelwatch-am-entrypoint-');
+    const secrets = join(dir, 'secrets');
+    const fake = join(dir, 'alertmanager');
+    writeFileSync(fake, '#!/bin/sh\necho "$@"\n', { mode: 0o755 });
+    // Compose turns $$ into $; the paths point into the temp dir and the generated files.
+    const script = alertmanagerEntrypoint()[2]
+      .replaceAll('$$', '$')
+      .replaceAll(SECRETS_DIR, secrets)
+      .replaceAll(ALERTMANAGER_CONFIG_DIR, fileURLToPath(new URL('../deploy/alertmanager', import.meta.url)))
+      .replaceAll('/bin/alertmanager', fake);
+    const cases = [
+      { env: {}, file: 'alertmanager-ui-only.yml' },
+      { env: { PAGERDUTY_ROUTING_KEY: 'key' }, file: 'alertmanager-pager-only.yml' },
+      { env: { SLACK_WEBHOOK_URL: 'https://hooks.example/x' }, file: 'alertmanager-chat-only.yml' },
+      { env: { PAGERDUTY_ROUTING_KEY: 'key', SLACK_WEBHOOK_URL: 'https://hooks.example/x' }, file: 'alertmanager.yml' },
+      { env: { PAGERDUTY_ROUTING_KEY: '', SLACK_WEBHOOK_URL: '' }, file: 'alertmanager-ui-only.yml' },
+    ];
+    for (const { env, file: expected } of cases) {
+      spawnSync('rm', ['-rf', secrets]);
+      mkdirSync(secrets);
+      const result = spawnSync('/bin/sh', ['-c', script], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin', ...env } });
+      assert.equal(result.status, 0, result.stderr);
+      const config = /--config\.file=(\S+)/.exec(result.stdout)?.[1];
+      assert.ok(config?.endsWith(`/${expected}`), `${JSON.stringify(env)}: ${result.stdout}`);
+      assert.equal(amtool('check-config', config!).status, 0);
+      for (const [name, path] of Object.entries(SECRET_FILES)) {
+        const written = join(secrets, path.slice(SECRETS_DIR.length + 1));
+        const value = (env as Record<string, string>)[name];
+        if (value) {
+          assert.equal(readFileSync(written, 'utf8'), value);
+          assert.equal(statSync(written).mode & 0o777, 0o600, `${name} is readable by Alertmanager alone`);
+        } else assert.throws(() => statSync(written), `${name} not given: no file`);
+      }
     }
   });
 });

@@ -1,13 +1,21 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { posix, resolve } from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { join, posix, resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { SECRET_FILES, SECRETS_DIR } from '../src/stack/alertmanager/generate.js';
-import { REQUIRED_VARIABLES, OPTIONAL_VARIABLES } from '../src/stack/compose/variables.js';
-import { CA_CERT_PATH, LOG_PATH } from '../src/stack/filebeat/generate.js';
+import { ALERTMANAGER_VARIANTS, SECRET_FILES, SECRETS_DIR } from '../src/stack/alertmanager/generate.js';
+import { ALERTMANAGER_CONFIG_DIR } from '../src/stack/compose/metrics.js';
+import { BOOTSTRAP_SETTING, PIPELINE_SERVICE, SECOND_REPLICA } from '../src/stack/compose/generate.js';
+import { REQUIRED_VARIABLES, OPTIONAL_VARIABLES, PRODUCTION_FILE, PRODUCTION_SWITCH } from '../src/stack/compose/variables.js';
+import { CA_CERT_PATH, LOG_PATH, PIPELINE_LOG_FILE } from '../src/stack/filebeat/generate.js';
+import { TRAINING_DATA_FILE } from '../src/stack/kubernetes/pipeline.js';
+import { buildProgram } from '../src/cli/program.js';
+import { writeLabelledCsv } from '../src/data/csv.js';
+import { generateSynthetic } from '../src/data/synthetic.js';
+import { tempDir } from './helpers/fixtures.js';
 
 type Service = {
   image: string;
@@ -22,6 +30,7 @@ type Service = {
   restart?: string;
   healthcheck?: { test: string[] };
   depends_on?: Record<string, { condition?: string }> | string[];
+  profiles?: string[];
 };
 
 const deploy = (path: string) => fileURLToPath(new URL(`../deploy/${path}`, import.meta.url));
@@ -32,10 +41,14 @@ const services = compose.services;
 const envExample = readFileSync(deploy('compose/.env.example'), 'utf8');
 const readYaml = <T>(path: string) => parse(readFileSync(deploy(path), 'utf8')) as T;
 
-/** A mount `source:target[:mode]`, with a bind mount's source resolved from deploy/compose/. */
+/**
+ * A mount `source:target[:mode]`, with a bind mount's source resolved from deploy/compose/ (a source
+ * given by a variable, `${NAME:-default}`, at its default).
+ */
 function mounts(service: Service) {
   return (service.volumes ?? []).map((spec) => {
-    const [source, target, mode] = spec.split(':');
+    const [, given, target, mode] = /^(\$\{[^}]*\}|[^:]+):([^:]+)(?::(.+))?$/.exec(spec)!;
+    const source = given.startsWith('${') ? given.slice(given.indexOf(':-') + 2, -1) : given;
     const bind = source.startsWith('.') || source.startsWith('/');
     return { source, target, readOnly: mode?.split(',').includes('ro') ?? false, bind, hostPath: bind ? resolve(composeDir, source) : undefined };
   });
@@ -146,11 +159,24 @@ describe('deploy/compose/docker-compose.yml', () => {
     assert.deepEqual([...used].sort(), Object.keys(compose.volumes).sort());
   });
 
-  test('every target Prometheus scrapes or alerts is a Compose service exposing that port', () => {
-    type Targets = { static_configs?: { targets: string[] }[] };
+  test('every target Prometheus scrapes or alerts, static or in a file_sd file, is a Compose service exposing that port', () => {
+    type Targets = { static_configs?: { targets: string[] }[]; file_sd_configs?: { files: string[] }[] };
     const config = readYaml<{ scrape_configs: Targets[]; alerting: { alertmanagers: Targets[] } }>('prometheus/prometheus.yml');
-    const targets = [...config.scrape_configs, ...config.alerting.alertmanagers].flatMap((c) => c.static_configs ?? []).flatMap((s) => s.targets);
-    assert.ok(targets.length >= 5);
+    const jobs = [...config.scrape_configs, ...config.alerting.alertmanagers];
+    const targets = jobs.flatMap((c) => c.static_configs ?? []).flatMap((s) => s.targets);
+    // file_sd: the globs resolve from the config file's directory, which Prometheus has mounted.
+    const mounted = new Map(mounts(services.prometheus).map((m) => [m.target, m.hostPath]));
+    const fileSd = jobs.flatMap((c) => c.file_sd_configs ?? []).flatMap((f) => f.files);
+    assert.ok(fileSd.length > 0);
+    for (const glob of fileSd) {
+      const hostDir = mounted.get(posix.join('/etc/prometheus', posix.dirname(glob)));
+      assert.ok(hostDir, `Prometheus does not mount the directory of ${glob}`);
+      const files = readdirSync(hostDir).filter((f) => new RegExp(`^${posix.basename(glob).replace('.', '\\.').replace('*', '.*')}$`).test(f));
+      assert.ok(files.length > 0, `${glob} matches no file`);
+      for (const file of files) targets.push(...(JSON.parse(readFileSync(join(hostDir, file), 'utf8')) as { targets: string[] }[]).flatMap((g) => g.targets));
+    }
+    assert.ok(targets.includes(`${SECOND_REPLICA.host}:5000`), 'the second replica is scraped');
+    assert.ok(targets.length >= 6);
     for (const target of targets) {
       const [host, port] = target.split(':');
       if (host === 'localhost') continue;
@@ -202,25 +228,47 @@ describe('deploy/compose/docker-compose.yml', () => {
     assert.equal(conditions(services.filebeat).find(([name]) => name === 'setup')?.[1].condition, 'service_completed_successfully');
   });
 
-  test("Alertmanager's entrypoint writes every receiver secret file, into a tmpfs, from a required variable", () => {
-    const config = readFileSync(deploy('alertmanager/alertmanager.yml'), 'utf8');
-    const files = [...config.matchAll(/_file: (\S+)/g)].map((m) => m[1]);
-    assert.deepEqual(files.sort(), Object.values(SECRET_FILES).sort());
+  test("Alertmanager's entrypoint writes the receiver secrets it is given into a tmpfs; production requires both", () => {
+    const files = new Set<string>();
+    for (const file of readdirSync(deploy('alertmanager')).filter((f) => f.endsWith('.yml'))) {
+      for (const m of readFileSync(deploy(`alertmanager/${file}`), 'utf8').matchAll(/_file: (\S+)/g)) files.add(m[1]);
+    }
+    assert.deepEqual([...files].sort(), Object.values(SECRET_FILES).sort());
     const script = services.alertmanager.entrypoint!.join('\n');
+    const production = readYaml<{ services: Record<string, Service> }>(`compose/${PRODUCTION_FILE}`).services;
     for (const [name, file] of Object.entries(SECRET_FILES)) {
       assert.ok(script.includes(`"$$${name}" > ${file}`), file);
-      assert.match(services.alertmanager.environment![name], new RegExp(`^\\$\\{${name}:\\?`));
+      assert.equal(services.alertmanager.environment![name], `\${${name}:-}`, `${name} is empty unless given`);
+      assert.match(production.alertmanager.environment![name], new RegExp(`^\\$\\{${name}:\\?`), `${name} is required in production`);
     }
     assert.deepEqual(services.alertmanager.tmpfs, [SECRETS_DIR]);
+    // Every configuration the entrypoint can pick is in the directory mounted where it looks.
+    const configDir = mounts(services.alertmanager).find((m) => m.target === ALERTMANAGER_CONFIG_DIR);
+    assert.ok(configDir?.readOnly && configDir.hostPath);
+    const picked = [...script.matchAll(/config=(\S+) ;;/g)].map((m) => m[1]);
+    assert.deepEqual(picked.sort(), ALERTMANAGER_VARIANTS.map((v) => v.file).sort());
+    for (const file of picked) assert.ok(existsSync(join(configDir.hostPath, file)), file);
+    assert.ok(script.includes(`--config.file=${ALERTMANAGER_CONFIG_DIR}/$$config`));
   });
 
-  test('no password, key or token has a literal value; no admin/admin, no changeme', () => {
+  test('credentials: a documented local default in the try-out, a required variable in production; no admin/admin, no changeme', () => {
     const secret = /PASSWORD|SECRET|TOKEN|ENCRYPTIONKEY|ROUTING_KEY|WEBHOOK/;
+    const docs = readFileSync(fileURLToPath(new URL('../docs/stack.md', import.meta.url)), 'utf8');
+    const production = readYaml<{ services: Record<string, Service> }>(`compose/${PRODUCTION_FILE}`).services;
+    let count = 0;
     for (const [name, service] of Object.entries(services)) {
       for (const [key, value] of Object.entries(service.environment ?? {})) {
-        if (secret.test(key)) assert.match(String(value), /^\$\{[A-Z_]+:\?[^}]+\}$/, `${name}.${key} is not a required variable`);
+        if (!secret.test(key)) continue;
+        count++;
+        const match = /^\$\{([A-Z_]+):-([^}]*)\}$/.exec(String(value));
+        assert.ok(match, `${name}.${key} is not a variable with a local default: ${value}`);
+        const variable = REQUIRED_VARIABLES.find((v) => v.name === match[1]);
+        assert.equal(match[2], variable?.localDefault, `${name}.${key}`);
+        if (match[2]) assert.ok(docs.includes(`\`${match[2]}\``), `docs/stack.md documents the local ${match[1]}`);
+        assert.equal(production[name]?.environment?.[key], `\${${match[1]}:?${match[1]} is not set: fill it in in .env (production mode, docs/stack.md)}`, `${name}.${key} is required in production`);
       }
     }
+    assert.ok(count >= 10);
     assert.doesNotMatch(text, /changeme|admin\/admin|password[:=]\s*["']?admin\b/i);
     assert.doesNotMatch(envExample, /^[A-Z_]*(PASSWORD|KEY|URL)=\S/m);
   });
@@ -230,5 +278,156 @@ describe('deploy/compose/docker-compose.yml', () => {
     assert.doesNotMatch(text, /:latest\b/);
     const elastic = new Set(['elasticsearch', 'kibana', 'filebeat'].map((name) => services[name].image.split(':').at(-1)));
     assert.equal(elastic.size, 1);
+  });
+
+  /** A copy of deploy/ (and a Dockerfile for the build context) in a temp dir, without any .env. */
+  function composeCopy(): string {
+    const dir = tempDir('modelwatch-compose-');
+    cpSync(deploy(''), join(dir, 'deploy'), { recursive: true });
+    rmSync(join(dir, 'deploy', 'compose', '.env'), { force: true });
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\n');
+    return join(dir, 'deploy', 'compose');
+  }
+  /** `docker-compose config` with an EMPTY environment (PATH only). */
+  const configIn = (cwd: string) => spawnSync('docker-compose', ['config'], { cwd, env: { PATH: '/usr/bin:/bin' }, encoding: 'utf8' });
+  type Resolved = { services: Record<string, Omit<Service, 'ports'> & { ports?: (string | { host_ip?: string })[] }> };
+
+  test('local try-out: docker-compose config passes with an empty environment and no .env; every port on 127.0.0.1', () => {
+    assert.equal(composeMissing, undefined, composeMissing);
+    const result = configIn(composeCopy());
+    assert.equal(result.status, 0, result.stderr);
+    const resolved = parse(result.stdout) as Resolved;
+    let published = 0;
+    for (const [name, service] of Object.entries(resolved.services)) {
+      for (const mapping of service.ports ?? []) {
+        published++;
+        const host = typeof mapping === 'string' ? mapping.split(':')[0] : mapping.host_ip;
+        assert.equal(host, '127.0.0.1', `${name} publishes ${JSON.stringify(mapping)}`);
+      }
+    }
+    assert.ok(published >= 7);
+    // A model from the first start on (trained on synthetic data), followed by both replicas.
+    assert.equal(resolved.services.modelwatch.environment![BOOTSTRAP_SETTING], 'true');
+    for (const replica of ['modelwatch', SECOND_REPLICA.host]) assert.equal(resolved.services[replica].environment!.MODEL_WATCH, 'true', replica);
+    // No pager or chat secret: Alertmanager starts, alerts in its UI only.
+    assert.equal(resolved.services.alertmanager.environment!.PAGERDUTY_ROUTING_KEY, '');
+    assert.equal(resolved.services.alertmanager.environment!.SLACK_WEBHOOK_URL, '');
+    // The raw file agrees: no published port without the loopback default.
+    for (const [name, service] of Object.entries(services)) for (const p of service.ports ?? []) assert.match(p, /^\$\{PUBLISH_ADDRESS:-127\.0\.0\.1\}:/, name);
+  });
+
+  test('production is one switch away: a .env from .env.example requires every credential, drops the synthetic model, starts the pipeline', () => {
+    assert.equal(composeMissing, undefined, composeMissing);
+    assert.match(envExample, new RegExp(`^COMPOSE_FILE=${PRODUCTION_SWITCH.COMPOSE_FILE}$`, 'm'));
+    assert.match(envExample, new RegExp(`^COMPOSE_PROFILES=${PRODUCTION_SWITCH.COMPOSE_PROFILES}$`, 'm'));
+    assert.deepEqual(services[PIPELINE_SERVICE].profiles, [PRODUCTION_SWITCH.COMPOSE_PROFILES]);
+    const dir = composeCopy();
+    writeFileSync(join(dir, '.env'), envExample);
+    const unfilled = configIn(dir);
+    assert.notEqual(unfilled.status, 0, 'the .env as copied, credentials empty, is refused');
+    assert.match(unfilled.stderr, /is not set: fill it in in \.env/);
+    writeFileSync(join(dir, '.env'), envExample.replace(/^([A-Z_]+)=$/gm, (_all, name: string) => `${name}=${dummies[name] ?? ''}`));
+    const filled = configIn(dir);
+    assert.equal(filled.status, 0, filled.stderr);
+    const resolved = parse(filled.stdout) as Resolved;
+    assert.equal(resolved.services.modelwatch.environment![BOOTSTRAP_SETTING], 'false');
+    assert.equal(resolved.services.alertmanager.environment!.PAGERDUTY_ROUTING_KEY, dummies.PAGERDUTY_ROUTING_KEY);
+    assert.equal(resolved.services.grafana.environment!.GF_SECURITY_ADMIN_PASSWORD, dummies.GF_SECURITY_ADMIN_PASSWORD);
+  });
+
+  test('the second replica is real: the registry shared and followed, its own log file, not published, started after the first', () => {
+    const second = services[SECOND_REPLICA.host];
+    assert.ok(second, `${SECOND_REPLICA.host} is a service`);
+    assert.equal(second.image, services.modelwatch.image);
+    const registry = (s: Service) => mounts(s).find((m) => m.target === s.environment!.MODEL_DIR)?.source;
+    assert.equal(registry(second), registry(services.modelwatch));
+    assert.equal(second.environment!.MODEL_WATCH, 'true');
+    assert.equal(second.environment![BOOTSTRAP_SETTING], undefined, 'only the first replica may train the first model');
+    assert.notEqual(second.environment!.LOG_FILE, services.modelwatch.environment!.LOG_FILE);
+    assert.equal(second.ports, undefined);
+    assert.ok(exposes(second, 5000));
+    assert.equal(conditions(second).find(([name]) => name === 'modelwatch')?.[1].condition, 'service_healthy');
+  });
+
+  test('the scheduled pipeline runs a command the CLI accepts, on mounted data, into the replicas\' registry, logging where Filebeat reads', () => {
+    const pipeline = services[PIPELINE_SERVICE];
+    const script = pipeline.command!.join('\n').replaceAll('$$', '$');
+    const line = script.split('\n').find((l) => l.includes('modelwatch pipeline run'))!;
+    const words = line.trim().split(/\s+/);
+    const args = words.slice(words.indexOf('pipeline') + 2, words.indexOf('||'));
+    const run = buildProgram().commands.find((c) => c.name() === 'pipeline')!.commands.find((c) => c.name() === 'run')!;
+    const { unknown, operands } = run.parseOptions(args);
+    assert.deepEqual([unknown, operands], [[], []], args.join(' '));
+    const flags = run.opts() as { data: string; logFile: string };
+    assert.equal(flags.data, TRAINING_DATA_FILE);
+    assert.equal(flags.logFile, PIPELINE_LOG_FILE);
+    const under = (s: Service, file: string) => mounts(s).find((m) => file.startsWith(`${m.target}/`));
+    assert.ok(under(pipeline, flags.data)?.readOnly, 'the training data is mounted read-only');
+    assert.equal(pipeline.environment!.MODEL_DIR, services.modelwatch.environment!.MODEL_DIR);
+    assert.equal(under(pipeline, `${pipeline.environment!.MODEL_DIR}/x`)?.source, under(services.modelwatch, `${services.modelwatch.environment!.MODEL_DIR}/x`)?.source, 'the same registry volume');
+    assert.equal(hostOf(pipeline.environment!.PUSHGATEWAY_URL), 'pushgateway');
+    assert.ok(services.pushgateway);
+  });
+
+  test('every log file Filebeat reads is written by a service whose log volume Filebeat mounts, and every log written is read', () => {
+    const filebeat = readYaml<{ 'filebeat.inputs': { paths: string[] }[] }>('filebeat/filebeat.yml');
+    const globs = filebeat['filebeat.inputs'].flatMap((i) => i.paths);
+    const matches = (file: string, glob: string) => posix.dirname(file) === posix.dirname(glob) && new RegExp(`^${posix.basename(glob).replace('.', '\\.').replace('*', '[^/]*')}$`).test(posix.basename(file));
+    /** Every service's log file: LOG_FILE, or --log-file in its command. */
+    const writers = Object.entries(services).flatMap(([name, service]) => {
+      const files: string[] = [];
+      if (service.environment?.LOG_FILE) files.push(service.environment.LOG_FILE);
+      for (const m of (service.command ?? []).join(' ').matchAll(/--log-file (\S+)/g)) files.push(m[1]);
+      return files.map((file) => ({ name, service, file }));
+    });
+    assert.deepEqual(writers.map((w) => w.name).sort(), [PIPELINE_SERVICE, 'modelwatch', SECOND_REPLICA.host].sort());
+    const volumeAt = (service: Service, dir: string) => mounts(service).find((m) => m.target === dir)?.source;
+    for (const { name, service, file } of writers) {
+      const glob = globs.find((g) => matches(file, g));
+      assert.ok(glob, `${name} writes ${file}, which Filebeat does not read`);
+      const source = volumeAt(service, posix.dirname(file));
+      assert.ok(source, `${name}: ${posix.dirname(file)} is not a volume`);
+      assert.equal(volumeAt(services.filebeat, posix.dirname(glob)), source, `Filebeat does not mount ${name}'s log volume`);
+    }
+    assert.equal(new Set(writers.map((w) => w.file)).size, writers.length, 'no two services append to the same file');
+    for (const glob of globs) assert.ok(writers.some((w) => matches(w.file, glob)), `nothing writes ${glob}`);
+  });
+
+  test("the pipeline service's loop really runs the pipeline, logs where Filebeat reads, and its health check follows the last run", async () => {
+    const pipeline = services[PIPELINE_SERVICE];
+    const dir = tempDir('modelwatch-compose-pipeline-');
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'modelwatch'), `#!/bin/sh\nexec "${process.execPath}" --import "${import.meta.resolve('tsx')}" "${fileURLToPath(new URL('../src/cli/main.ts', import.meta.url))}" "$@"\n`, { mode: 0o755 });
+    const dataDir = join(dir, 'data');
+    mkdirSync(dataDir);
+    await writeLabelledCsv(join(dataDir, posix.basename(TRAINING_DATA_FILE)), generateSynthetic({ rows: 1200, seed: 9 }));
+    const modelDir = join(dir, 'models');
+    const logDir = join(dir, 'logs');
+    mkdirSync(logDir);
+    /** The container's paths, pointed into the temp dir; Compose's $$ is the shell's $. */
+    const local = (text: string) =>
+      text.replaceAll('$$', '$').replaceAll(pipeline.environment!.MODEL_DIR, modelDir).replaceAll(posix.dirname(PIPELINE_LOG_FILE), logDir).replaceAll(posix.dirname(TRAINING_DATA_FILE), dataDir);
+    const env = { PATH: `${bin}:/usr/bin:/bin`, HOME: dir, MODEL_DIR: modelDir, PIPELINE_INTERVAL_SECONDS: '3600' };
+    // Its own process group, so that the `sleep` between runs ends with it.
+    const loop = spawn('/bin/sh', ['-c', local(pipeline.command!.join('\n'))], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let stdout = '';
+    loop.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    try {
+      for (let i = 0; i < 600 && !stdout.includes('\n'); i++) await sleep(100);
+    } finally {
+      process.kill(-loop.pid!, 'SIGTERM');
+    }
+    const report = JSON.parse(stdout.split('\n')[0]) as { status: string; current?: string };
+    assert.equal(report.status, 'success');
+    assert.equal(report.current, 'v1', 'the first run trains and promotes the first model');
+    const lines = readFileSync(join(logDir, posix.basename(PIPELINE_LOG_FILE)), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.ok(lines.some((l) => l['event.action'] === 'pipeline_run_end' && l['event.outcome'] === 'success'));
+    const health = () => spawnSync('/bin/sh', ['-c', local(pipeline.healthcheck!.test[1])], { env, encoding: 'utf8' }).status;
+    assert.equal(health(), 0, 'healthy after a run');
+    const state = join(modelDir, 'pipelines', 'bank-marketing.json');
+    const old = new Date(Date.now() - 3 * 3600 * 1000);
+    utimesSync(state, old, old);
+    assert.equal(health(), 1, 'unhealthy when the last run is older than two intervals');
   });
 });

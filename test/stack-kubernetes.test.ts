@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { Deployment as DeploymentModel } from 'kubernetes-models/apps/v1/Deployment';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { ICronJob } from 'kubernetes-models/batch/v1/CronJob';
+import type { IDaemonSet } from 'kubernetes-models/apps/v1/DaemonSet';
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { IContainer } from 'kubernetes-models/v1/Container';
@@ -25,6 +26,11 @@ import { kubernetesManifests, type KubernetesObject } from '../src/stack/kuberne
 import { PIPELINE_ARGS, TRAINING_DATA_DIR } from '../src/stack/kubernetes/pipeline.js';
 import { SCRAPE_FILE } from '../src/stack/kubernetes/prometheus.js';
 import { PROBE_PATHS } from '../src/stack/kubernetes/server.js';
+import { CONTAINER_LOG_DIR, CONTAINER_LOG_GLOB, FILEBEAT_CONFIG_DIR, FILEBEAT_CONFIG_KEY, POD_LOG_DIR, kubernetesFilebeatConfig } from '../src/stack/kubernetes/filebeat.js';
+import { CA_CERT_PATH } from '../src/stack/filebeat/generate.js';
+import { writeLabelledCsv } from '../src/data/csv.js';
+import { generateSynthetic } from '../src/data/synthetic.js';
+import { STEP_NAMES } from '../src/pipeline/steps.js';
 import { MODELWATCH_IMAGE } from '../src/stack/modelwatch-image.js';
 import { tempDir, testApp } from './helpers/fixtures.js';
 
@@ -204,7 +210,9 @@ describe('deploy/kubernetes/ generated from src/stack/kubernetes/', () => {
     const container = pipelinePod.containers[0];
     assert.deepEqual(container.args, [...PIPELINE_ARGS]);
     const flags = parsePipelineArgs(container.args!);
-    assert.equal(flags.json, true);
+    // Its ECS lines go to stdout, where the Filebeat DaemonSet reads them: no --json, no --log-file.
+    assert.equal(flags.json, undefined);
+    assert.equal(flags.logFile, undefined);
     assert.ok(String(flags.data).startsWith(`${TRAINING_DATA_DIR}/`), '--data is on the training data volume');
     const dataMount = container.volumeMounts!.find((m) => m.mountPath === TRAINING_DATA_DIR);
     assert.equal(dataMount?.readOnly, true);
@@ -256,62 +264,74 @@ describe('deploy/kubernetes/ generated from src/stack/kubernetes/', () => {
   });
 });
 
-describe('deploy/airflow/modelwatch_pipeline.py', () => {
-  const dagFile = root('deploy/airflow/modelwatch_pipeline.py');
-  /** Reads the DAG with Python's own parser: the command, the environment and the DAG's arguments. */
-  const extract = String.raw`
-import ast, json, sys
-tree = ast.parse(open(sys.argv[1]).read(), sys.argv[1])
-out = {}
-def value(node):
-    try:
-        return ast.literal_eval(node)
-    except ValueError:
-        return ast.unparse(node)
-for node in ast.walk(tree):
-    if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name) and node.targets[0].id in ("PIPELINE_COMMAND", "PIPELINE_ENV"):
-        out[node.targets[0].id] = ast.literal_eval(node.value)
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("DAG", "BashOperator"):
-        out[node.func.id] = {k.arg: value(k.value) for k in node.keywords}
-print(json.dumps(out))
-`;
-  type Dag = { PIPELINE_COMMAND: string; PIPELINE_ENV: Record<string, string>; DAG: Record<string, unknown>; BashOperator: Record<string, unknown> };
-  const run = spawnSync('python3', ['-c', extract, dagFile], { encoding: 'utf8' });
-  /** A Jinja Variable lookup, replaced by its default for parsing. */
-  const variable = /\{\{\s*var\.value\.get\('([a-z_]+)',\s*'([^']*)'\)\s*\}\}/g;
-  const rendered = (text: string) => text.replace(variable, (_all, _name, fallback: string) => fallback);
+describe('log shipping in the cluster: the Filebeat DaemonSet', () => {
+  const daemonSet = find<IDaemonSet>('DaemonSet');
+  const pod = daemonSet.spec!.template.spec!;
+  const filebeat = pod.containers[0];
+  const configMap = find<IConfigMap>('ConfigMap', NAMES.filebeat);
+  type Input = { paths: string[]; parsers: Record<string, unknown>[]; prospector: { scanner: { exclude_files: string[] } } };
+  type Config = { 'filebeat.inputs': Input[]; processors: { drop_event?: { when: { not: { has_fields: string[] } } } }[]; 'output.elasticsearch': { 'ssl.certificate_authorities': string[] } };
+  const config = parse(configMap.data![FILEBEAT_CONFIG_KEY]) as Config;
+  const mountAt = (path: string) => filebeat.volumeMounts!.find((m) => m.mountPath === path);
+  const volume = (name: string) => pod.volumes!.find((v) => v.name === name)!;
 
-  test('is valid Python (ast.parse)', () => {
-    const parsed = spawnSync('python3', ['-c', 'import ast,sys; ast.parse(open(sys.argv[1]).read())', dagFile], { encoding: 'utf8' });
-    assert.equal(parsed.error, undefined, 'python3 is needed to parse the DAG');
-    assert.equal(parsed.status, 0, parsed.stderr);
-    assert.equal(run.status, 0, run.stderr);
-  });
-
-  test('calls `modelwatch pipeline run` with flags the CLI accepts, as the CronJob does', () => {
-    const dag = JSON.parse(run.stdout) as Dag;
-    assert.equal(dag.BashOperator.bash_command, 'PIPELINE_COMMAND');
-    const command = rendered(dag.PIPELINE_COMMAND);
-    assert.doesNotMatch(command, /\{\{|\{%/, 'every template is a Variable with a default');
-    const [binary, ...args] = command.split(/\s+/);
-    assert.equal(binary, 'modelwatch');
-    const flags = parsePipelineArgs(args);
-    assert.equal(flags.json, true);
-    assert.deepEqual(args, [...PIPELINE_ARGS], 'the defaults match deploy/kubernetes/');
-  });
-
-  test('sets only real settings, defaulting to the Kubernetes ones; daily, no catch-up, no retries', () => {
-    const dag = JSON.parse(run.stdout) as Dag;
-    assert.equal(dag.BashOperator.env, 'PIPELINE_ENV');
-    assert.equal(dag.BashOperator.append_env, true, 'PATH is kept');
-    assert.deepEqual(Object.keys(dag.PIPELINE_ENV).sort(), ['MODEL_DIR', 'PUSHGATEWAY_URL']);
-    for (const [name, value] of Object.entries(dag.PIPELINE_ENV)) {
-      assert.ok(settingNames.has(name), name);
-      assert.equal(rendered(value), settings[name], `${name} defaults to the ConfigMap's value`);
+  test('reads its configuration from the ConfigMap, and every path it reads from the node, read-only', () => {
+    assert.deepEqual(config, JSON.parse(JSON.stringify(kubernetesFilebeatConfig())));
+    assert.ok(filebeat.args!.includes(`${FILEBEAT_CONFIG_DIR}/${FILEBEAT_CONFIG_KEY}`));
+    assert.equal(volume(mountAt(FILEBEAT_CONFIG_DIR)!.name).configMap?.name, NAMES.filebeat);
+    const paths = config['filebeat.inputs'].flatMap((i) => i.paths);
+    assert.deepEqual(paths, [CONTAINER_LOG_GLOB]);
+    for (const path of paths) {
+      const mount = mountAt(posix.dirname(path));
+      assert.ok(mount?.readOnly, `${path}: its directory is mounted read-only`);
+      assert.equal(volume(mount.name).hostPath?.path, posix.dirname(path), `${path} is the node's`);
     }
-    assert.equal(dag.DAG.schedule, '@daily');
-    assert.equal(dag.DAG.catchup, false);
-    assert.equal(dag.DAG.max_active_runs, 1);
-    assert.deepEqual(dag.DAG.default_args, { retries: 0 });
+    // /var/log/containers holds links into /var/log/pods: both are mounted.
+    assert.equal(volume(mountAt(POD_LOG_DIR)!.name).hostPath?.path, POD_LOG_DIR);
+    assert.equal(volume(mountAt(posix.dirname(CA_CERT_PATH))!.name).secret?.secretName, NAMES.elasticsearchSecret);
+    assert.deepEqual(config['output.elasticsearch']['ssl.certificate_authorities'], [CA_CERT_PATH]);
+    const password = filebeat.env!.find((e) => e.name === 'ELASTICSEARCH_PASSWORD');
+    assert.deepEqual(password?.valueFrom?.secretKeyRef, { name: NAMES.elasticsearchSecret, key: 'password' });
+    assert.equal(filebeat.securityContext?.readOnlyRootFilesystem, true);
+    assert.deepEqual(filebeat.securityContext?.capabilities?.drop, ['ALL']);
+  });
+
+  test("the container logs it reads are this namespace's: the service's and the pipeline's pods, not its own", () => {
+    // The kubelet names each log <pod>_<namespace>_<container>-<id>.log.
+    const glob = new RegExp(`^${posix.basename(CONTAINER_LOG_GLOB).replaceAll('.', '\\.').replaceAll('*', '[^/]*')}$`);
+    const excluded = config['filebeat.inputs'][0].prospector.scanner.exclude_files.map((e) => new RegExp(e));
+    const read = (pod: string, container: string) => {
+      const file = `${pod}_${NAMESPACE}_${container}-0123456789abcdef.log`;
+      return glob.test(file) && !excluded.some((e) => e.test(`${CONTAINER_LOG_DIR}/${file}`));
+    };
+    assert.ok(read('modelwatch-7d9f-abcde', serverPod.containers[0].name), 'the replicas');
+    assert.ok(read('modelwatch-pipeline-2895160-xyz12', pipelinePod.containers[0].name), "the pipeline's Job pods");
+    assert.ok(!read('modelwatch-filebeat-q8x7z', filebeat.name), 'not its own');
+    assert.ok(!glob.test(`other-0_default_${pipelinePod.containers[0].name}-0123.log`), 'not another namespace');
+    for (const object of objects.filter((o) => ['Deployment', 'CronJob'].includes(o.kind))) assert.equal(object.metadata?.namespace, NAMESPACE);
+  });
+
+  test("the CronJob's command writes ECS lines to stdout, which the drop rule keeps, and drops the rest", async () => {
+    const dir = tempDir('modelwatch-k8s-logs-');
+    const data = join(dir, 'train.csv');
+    await writeLabelledCsv(data, generateSynthetic({ rows: 1500, seed: 4 }));
+    const args = pipelinePod.containers[0].args!.map((a) => (a.startsWith(`${TRAINING_DATA_DIR}/`) ? data : a));
+    // As in the pod: stdout is a pipe, settings from the environment (MODEL_DIR; no Pushgateway here).
+    const run = spawnSync(process.execPath, ['--import', 'tsx', root('src/cli/main.ts'), ...args, '--max-iterations', '10'], { encoding: 'utf8', env: { PATH: process.env.PATH, MODEL_DIR: join(dir, 'models') } });
+    assert.equal(run.status, 0, run.stderr);
+    const keep = config.processors.find((p) => p.drop_event)!.drop_event!.when.not.has_fields;
+    const parsed = run.stdout.trim().split('\n').map((line) => {
+      try {
+        return JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        return { message: line };
+      }
+    });
+    const shipped = parsed.filter((l) => keep.every((field) => field in l));
+    const dropped = parsed.filter((l) => !keep.every((field) => field in l));
+    assert.deepEqual(shipped.filter((l) => l['event.action'] === 'pipeline_step_end').map((l) => l['pipeline.step']), [...STEP_NAMES]);
+    assert.ok(shipped.every((l) => l['event.dataset'] === 'ml-pipeline.pipeline' && typeof l['@timestamp'] === 'string'));
+    assert.ok(dropped.length > 0 && dropped.every((l) => !('ecs.version' in l)), 'only the readable summary is dropped');
+    assert.match(dropped.map((l) => l.message).join('\n'), /pipeline bank-marketing run .*: success/);
   });
 });

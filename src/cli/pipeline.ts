@@ -1,18 +1,22 @@
 /**
  * `modelwatch pipeline run`: the observed training pipeline (ingest → validate → split → train →
- * evaluate → register → promote), for Airflow, cron or a Kubernetes CronJob to call.
+ * evaluate → register → promote), for Airflow, cron or a Kubernetes CronJob to call: the whole run at
+once, or one step at a time with `--only <step> --run-dir <dir>` (each step a task of its own,
+sharing the run's state through the directory).
  *
- * Output: progress lines on stderr when it is a terminal (quiet otherwise); ECS log lines to LOG_FILE
- * when set and, when stdout is not a terminal and --json is not given, to stdout (where container
+ * Output: progress lines on stderr when it is a terminal (quiet otherwise); ECS log lines to
+ * --log-file (or LOG_FILE) when set and, when stdout is not a terminal and --json is not given, to stdout (where container
  * and scheduler logs are collected); a summary — or with --json one JSON object — on stdout. Exit
- * code 0 when the run succeeded and its version is current, 1 when a step failed, 2 for bad flags,
- * 3 when the run succeeded but the promotion gate rejected the new version (it is registered, not
- * current): a scheduler or script sees that the model it asked for is not the one serving.
+ * code 0 when the run succeeded and its version is current, 1 when a step failed, 2 for bad flags
+ * or a step whose earlier steps have not succeeded in its --run-dir, 3 when the run succeeded but
+ * the promotion gate rejected the new version (it is registered, not current): a scheduler or
+ * script sees that the model it asked for is not the one serving.
  */
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../monitoring/audit/logger.js';
-import { DEFAULT_PIPELINE, runPipeline, type PipelineResult } from '../pipeline/run.js';
+import { DEFAULT_PIPELINE, runPipeline, runPipelineStep, type PipelineResult } from '../pipeline/run.js';
+import { RunStateError } from '../pipeline/run-state.js';
 import { STEP_NAMES, type StepName } from '../pipeline/steps.js';
 import { DEFAULT_RULE_ACTIONS, formatReport, parseRuleActions, RULE_DESCRIPTIONS, RULE_IDS, RuleConfigError } from '../pipeline/validation/index.js';
 import { parseNumberOption, parseUrlOption, usageError } from './options.js';
@@ -32,6 +36,9 @@ interface RunFlags {
   rules?: string;
   failAt?: StepName;
   maxIterations?: number;
+  only?: StepName;
+  runDir?: string;
+  logFile?: string;
   json?: boolean;
 }
 
@@ -79,13 +86,17 @@ export function registerPipelineCommands(program: Command): void {
     .option('--rules <spec>', 'fail or warn per validation rule, e.g. "class_balance=fail,row_count=warn"', parseRules)
     .addOption(new Option('--fail-at <step>', 'drill: make this step fail, to check that failures are reported and alerted on').choices(STEP_NAMES))
     .option('--max-iterations <n>', 'boosting iterations at most (default: the tuned default)', parseNumberOption('--max-iterations', 1, 10_000, true))
+    .addOption(new Option('--only <step>', 'run this one step of the run kept in --run-dir (its earlier steps must have succeeded there; the first step starts the run)').choices(STEP_NAMES))
+    .option('--run-dir <dir>', 'with --only: the directory where the steps of one run leave their output for the next')
+    .option('--log-file <file>', 'append the ECS log lines to this file (env LOG_FILE)')
     .option('--json', 'print one JSON object describing the run')
-    .addHelpText('after', `\nExit codes: 0 the new version is current; 1 a step failed; 2 bad flags; ${PROMOTION_REJECTED_EXIT_CODE} the promotion gate rejected the new version (registered, not current).\n\nValidation rules (--rules), with their default action:\n${RULE_IDS.map((id) => `  ${id.padEnd(16)} ${DEFAULT_RULE_ACTIONS[id].padEnd(5)} ${RULE_DESCRIPTIONS[id]}`).join('\n')}\n`)
-    .action(async (flags: RunFlags) => {
-      const config = loadConfig(process.env, { MODEL_DIR: flags.modelDir, SEED: flags.seed, PROMOTION_TOLERANCE: flags.tolerance, PUSHGATEWAY_URL: flags.pushgatewayUrl });
+    .addHelpText('after', `\nExit codes: 0 the new version is current; 1 a step failed; 2 bad flags, or a step whose earlier steps have not succeeded in --run-dir; ${PROMOTION_REJECTED_EXIT_CODE} the promotion gate rejected the new version (registered, not current).\n\nValidation rules (--rules), with their default action:\n${RULE_IDS.map((id) => `  ${id.padEnd(16)} ${DEFAULT_RULE_ACTIONS[id].padEnd(5)} ${RULE_DESCRIPTIONS[id]}`).join('\n')}\n`)
+    .action(async (flags: RunFlags, command: Command) => {
+      if ((flags.only === undefined) !== (flags.runDir === undefined)) command.error('error: --only and --run-dir go together: one step of the run kept in that directory', { exitCode: 2, code: 'modelwatch.usage' });
+      const config = loadConfig(process.env, { MODEL_DIR: flags.modelDir, SEED: flags.seed, PROMOTION_TOLERANCE: flags.tolerance, PUSHGATEWAY_URL: flags.pushgatewayUrl, LOG_FILE: flags.logFile });
       const logger = createLogger({ serviceName: config.SERVICE_NAME, level: config.LOG_LEVEL, stdout: !flags.json && !process.stdout.isTTY, file: config.LOG_FILE });
       const progress = createProgress(process.stderr.isTTY === true);
-      const result = await runPipeline({
+      const options = {
         settings: {
           data: flags.data,
           seed: config.SEED,
@@ -100,7 +111,15 @@ export function registerPipelineCommands(program: Command): void {
         log: logger.pipeline,
         progress,
         failAt: flags.failAt,
-      });
+      };
+      let result: PipelineResult;
+      try {
+        result = flags.only && flags.runDir ? await runPipelineStep({ ...options, step: flags.only, runDir: flags.runDir }) : await runPipeline(options);
+      } catch (error) {
+        await logger.drain();
+        if (error instanceof RunStateError) command.error(`error: ${error.message}`, { exitCode: 2, code: 'modelwatch.runState' });
+        throw error;
+      }
       await logger.drain();
       process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : summary(result));
       if (result.status === 'failure') process.exitCode = 1;

@@ -2,8 +2,9 @@
  * A small, typed step runner: named steps with explicit dependencies, run one at a time in
  * dependency order, each timed; a failed step stops everything that depends on it (directly or
  * not), and the report says which step failed, why, and on what input. Not a general orchestrator —
- * Airflow, cron or a Kubernetes CronJob call the whole run — so no retries, no parallelism, no
- * persistence: what a run needs is a typed, testable sequence. (Packages such as `p-graph` or
+ * Airflow, cron or a Kubernetes CronJob schedule the runs and retry them — so no retries, no parallelism, no
+ * persistence here: what a run needs is a typed, testable sequence (run-state.ts keeps a run between
+ * the processes of its steps when a scheduler runs them one task each). (Packages such as `p-graph` or
  * `dependency-graph` give the ordering only; timing, skipping dependents and the report are the
  * substance here, so the few lines of topological sort are written out.)
  */

@@ -9,9 +9,10 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Progress } from '../util/progress.js';
 import { ModelRegistry } from '../model/registry.js';
-import { runSteps, type RunReport, type Step, type StepReport } from './dag.js';
+import { orderSteps, runSteps, type RunReport, type Step, type StepHooks, type StepReport } from './dag.js';
 import { pushMetrics, runMetrics, type PushResult } from './metrics.js';
 import type { PromotionDecision } from './promotion.js';
+import { readRunState, restoreContext, RunStateError, saveContext, writeRunState, type SavedSettings } from './run-state.js';
 import { saveRun } from './state.js';
 import { pipelineSteps, type PipelineContext, type PipelineSettings, type StepName } from './steps.js';
 import type { ValidationReport } from './validation/report.js';
@@ -60,24 +61,9 @@ function failing(step: Step<PipelineContext>): Step<PipelineContext> {
   };
 }
 
-/**
- * Runs the pipeline once: steps, log lines, progress, state, push.
- *
- * @example const result = await runPipeline({ settings, modelDir: 'models', log: logger.pipeline, progress });
- */
-export async function runPipeline(options: PipelineRunOptions): Promise<PipelineResult> {
-  const pipeline = options.pipeline ?? DEFAULT_PIPELINE;
-  const instance = options.instance ?? hostname();
-  const runId = randomUUID();
-  const registry = new ModelRegistry(options.modelDir);
-  const { progress } = options;
-  // Progress inside a step (boosting iterations) goes to the same reporter as the steps' lines.
-  const context: PipelineContext = { settings: { ...options.settings, onProgress: (text) => progress.update(text) }, registry };
-  const log = options.log.child({ 'pipeline.name': pipeline, 'pipeline.run_id': runId });
-  const steps = pipelineSteps().map((step) => (step.name === options.failAt ? failing(step) : step));
-
-  log.info({ 'event.action': 'pipeline_run_start', 'pipeline.input': options.settings.data }, `pipeline ${pipeline} run ${runId} started on ${options.settings.data}`);
-  const report = await runSteps(steps, context, {
+/** The log lines and progress around each step. */
+function stepHooks(log: Logger, progress: Progress): StepHooks {
+  return {
     onStart(step, index, total) {
       progress.line(`[${index + 1}/${total}] ${step} …`);
       log.info({ 'event.action': 'pipeline_step_start', 'pipeline.step': step }, `step ${step} started`);
@@ -95,8 +81,26 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
         progress.line(`[${index + 1}/${total}] ${step.name} skipped (needs ${step.skippedBecause})`);
       }
     },
-  });
+  };
+}
 
+/** What every run shares: its name, id, log and registry. */
+interface RunScope {
+  readonly pipeline: string;
+  readonly runId: string;
+  readonly log: Logger;
+  readonly registry: ModelRegistry;
+}
+
+function logRunStart(scope: RunScope, data: string): void {
+  scope.log.info({ 'event.action': 'pipeline_run_start', 'pipeline.input': data }, `pipeline ${scope.pipeline} run ${scope.runId} started on ${data}`);
+}
+
+/** The end of a run, whole or step by step: promotion line, totals, push, last line, result. */
+async function finishRun(scope: RunScope, options: PipelineRunOptions, context: PipelineContext, report: RunReport): Promise<PipelineResult> {
+  const { log, pipeline, runId } = scope;
+  const { progress } = options;
+  const instance = options.instance ?? hostname();
   const promotion = context.promotion;
   if (promotion) {
     const line = { 'event.action': 'model_promotion', 'promotion.outcome': promotion.outcome, 'promotion.reason': promotion.reason, model_version: context.version };
@@ -122,21 +126,107 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
   const end = { 'event.action': 'pipeline_run_end', 'event.outcome': outcome, 'event.duration': Math.round(report.seconds * 1e9), 'pipeline.status': report.status };
   if (report.status === 'success') log.info(end, `pipeline ${pipeline} run ${runId} succeeded in ${report.seconds.toFixed(1)} s`);
   else log.error({ ...end, 'pipeline.step': report.failedStep }, `pipeline ${pipeline} run ${runId} failed at step ${report.failedStep}`);
+  return { ...result(scope, context, report), ...(push ? { push } : {}) };
+}
 
-  const m = evaluation?.metrics;
+/** The result of a run, or of the steps run so far. */
+function result(scope: RunScope, context: PipelineContext, report: RunReport): PipelineResult {
+  const m = context.evaluation?.metrics;
+  const current = scope.registry.currentVersion();
   return {
-    pipeline,
-    run_id: runId,
+    pipeline: scope.pipeline,
+    run_id: scope.runId,
     status: report.status,
     ...(report.failedStep ? { failed_step: report.failedStep } : {}),
     seconds: report.seconds,
     steps: report.steps,
     ...(context.version ? { version: context.version } : {}),
-    ...(registry.currentVersion() ? { current: registry.currentVersion() } : {}),
+    ...(current ? { current } : {}),
     ...(m ? { metrics: { accuracy: m.accuracy, precision: m.precision, recall: m.recall, f1: m.f1, auc: m.auc, log_loss: m.logLoss } } : {}),
     ...(context.champion ? { compared_with: context.champion } : {}),
-    ...(promotion ? { promotion } : {}),
+    ...(context.promotion ? { promotion: context.promotion } : {}),
     ...(context.validation ? { validation: context.validation } : {}),
-    ...(push ? { push } : {}),
   };
+}
+
+/**
+ * Runs the pipeline once: steps, log lines, progress, state, push.
+ *
+ * @example const result = await runPipeline({ settings, modelDir: 'models', log: logger.pipeline, progress });
+ */
+export async function runPipeline(options: PipelineRunOptions): Promise<PipelineResult> {
+  const pipeline = options.pipeline ?? DEFAULT_PIPELINE;
+  const runId = randomUUID();
+  const registry = new ModelRegistry(options.modelDir);
+  const { progress } = options;
+  // Progress inside a step (boosting iterations) goes to the same reporter as the steps' lines.
+  const context: PipelineContext = { settings: { ...options.settings, onProgress: (text) => progress.update(text) }, registry };
+  const scope: RunScope = { pipeline, runId, registry, log: options.log.child({ 'pipeline.name': pipeline, 'pipeline.run_id': runId }) };
+  const steps = pipelineSteps().map((step) => (step.name === options.failAt ? failing(step) : step));
+
+  logRunStart(scope, options.settings.data);
+  const report = await runSteps(steps, context, stepHooks(scope.log, progress));
+  return finishRun(scope, options, context, report);
+}
+
+/** Options of {@link runPipelineStep}: those of a whole run, the step and the run's directory. */
+export interface PipelineStepOptions extends PipelineRunOptions {
+  readonly step: StepName;
+  /** Where the steps of one run leave their output for the next (run-state.ts). */
+  readonly runDir: string;
+}
+
+/**
+ * Runs one step of a run whose earlier steps ran in other processes, reading and saving the run's
+ * state in `runDir`. The first step starts the run (afresh, if the directory held an earlier
+ * attempt); every other step needs the steps before it to have succeeded in the same directory.
+ * The run's settings are those its first step was given. A run ends with its last step, or with a
+ * failed one: only then are its totals saved, its metrics pushed and `pipeline_run_end` logged,
+ * exactly as for a whole run, the steps that could not run reported as skipped.
+ *
+ * @throws RunStateError when a step it needs has not succeeded in `runDir`.
+ * @example await runPipelineStep({ ...options, step: 'train', runDir: '/var/lib/modelwatch/runs/2026-12-07' });
+ */
+export async function runPipelineStep(options: PipelineStepOptions): Promise<PipelineResult> {
+  const all = orderSteps(pipelineSteps());
+  const index = all.findIndex((s) => s.name === options.step);
+  const step = all[index];
+  const first = index === 0;
+  const saved = first ? undefined : readRunState(options.runDir);
+  if (!first && !saved) throw new RunStateError(`${options.runDir} holds no run: run its first step (${all[0].name}) with this --run-dir first`);
+  const pending = step.needs.filter((need) => saved?.steps.find((s) => s.name === need)?.status !== 'succeeded');
+  if (pending.length > 0) throw new RunStateError(`step ${step.name} needs ${pending.join(', ')}, which has not succeeded in ${options.runDir}: run it first`);
+
+  const pipeline = saved?.pipeline ?? options.pipeline ?? DEFAULT_PIPELINE;
+  const runId = saved?.runId ?? randomUUID();
+  const settings: SavedSettings = saved?.settings ?? withoutProgress(options.settings);
+  const registry = new ModelRegistry(options.modelDir);
+  const { progress } = options;
+  const context = restoreContext(saved?.context ?? {}, { ...settings, onProgress: (text) => progress.update(text) }, registry);
+  const scope: RunScope = { pipeline, runId, registry, log: options.log.child({ 'pipeline.name': pipeline, 'pipeline.run_id': runId }) };
+
+  if (first) logRunStart(scope, settings.data);
+  const runnable = { ...(step.name === options.failAt ? failing(step) : step), needs: [] };
+  const hooks = stepHooks(scope.log, progress);
+  const ran = await runSteps([runnable], context, {
+    onStart: (name) => hooks.onStart?.(name, index, all.length),
+    onEnd: (report) => hooks.onEnd?.(report, index, all.length),
+  });
+  // This step's report replaces any earlier attempt's, and the steps after it are to run again.
+  const before = (saved?.steps ?? []).filter((s) => all.findIndex((a) => a.name === s.name) < index);
+  const stepReport = ran.steps[0];
+  const failed = stepReport.status === 'failed';
+  const last = index === all.length - 1;
+  const skipped: StepReport[] = failed ? all.slice(index + 1).map((s) => ({ name: s.name, status: 'skipped', seconds: 0, skippedBecause: step.name })) : [];
+  const steps = [...before, stepReport, ...skipped];
+  const seconds = steps.reduce((sum, s) => sum + s.seconds, 0);
+  const report: RunReport = { status: failed ? 'failure' : 'success', seconds, steps, ...(failed ? { failedStep: step.name } : {}) };
+  const over = failed || last;
+  writeRunState(options.runDir, { runId, pipeline, settings, steps: [...before, stepReport], context: saveContext(context, over && !failed) });
+  return over ? finishRun(scope, options, context, report) : result(scope, context, report);
+}
+
+function withoutProgress(settings: PipelineSettings): SavedSettings {
+  const { onProgress: _progress, ...rest } = settings;
+  return rest;
 }

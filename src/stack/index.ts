@@ -2,6 +2,7 @@
  * The monitoring stack as code: every file under deploy/ that the catalogue generates, by its path
  * under deploy/.
  */
+import { generateAirflow } from './airflow/generate.js';
 import { generateAlertmanager } from './alertmanager/generate.js';
 import { generateCompose } from './compose/generate.js';
 import { generateElasticsearch } from './elasticsearch/generate.js';
@@ -26,5 +27,6 @@ export function generateStack(): Record<string, string> {
   for (const [path, text] of Object.entries(generateCompose())) files[`compose/${path}`] = text;
   for (const [path, text] of Object.entries(generateKibana())) files[`kibana/${path}`] = text;
   for (const [path, text] of Object.entries(generateKubernetes())) files[`kubernetes/${path}`] = text;
+  for (const [path, text] of Object.entries(generateAirflow())) files[`airflow/${path}`] = text;
   return files;
 }

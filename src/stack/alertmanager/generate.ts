@@ -7,6 +7,11 @@
  * Secrets are not in the file: the receivers read them from files (`routing_key_file`,
  * `api_url_file`) that the deployment writes from the environment variables PAGERDUTY_ROUTING_KEY
  * and SLACK_WEBHOOK_URL (Docker or Kubernetes secrets).
+ *
+ * Alertmanager cannot make a receiver depend on whether its secret exists, so there is one file per
+ * set of secrets given: `alertmanager.yml` with both (the production routing), one with the pager
+ * only, one with chat only, and one with neither, whose receiver sends nothing — alerts are then
+ * only seen in Alertmanager's UI and API. Compose's entrypoint picks the file (ALERTMANAGER_VARIANTS).
  */
 import { generatedYaml } from '../generated-file.js';
 import { SERVICE_LABEL } from '../catalogue/alerts.js';
@@ -20,6 +25,54 @@ export const SECRET_FILES = {
   SLACK_WEBHOOK_URL: `${SECRETS_DIR}/slack-webhook-url`,
 } as const;
 
+/** A receiver secret's variable. */
+export type ReceiverSecret = keyof typeof SECRET_FILES;
+
+/** The receiver that sends nothing: alerts stay visible in Alertmanager's UI and API. */
+export const UI_ONLY_RECEIVER = 'ui-only';
+
+/** The generated files, by the secrets they need; the first is the production routing. */
+export const ALERTMANAGER_VARIANTS = [
+  { file: 'alertmanager.yml', secrets: ['PAGERDUTY_ROUTING_KEY', 'SLACK_WEBHOOK_URL'] },
+  { file: 'alertmanager-pager-only.yml', secrets: ['PAGERDUTY_ROUTING_KEY'] },
+  { file: 'alertmanager-chat-only.yml', secrets: ['SLACK_WEBHOOK_URL'] },
+  { file: 'alertmanager-ui-only.yml', secrets: [] },
+] as const satisfies readonly { file: string; secrets: readonly ReceiverSecret[] }[];
+
+const RECEIVERS = {
+  pager: { name: 'pager', pagerduty_configs: [{ routing_key_file: SECRET_FILES.PAGERDUTY_ROUTING_KEY, send_resolved: true }] },
+  chat: { name: 'chat', slack_configs: [{ api_url_file: SECRET_FILES.SLACK_WEBHOOK_URL, channel: '#ml-alerts', send_resolved: true, title: '{{ .CommonAnnotations.summary }}', text: '{{ .CommonAnnotations.description }} {{ .CommonAnnotations.runbook_url }}' }] },
+  ui: { name: UI_ONLY_RECEIVER },
+};
+
+/**
+ * The configuration for a set of secrets: critical alerts page when there is a pager, warnings (and
+ * everything else) go to chat when there is one; with chat alone, critical alerts go to chat too.
+ */
+function config(secrets: readonly ReceiverSecret[]) {
+  const pager = secrets.includes('PAGERDUTY_ROUTING_KEY');
+  const chat = secrets.includes('SLACK_WEBHOOK_URL');
+  const fallback = chat ? 'chat' : UI_ONLY_RECEIVER;
+  return {
+    global: { resolve_timeout: '5m' },
+    route: {
+      receiver: fallback,
+      group_by: ['alertname', 'job'],
+      group_wait: '30s',
+      group_interval: '5m',
+      repeat_interval: '4h',
+      routes: [
+        { matchers: ['severity="critical"'], receiver: pager ? 'pager' : fallback, group_wait: '10s', repeat_interval: '1h' },
+        { matchers: ['severity="warning"'], receiver: fallback },
+      ],
+    },
+    receivers: [...(pager ? [RECEIVERS.pager] : []), ...(chat ? [RECEIVERS.chat] : []), ...(!chat ? [RECEIVERS.ui] : [])],
+    inhibit_rules: [
+      { source_matchers: ['alertname="ModelwatchDown"'], target_matchers: [`service="${SERVICE_LABEL}"`, 'alertname!="ModelwatchDown"'] },
+      { source_matchers: ['alertname="FeatureDriftCritical"'], target_matchers: ['alertname="FeatureDriftWarning"'], equal: ['feature'] },
+    ],
+  };
+}
 
 /**
  * The generated Alertmanager files, by path under deploy/alertmanager/.
@@ -27,27 +80,10 @@ export const SECRET_FILES = {
  * @example generateAlertmanager()['alertmanager.yml']
  */
 export function generateAlertmanager(): Record<string, string> {
-  const config = {
-    global: { resolve_timeout: '5m' },
-    route: {
-      receiver: 'chat',
-      group_by: ['alertname', 'job'],
-      group_wait: '30s',
-      group_interval: '5m',
-      repeat_interval: '4h',
-      routes: [
-        { matchers: ['severity="critical"'], receiver: 'pager', group_wait: '10s', repeat_interval: '1h' },
-        { matchers: ['severity="warning"'], receiver: 'chat' },
-      ],
-    },
-    receivers: [
-      { name: 'pager', pagerduty_configs: [{ routing_key_file: SECRET_FILES.PAGERDUTY_ROUTING_KEY, send_resolved: true }] },
-      { name: 'chat', slack_configs: [{ api_url_file: SECRET_FILES.SLACK_WEBHOOK_URL, channel: '#ml-alerts', send_resolved: true, title: '{{ .CommonAnnotations.summary }}', text: '{{ .CommonAnnotations.description }} {{ .CommonAnnotations.runbook_url }}' }] },
-    ],
-    inhibit_rules: [
-      { source_matchers: ['alertname="ModelwatchDown"'], target_matchers: [`service="${SERVICE_LABEL}"`, 'alertname!="ModelwatchDown"'] },
-      { source_matchers: ['alertname="FeatureDriftCritical"'], target_matchers: ['alertname="FeatureDriftWarning"'], equal: ['feature'] },
-    ],
-  };
-  return { 'alertmanager.yml': generatedYaml(config) };
+  return Object.fromEntries(
+    ALERTMANAGER_VARIANTS.map(({ file, secrets }) => [
+      file,
+      generatedYaml(config(secrets), secrets.length === 2 ? [] : [`For when only ${secrets.length === 0 ? 'no receiver secret' : secrets.join(', ')} is given: alertmanager.yml is the full routing.`]),
+    ]),
+  );
 }

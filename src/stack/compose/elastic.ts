@@ -7,7 +7,7 @@
 import { CA_CERT_PATH, LOG_PATH } from '../filebeat/generate.js';
 import { ELASTICSEARCH_URL, STACK_SERVICES } from '../services.js';
 import { CA_FILE_NAME, IMAGES, VOLUMES, dependsOn, generatedFile, healthcheck, longRunning, oneShot, ports, shell, volume } from './common.js';
-import { optional, required } from './variables.js';
+import { local, optional } from './variables.js';
 
 /** Elasticsearch's home in its image; its settings resolve paths from config/ below it. */
 const ES_HOME = '/usr/share/elasticsearch';
@@ -81,7 +81,7 @@ export function elasticsearchService() {
       'node.name': STACK_SERVICES.elasticsearch.host,
       'cluster.name': 'modelwatch',
       'discovery.type': 'single-node',
-      ELASTIC_PASSWORD: required('ELASTIC_PASSWORD'),
+      ELASTIC_PASSWORD: local('ELASTIC_PASSWORD'),
       'xpack.security.enabled': 'true',
       ...tls('http'),
       ...tls('transport'),
@@ -120,7 +120,7 @@ export function kibanaPasswordService() {
   return {
     image: IMAGES.elasticsearch,
     command: ['bash', '-c', shell(script)],
-    environment: { ELASTIC_PASSWORD: required('ELASTIC_PASSWORD'), KIBANA_PASSWORD: required('KIBANA_PASSWORD') },
+    environment: { ELASTIC_PASSWORD: local('ELASTIC_PASSWORD'), KIBANA_PASSWORD: local('KIBANA_PASSWORD') },
     volumes: [volume(VOLUMES.ca, CA_DIR, true)],
     depends_on: dependsOn({ elasticsearch: 'service_healthy' }),
     ...oneShot(),
@@ -133,14 +133,14 @@ export function kibanaPasswordService() {
  */
 export function kibanaService() {
   const { kibana } = STACK_SERVICES;
-  const key = required('KIBANA_ENCRYPTION_KEY');
+  const key = local('KIBANA_ENCRYPTION_KEY');
   return {
     image: IMAGES.kibana,
     environment: {
       SERVERNAME: kibana.host,
       ELASTICSEARCH_HOSTS: esUrl,
       ELASTICSEARCH_USERNAME: 'kibana_system',
-      ELASTICSEARCH_PASSWORD: required('KIBANA_PASSWORD'),
+      ELASTICSEARCH_PASSWORD: local('KIBANA_PASSWORD'),
       ELASTICSEARCH_SSL_CERTIFICATEAUTHORITIES: `config/certs/ca/${CA_FILE_NAME}`,
       // Rules and connectors are encrypted saved objects: without a stable key Kibana cannot create them.
       XPACK_ENCRYPTEDSAVEDOBJECTS_ENCRYPTIONKEY: key,
@@ -169,7 +169,7 @@ export function filebeatService(logDir: string) {
   return {
     image: IMAGES.filebeat,
     command: ['filebeat', '-e', '--strict.perms=false', '-E', 'http.enabled=true', '-E', 'http.host=localhost', '-E', `http.port=${filebeat.port}`],
-    environment: { ELASTICSEARCH_URL: esUrl, ELASTICSEARCH_USERNAME: 'elastic', ELASTICSEARCH_PASSWORD: required('ELASTIC_PASSWORD') },
+    environment: { ELASTICSEARCH_URL: esUrl, ELASTICSEARCH_USERNAME: 'elastic', ELASTICSEARCH_PASSWORD: local('ELASTIC_PASSWORD') },
     volumes: [
       generatedFile('filebeat/filebeat.yml', '/usr/share/filebeat/filebeat.yml'),
       volume(VOLUMES.logs, logDir, true),

@@ -3,13 +3,13 @@
  * Grafana, each reading its generated configuration from deploy/ (read-only) and keeping its state
  * in a named volume.
  */
-import { SECRET_FILES, SECRETS_DIR } from '../alertmanager/generate.js';
+import { ALERTMANAGER_VARIANTS, SECRET_FILES, SECRETS_DIR } from '../alertmanager/generate.js';
 import { PROMETHEUS_FILES } from '../prometheus/generate.js';
 import { ELASTICSEARCH_URL, STACK_SERVICES } from '../services.js';
 import { IMAGES, VOLUMES, dependsOn, generatedFile, healthcheck, longRunning, ports, shell, volume } from './common.js';
-import { required } from './variables.js';
+import { local } from './variables.js';
 
-/** Prometheus keeps a week of samples (004); older data lives in snapshots. */
+/** Prometheus keeps a week of samples; older data lives in snapshots. */
 export const PROMETHEUS_RETENTION = '7d';
 
 /** Where the Grafana container finds the CA that signed Elasticsearch's certificate. */
@@ -18,10 +18,9 @@ const GRAFANA_CA_DIR = '/etc/grafana/elastic-ca';
 const healthy = (port: number, path: string) => healthcheck(`wget -q --spider http://localhost:${port}${path}`);
 
 /**
- * Prometheus: 7-day retention, the admin API (for `POST /api/v1/admin/tsdb/snapshot`, the seed's
- * backup) and the lifecycle API (`POST /-/reload` after regenerating the rules). Only the config
- * and the rules are mounted: targets/ holds a second replica's file_sd example that a one-host
- * stack does not run, and an absent glob simply matches nothing.
+ * Prometheus: 7-day retention, the admin API (for `POST /api/v1/admin/tsdb/snapshot` backups) and
+ * the lifecycle API (`POST /-/reload` after regenerating the rules). The config, the rules and the
+ * file_sd targets are mounted; targets/ names the second replica, `modelwatch-2`.
  */
 export function prometheusService() {
   const { prometheus } = STACK_SERVICES;
@@ -38,6 +37,7 @@ export function prometheusService() {
     volumes: [
       generatedFile(`prometheus/${PROMETHEUS_FILES.config}`, config),
       generatedFile('prometheus/rules', '/etc/prometheus/rules'),
+      generatedFile(`prometheus/${PROMETHEUS_FILES.fileSdTargets.slice(0, PROMETHEUS_FILES.fileSdTargets.indexOf('/'))}`, '/etc/prometheus/targets'),
       volume(VOLUMES.prometheus, '/prometheus'),
     ],
     ...ports(prometheus),
@@ -46,21 +46,44 @@ export function prometheusService() {
   };
 }
 
+/** Where Compose mounts deploy/alertmanager/, every variant of the configuration. */
+export const ALERTMANAGER_CONFIG_DIR = '/etc/alertmanager/config';
+
 /**
- * Alertmanager: the receivers read their secrets from files (never in alertmanager.yml); the
- * entrypoint writes them from the environment into a tmpfs, so they are on no disk, then starts
- * Alertmanager.
+ * The entrypoint: writes each receiver secret that is set into a file on a tmpfs (on no disk, never
+ * in the configuration), picks the configuration for the secrets given — the full routing with
+ * both, alerts in the UI only with neither — and starts Alertmanager with it.
  */
+export function alertmanagerEntrypoint(): string[] {
+  const [pager, chat] = Object.keys(SECRET_FILES) as (keyof typeof SECRET_FILES)[];
+  const writes = Object.entries(SECRET_FILES).map(([name, file]) => `if [ -n "$${name}" ]; then printf '%s' "$${name}" > ${file}; fi`);
+  const key = (secrets: readonly string[]) => `${secrets.includes(pager) ? 'pager' : ''}-${secrets.includes(chat) ? 'chat' : ''}`;
+  const choices = ALERTMANAGER_VARIANTS.map(({ file, secrets }) => `  ${key(secrets)}) config=${file} ;;`);
+  return [
+    '/bin/sh',
+    '-c',
+    shell([
+      'set -e',
+      'umask 077',
+      ...writes,
+      `case "\${${pager}:+pager}-\${${chat}:+chat}" in`,
+      ...choices,
+      'esac',
+      'echo "alertmanager: routing with $config" >&2',
+      `exec /bin/alertmanager --config.file=${ALERTMANAGER_CONFIG_DIR}/$config --storage.path=/alertmanager`,
+    ]),
+  ];
+}
+
+/** Alertmanager: the configuration chosen by its entrypoint from the receiver secrets given. */
 export function alertmanagerService() {
   const { alertmanager } = STACK_SERVICES;
-  const config = '/etc/alertmanager/alertmanager.yml';
-  const writes = Object.entries(SECRET_FILES).map(([name, file]) => `printf '%s' "$${name}" > ${file}`);
   return {
     image: IMAGES.alertmanager,
-    entrypoint: ['/bin/sh', '-c', shell(['set -e', 'umask 077', ...writes, `exec /bin/alertmanager --config.file=${config} --storage.path=/alertmanager`])],
-    environment: Object.fromEntries(Object.keys(SECRET_FILES).map((name) => [name, required(name as keyof typeof SECRET_FILES)])),
+    entrypoint: alertmanagerEntrypoint(),
+    environment: Object.fromEntries(Object.keys(SECRET_FILES).map((name) => [name, local(name as keyof typeof SECRET_FILES)])),
     tmpfs: [SECRETS_DIR],
-    volumes: [generatedFile('alertmanager/alertmanager.yml', config), volume(VOLUMES.alertmanager, '/alertmanager')],
+    volumes: [generatedFile('alertmanager', ALERTMANAGER_CONFIG_DIR), volume(VOLUMES.alertmanager, '/alertmanager')],
     ...ports(alertmanager),
     healthcheck: healthy(alertmanager.port, '/-/healthy'),
     ...longRunning(),
@@ -105,12 +128,12 @@ export function grafanaService() {
     image: IMAGES.grafana,
     environment: {
       GF_SECURITY_ADMIN_USER: 'admin',
-      GF_SECURITY_ADMIN_PASSWORD: required('GF_SECURITY_ADMIN_PASSWORD'),
+      GF_SECURITY_ADMIN_PASSWORD: local('GF_SECURITY_ADMIN_PASSWORD'),
       GF_USERS_ALLOW_SIGN_UP: 'false',
       GF_ANALYTICS_REPORTING_ENABLED: 'false',
       ELASTICSEARCH_URL,
       ELASTICSEARCH_USERNAME: 'elastic',
-      ELASTICSEARCH_PASSWORD: required('ELASTIC_PASSWORD'),
+      ELASTICSEARCH_PASSWORD: local('ELASTIC_PASSWORD'),
       SSL_CERT_DIR: `/etc/ssl/certs:${GRAFANA_CA_DIR}`,
     },
     volumes: [

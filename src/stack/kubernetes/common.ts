@@ -26,10 +26,14 @@ export const NAMES = {
   adminSecret: 'modelwatch-admin',
   pipeline: 'modelwatch-pipeline',
   prometheusScrape: 'modelwatch-prometheus-scrape',
+  /** The log shipper: DaemonSet and its configuration. */
+  filebeat: 'modelwatch-filebeat',
+  /** The Secret the operator creates for Filebeat: keys `password` (the `elastic` user's) and `ca.crt`. */
+  elasticsearchSecret: 'modelwatch-elasticsearch',
 } as const;
 
-/** Which program a pod runs: the long-running service or the daily pipeline. */
-export type Component = 'server' | 'pipeline';
+/** Which program a pod runs: the long-running service, the daily pipeline or the log shipper. */
+export type Component = 'server' | 'pipeline' | 'logs';
 
 /**
  * The labels of an object or pod. `component` keeps the pipeline's pods out of the Service and

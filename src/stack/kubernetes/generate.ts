@@ -1,11 +1,12 @@
 /**
  * Kubernetes manifests for many replicas (deploy/kubernetes/): the service's Deployment, Service,
- * PodDisruptionBudget, settings and shared model registry, the pipeline's daily CronJob, and the
- * Prometheus scrape configuration that finds the replicas. Objects are built with
+ * PodDisruptionBudget, settings and shared model registry, the pipeline's daily CronJob, the
+ * Filebeat DaemonSet that ships both's logs, and the Prometheus scrape configuration that finds the replicas. Objects are built with
  * kubernetes-models, so the compiler checks every field name and test/stack-kubernetes.test.ts
  * validates every object against Kubernetes' OpenAPI schema.
  */
 import { generatedYamlDocuments } from '../generated-file.js';
+import { filebeatConfigMap, filebeatDaemonSet } from './filebeat.js';
 import { pipelineCronJob, trainingDataClaim } from './pipeline.js';
 import { prometheusScrapeConfigMap } from './prometheus.js';
 import { configMap, deployment, disruptionBudget, modelsClaim, namespace, service } from './server.js';
@@ -43,6 +44,13 @@ export function kubernetesManifests(): Record<string, ManifestFile> {
     'pipeline-cronjob.yaml': {
       objects: [trainingDataClaim(), pipelineCronJob()],
       comments: ['The training pipeline, daily: `modelwatch pipeline run` on the training data volume, promoting into the shared registry.'],
+    },
+    'filebeat.yaml': {
+      objects: [filebeatConfigMap(), filebeatDaemonSet()],
+      comments: [
+        'Log shipping: a Filebeat on every node ships the ECS lines the replicas and the pipeline write to stdout.',
+        'It reads the Secret modelwatch-elasticsearch (keys password and ca.crt), which the operator creates; no secret value is in this file.',
+      ],
     },
     'prometheus-scrape.yaml': {
       objects: [prometheusScrapeConfigMap()],

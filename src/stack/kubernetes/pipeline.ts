@@ -13,10 +13,12 @@ export const TRAINING_DATA_DIR = '/data';
 export const TRAINING_DATA_FILE = `${TRAINING_DATA_DIR}/bank-full.csv`;
 
 /**
- * The command line after the image's entrypoint (`modelwatch`): one JSON report on stdout, which
- * `kubectl logs` shows. PUSHGATEWAY_URL and MODEL_DIR come from the ConfigMap.
+ * The command line after the image's entrypoint (`modelwatch`). Without --json, and with stdout not
+ * a terminal, the run writes its ECS lines to stdout, then a readable summary: `kubectl logs` shows
+ * both, and the Filebeat DaemonSet ships the ECS lines (filebeat.ts). PUSHGATEWAY_URL and MODEL_DIR
+ * come from the ConfigMap.
  */
-export const PIPELINE_ARGS = ['pipeline', 'run', '--data', TRAINING_DATA_FILE, '--json'] as const;
+export const PIPELINE_ARGS = ['pipeline', 'run', '--data', TRAINING_DATA_FILE] as const;
 
 /** Every day at 03:00 UTC, off peak. */
 export const PIPELINE_SCHEDULE = '0 3 * * *';

@@ -1,7 +1,7 @@
 /**
  * How Prometheus finds the replicas in a cluster: Kubernetes service discovery on the endpoints
  * of the `modelwatch` Service, instead of prometheus.yml's static list and file_sd. Job name,
- * interval, path and 001's relabelling come from the Prometheus generator, so the recording
+ * interval, path and the instance relabelling come from the Prometheus generator, so the recording
  * rules and alerts (`job="modelwatch"`) work unchanged.
  *
  * It is a ConfigMap so that `kubectl apply -f deploy/kubernetes/` accepts the whole directory; its

@@ -51,8 +51,9 @@ export function modelsClaim(): PersistentVolumeClaim {
 }
 
 /**
- * The service's pods. On a first start with an empty registry a replica trains a model before it
- * listens, so the startup probe allows five minutes before liveness takes over.
+ * The service's pods. A replica trains no model of its own (no BOOTSTRAP_MODEL): with an empty
+ * registry it listens, answers /health and stays unready until the pipeline promotes a version.
+ * The startup probe still allows five minutes before liveness takes over, for a large model's load.
  */
 export function deployment(): Deployment {
   const httpGet = (path: string) => ({ path, port: HTTP_PORT_NAME });
