@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { freePort } from '../bench/children.js';
 import { buildProgram } from '../src/cli/program.js';
 import { PIPELINE_JOB } from '../src/pipeline/metrics.js';
+import { PROMOTION_REJECTED_EXIT_CODE } from '../src/pipeline/promotion.js';
 import { STEP_NAMES } from '../src/pipeline/steps.js';
 import { AIRFLOW_VARIABLES, DAG_ID, generateAirflow, TASK_RETRIES } from '../src/stack/airflow/generate.js';
 import { LOG_FIELDS } from '../src/stack/catalogue/log-fields.js';
@@ -116,7 +117,7 @@ print(json.dumps(airflow.RECORD))
 type Value = string | number | boolean | null | { callable: string } | { timedelta_seconds: number } | Record<string, unknown>;
 interface Record_ {
   dags: ({ dag_id: string } & Record<string, Value>)[];
-  tasks: Record<string, { dag_id: string; bash_command: string; env: Record<string, string>; append_env: boolean; retries: number; retry_delay: { timedelta_seconds: number }; on_failure_callback: { callable: string } }>;
+  tasks: Record<string, { dag_id: string; bash_command: string; env: Record<string, string>; append_env: boolean; retries: number; retry_delay: { timedelta_seconds: number }; on_failure_callback: { callable: string }; skip_on_exit_code: number }>;
   edges: [string, string][];
   variables: string[];
 }
@@ -189,6 +190,8 @@ describe('deploy/airflow/modelwatch_pipeline.py', { skip: pythonMissing }, () =>
       assert.ok(task.retries >= 1, `${step} retries`);
       assert.ok(task.retry_delay.timedelta_seconds > 0, step);
       assert.deepEqual(task.on_failure_callback, { callable: 'log_task_failure' }, step);
+      // A version the gate rejects is a skipped promotion: not a failure, and never retried.
+      assert.equal(task.skip_on_exit_code, PROMOTION_REJECTED_EXIT_CODE, step);
       assert.equal(task.append_env, true, `${step} keeps the worker's PATH`);
       const flags = parseRun(render(task.bash_command, 'scheduled__2026-12-07T00:00:00+00:00').split(/\s+/));
       assert.equal(flags.only, step);

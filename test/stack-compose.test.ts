@@ -16,6 +16,7 @@ import { buildProgram } from '../src/cli/program.js';
 import { writeLabelledCsv } from '../src/data/csv.js';
 import { generateSynthetic } from '../src/data/synthetic.js';
 import { tempDir } from './helpers/fixtures.js';
+import { PROMOTION_REJECTED_EXIT_CODE } from '../src/pipeline/promotion.js';
 
 type Service = {
   image: string;
@@ -353,8 +354,8 @@ describe('deploy/compose/docker-compose.yml', () => {
     const pipeline = services[PIPELINE_SERVICE];
     const script = pipeline.command!.join('\n').replaceAll('$$', '$');
     const line = script.split('\n').find((l) => l.includes('modelwatch pipeline run'))!;
-    const words = line.trim().split(/\s+/);
-    const args = words.slice(words.indexOf('pipeline') + 2, words.indexOf('||'));
+    const words = line.split(/;|\|\|/)[0].trim().split(/\s+/);
+    const args = words.slice(words.indexOf('pipeline') + 2);
     const run = buildProgram().commands.find((c) => c.name() === 'pipeline')!.commands.find((c) => c.name() === 'run')!;
     const { unknown, operands } = run.parseOptions(args);
     assert.deepEqual([unknown, operands], [[], []], args.join(' '));
@@ -429,5 +430,24 @@ describe('deploy/compose/docker-compose.yml', () => {
     const old = new Date(Date.now() - 3 * 3600 * 1000);
     utimesSync(state, old, old);
     assert.equal(health(), 1, 'unhealthy when the last run is older than two intervals');
+  });
+
+  test('the loop tells a version the promotion gate rejected (exit 3) from a failed run, and keeps going', async () => {
+    const pipeline = services[PIPELINE_SERVICE];
+    const stderrFor = async (exitCode: number) => {
+      const dir = tempDir('modelwatch-compose-loop-');
+      writeFileSync(join(dir, 'modelwatch'), `#!/bin/sh\nexit ${exitCode}\n`, { mode: 0o755 });
+      const loop = spawn('/bin/sh', ['-c', pipeline.command!.join('\n').replaceAll('$$', '$')], { env: { PATH: `${dir}:/usr/bin:/bin`, PIPELINE_INTERVAL_SECONDS: '3600' }, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+      let stderr = '';
+      loop.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      try {
+        for (let i = 0; i < 100 && !stderr.includes('\n'); i++) await sleep(50);
+      } finally {
+        process.kill(-loop.pid!, 'SIGTERM');
+      }
+      return stderr;
+    };
+    assert.match(await stderrFor(PROMOTION_REJECTED_EXIT_CODE), /promotion gate kept the current model \(exit 3\)/);
+    assert.match(await stderrFor(1), /pipeline run failed \(exit 1\)/);
   });
 });

@@ -226,7 +226,8 @@ describe('deploy/kubernetes/ generated from src/stack/kubernetes/', () => {
     assert.equal(pipelinePod.restartPolicy, 'Never');
     // Exit codes 1 (a failed step) and 2 (bad flags) end the Job: a retry would fail the same way.
     const failJob = job.podFailurePolicy?.rules.find((r) => r.action === 'FailJob');
-    assert.deepEqual(failJob?.onExitCodes?.values, [1, 2]);
+    // 1 a failed step, 2 bad flags, 3 a version the gate rejected: retrying would not change the outcome.
+    assert.deepEqual(failJob?.onExitCodes?.values, [1, 2, 3]);
     assert.equal(failJob?.onExitCodes?.containerName, container.name);
     assert.equal(settings.PUSHGATEWAY_URL, 'http://pushgateway:9091');
   });

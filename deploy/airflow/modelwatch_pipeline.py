@@ -8,9 +8,11 @@ worker mounts (like the model registry). A step whose earlier steps have not suc
 directory exits 2 without doing anything.
 
 Exit codes, which decide a task's state:
-    0  success, including a promotion the gate rejected (the version is registered, not current)
+    0  success
     1  the step failed: its JSON report says why; the run's metrics are pushed as failed
     2  bad flags, or an earlier step has not succeeded in the run directory
+    3  promote: the gate kept the current model (the new version is registered, not current);
+       the task is marked skipped, not failed, and is not retried
 A failed task is retried 2 times, 5 minutes apart (a lost worker, a storage hiccup); a
 retry starts from the state the earlier steps saved. When a task fails for good, its failure
 callback appends one ECS line to the pipeline log, next to the steps' own lines, and Filebeat ships
@@ -106,6 +108,7 @@ PIPELINE_ENV = {
 LOG_FILE_VARIABLE = "modelwatch_log_file"
 DEFAULT_LOG_FILE = "/var/log/modelwatch/pipeline.ndjson"
 RETRIES = 2
+PROMOTION_REJECTED_EXIT_CODE = 3
 RETRY_DELAY = timedelta(minutes=5)
 
 
@@ -154,6 +157,8 @@ with DAG(
             retries=RETRIES,
             retry_delay=RETRY_DELAY,
             on_failure_callback=log_task_failure,
+            # Only the promote step exits with it: a rejected version is a skipped promotion.
+            skip_on_exit_code=PROMOTION_REJECTED_EXIT_CODE,
             execution_timeout=timedelta(hours=1),
         )
         for step in STEP_NEEDS

@@ -17,13 +17,13 @@ import { loadConfig } from '../config.js';
 import { createLogger } from '../monitoring/audit/logger.js';
 import { DEFAULT_PIPELINE, runPipeline, runPipelineStep, type PipelineResult } from '../pipeline/run.js';
 import { RunStateError } from '../pipeline/run-state.js';
+import { PROMOTION_REJECTED_EXIT_CODE } from '../pipeline/promotion.js';
 import { STEP_NAMES, type StepName } from '../pipeline/steps.js';
 import { DEFAULT_RULE_ACTIONS, formatReport, parseRuleActions, RULE_DESCRIPTIONS, RULE_IDS, RuleConfigError } from '../pipeline/validation/index.js';
 import { parseNumberOption, parseUrlOption, usageError } from './options.js';
 import { createProgress } from './progress.js';
 
-/** Exit code of a run whose new version the promotion gate rejected (registered, not current). */
-export const PROMOTION_REJECTED_EXIT_CODE = 3;
+export { PROMOTION_REJECTED_EXIT_CODE };
 
 interface RunFlags {
   data: string;

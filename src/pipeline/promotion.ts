@@ -7,6 +7,12 @@
  */
 import type { HoldoutMetrics } from '../model/serving-model.js';
 
+/**
+ * Exit code of `pipeline run` when the run succeeded but the gate rejected its version (registered,
+ * not current): schedulers tell "the model asked for is not the one serving" from success and failure.
+ */
+export const PROMOTION_REJECTED_EXIT_CODE = 3;
+
 /** Metrics the gate compares; a candidate must hold up on every one. */
 export const GATED_METRICS = ['accuracy', 'auc', 'f1'] as const;
 export type GatedMetric = (typeof GATED_METRICS)[number];

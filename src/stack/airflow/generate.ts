@@ -10,6 +10,7 @@
  * defaults, so changing one needs no new DAG file.
  */
 import { orderSteps } from '../../pipeline/dag.js';
+import { PROMOTION_REJECTED_EXIT_CODE } from '../../pipeline/promotion.js';
 import { pipelineSteps } from '../../pipeline/steps.js';
 import { PIPELINE_LOG_FILE } from '../filebeat/generate.js';
 import { settings } from '../kubernetes/common.js';
@@ -88,9 +89,11 @@ worker mounts (like the model registry). A step whose earlier steps have not suc
 directory exits 2 without doing anything.
 
 Exit codes, which decide a task's state:
-    0  success, including a promotion the gate rejected (the version is registered, not current)
+    0  success
     1  the step failed: its JSON report says why; the run's metrics are pushed as failed
     2  bad flags, or an earlier step has not succeeded in the run directory
+    ${PROMOTION_REJECTED_EXIT_CODE}  promote: the gate kept the current model (the new version is registered, not current);
+       the task is marked skipped, not failed, and is not retried
 A failed task is retried ${TASK_RETRIES} times, ${RETRY_DELAY_MINUTES} minutes apart (a lost worker, a storage hiccup); a
 retry starts from the state the earlier steps saved. When a task fails for good, its failure
 callback appends one ECS line to the pipeline log, next to the steps' own lines, and Filebeat ships
@@ -118,6 +121,7 @@ PIPELINE_ENV = ${env}
 LOG_FILE_VARIABLE = ${py('modelwatch_log_file')}
 DEFAULT_LOG_FILE = ${py(PIPELINE_LOG_FILE)}
 RETRIES = ${TASK_RETRIES}
+PROMOTION_REJECTED_EXIT_CODE = ${PROMOTION_REJECTED_EXIT_CODE}
 RETRY_DELAY = timedelta(minutes=${RETRY_DELAY_MINUTES})
 
 
@@ -166,6 +170,8 @@ with DAG(
             retries=RETRIES,
             retry_delay=RETRY_DELAY,
             on_failure_callback=log_task_failure,
+            # Only the promote step exits with it: a rejected version is a skipped promotion.
+            skip_on_exit_code=PROMOTION_REJECTED_EXIT_CODE,
             execution_timeout=timedelta(hours=1),
         )
         for step in STEP_NEEDS

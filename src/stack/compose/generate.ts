@@ -12,6 +12,7 @@
  * docker-compose 1.29 (Debian's, used by the tests) rejects the top-level `name:` key, so the
  * project name is COMPOSE_PROJECT_NAME in .env.
  */
+import { PROMOTION_REJECTED_EXIT_CODE } from '../../pipeline/promotion.js';
 import { generatedYaml } from '../generated-file.js';
 import { MODELWATCH_IMAGE } from '../modelwatch-image.js';
 import { ELASTICSEARCH_URL, STACK_SERVICES, serviceUrl } from '../services.js';
@@ -94,7 +95,8 @@ function pipelineService() {
     command: [
       shell([
         'while :; do',
-        `  modelwatch pipeline run --data ${TRAINING_DATA_FILE} --log-file ${PIPELINE_LOG_FILE} --json || echo "pipeline run failed (exit $?): see ${PIPELINE_LOG_FILE}" >&2`,
+        `  modelwatch pipeline run --data ${TRAINING_DATA_FILE} --log-file ${PIPELINE_LOG_FILE} --json; code=$?`,
+        `  case $code in 0) ;; ${PROMOTION_REJECTED_EXIT_CODE}) echo "promotion gate kept the current model (exit ${PROMOTION_REJECTED_EXIT_CODE}): see ${PIPELINE_LOG_FILE}" >&2 ;; *) echo "pipeline run failed (exit $code): see ${PIPELINE_LOG_FILE}" >&2 ;; esac`,
         '  sleep "$PIPELINE_INTERVAL_SECONDS"',
         'done',
       ]),

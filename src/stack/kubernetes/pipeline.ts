@@ -3,6 +3,7 @@
  * service's image, writing to the same registry volume the replicas serve from. A promotion moves
  * the registry's CURRENT pointer, which every replica picks up on its own (MODEL_WATCH).
  */
+import { PROMOTION_REJECTED_EXIT_CODE } from '../../pipeline/promotion.js';
 import { CronJob } from 'kubernetes-models/batch/v1/CronJob';
 import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import { NAMES, containerBasics, labels, metadata, podBasics, sharedMounts, sharedVolumes } from './common.js';
@@ -25,9 +26,10 @@ export const PIPELINE_SCHEDULE = '0 3 * * *';
 
 /**
  * Exit codes after which a retry cannot help: 1 is a failed step (bad data, a rejected
- * validation rule; already reported to the Pushgateway and alerted on), 2 bad flags or settings.
+ * validation rule; already reported to the Pushgateway and alerted on), 2 bad flags or settings, 3
+ * the promotion gate kept the current model (a retry would only register another version it rejects).
  */
-const FINAL_EXIT_CODES = [1, 2];
+export const FINAL_EXIT_CODES = [1, 2, PROMOTION_REJECTED_EXIT_CODE];
 
 /**
  * The training data: a volume the operator fills (docs/stack.md, "Kubernetes"). ReadWriteOnce is
