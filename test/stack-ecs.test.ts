@@ -16,6 +16,8 @@ import { EcsFlat } from '@elastic/ecs/build/esm/ecs_flat.js';
 import { LOG_FIELDS } from '../src/stack/catalogue/log-fields.js';
 import { ECS_VERSION } from '../src/monitoring/audit/prediction-line.js';
 import { generateElasticsearch } from '../src/stack/elasticsearch/generate.js';
+import { generateFilebeat } from '../src/stack/filebeat/generate.js';
+import { parse } from 'yaml';
 import { everyKindOfLogLine, type LogLine } from './helpers/log-lines.js';
 
 interface EcsField {
@@ -168,6 +170,17 @@ describe('the audit log and its index template against ECS', () => {
     const ecsWritten = [...paths].filter((path) => ECS[path]).sort();
     for (const path of ['@timestamp', 'message', 'log.level', 'error.stack_trace', 'error.message', 'http.response.status_code', 'url.full', 'event.duration']) assert.ok(ecsWritten.includes(path), `a line writes ${path}`);
     assert.ok(paths.size >= 60, `checked ${paths.size} distinct fields, ${ecsWritten.length} of them ECS's`);
+  });
+
+  test("the fields Filebeat's processors name are mapped ECS fields", () => {
+    const filebeat = parse(generateFilebeat()['filebeat.yml']) as { processors: Record<string, { when?: { not?: { has_fields?: string[] } } }>[] };
+    const named = filebeat.processors.flatMap((p) => Object.values(p).flatMap((processor) => processor.when?.not?.has_fields ?? []));
+    assert.ok(named.length > 0);
+    const mapped = mappedFields(properties).leaves;
+    for (const field of named) {
+      assert.ok(ECS[field], `${field} is an ECS field`);
+      assert.equal(mapped.get(field)?.type, ECS[field].type, `${field} is mapped with ECS's type`);
+    }
   });
 
   test('the checks catch what ECS rejects: a string url, an object where ECS has a value, custom fields in ECS sets, ECS fields mapped with other types', () => {
