@@ -1,21 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { loadConfig } from '../src/config.js';
-import { syntheticRows } from '../src/data/synthetic.js';
-import { createLogger } from '../src/monitoring/audit/logger.js';
-import { startService } from '../src/server/serve.js';
 import { LOG_FIELDS, type FieldType } from '../src/stack/catalogue/log-fields.js';
 import { BOOTSTRAP_INDEX, generateElasticsearch, ILM_POLICY, INDEX_PATTERN, WRITE_ALIAS } from '../src/stack/elasticsearch/generate.js';
 import { FILEBEAT_INDEX, generateFilebeat } from '../src/stack/filebeat/generate.js';
-import { join } from 'node:path';
 import { parse } from 'yaml';
-import { freePort } from '../bench/children.js';
-import { createProgress } from '../src/cli/progress.js';
-import { writeLabelledCsv } from '../src/data/csv.js';
-import { generateSynthetic } from '../src/data/synthetic.js';
-import { runPipeline } from '../src/pipeline/run.js';
 import { resolveDateMath } from './helpers/date-math.js';
-import { CapturedLines, SEED_BODY, tempDir, testApp, trainedRegistry } from './helpers/fixtures.js';
+import { everyKindOfLogLine } from './helpers/log-lines.js';
 
 type Mapping = { type?: string; properties?: Record<string, Mapping> };
 
@@ -54,6 +44,8 @@ const fits = (type: FieldType | string, value: unknown): boolean => {
       // Elasticsearch indexes a number or boolean sent to a keyword field as its text.
       return ['string', 'number', 'boolean'].includes(typeof value);
     case 'text':
+    case 'match_only_text':
+    case 'wildcard':
       return typeof value === 'string';
     case 'flattened':
       return typeof value === 'object';
@@ -111,44 +103,7 @@ describe('the Elasticsearch index template', () => {
   });
 
   test('every field of real lines of every kind the service writes is mapped, with a type that fits its value', async () => {
-    const lines: Record<string, unknown>[] = [];
-    // Request lines: predictions with raw inputs, rejections with problems, feedback of every
-    // outcome, drift level changes, and the console's in-process alerts firing (`for` scaled to 0).
-    const t = await testApp({ AUDIT_RAW_INPUTS: 'true', DRIFT_WINDOW_SIZE: '200', DRIFT_MIN_SAMPLES: '200', PREDICTION_STORE_TTL_SECONDS: '1', CONSOLE_ALERT_FOR_SCALE: '0' });
-    const rows = [...syntheticRows({ rows: 200, seed: 3, drift: 1 })];
-    await t.app.inject({ method: 'POST', url: '/predict/batch', payload: { rows: rows.slice(0, 100).map((r) => r.features) }, headers: { 'x-request-id': 'es-a' } });
-    await t.app.inject({ method: 'POST', url: '/predict/batch', payload: { rows: rows.slice(100).map((r) => r.features) }, headers: { 'x-request-id': 'es-b' } });
-    await t.app.inject({ method: 'POST', url: '/predict', payload: { ...SEED_BODY, age: 5, job: 'astronaut' } });
-    await t.app.inject({ method: 'POST', url: '/predict', payload: '{"age":', headers: { 'content-type': 'application/json' } });
-    await t.app.inject({ method: 'POST', url: '/feedback', payload: { request_id: 'es-a:0', actual: 1 } });
-    await t.app.inject({ method: 'POST', url: '/feedback', payload: { request_id: 'es-a:0', actual: 1 } });
-    await t.app.inject({ method: 'POST', url: '/feedback', payload: { request_id: 'es-a:0', actual: 0 } });
-    await t.app.inject({ method: 'POST', url: '/feedback', payload: { request_id: 'nope', actual: 0 } });
-    await t.app.inject({ method: 'POST', url: '/feedback', payload: { actual: 3 } });
-    t.monitor!.tick();
-    await new Promise((resolve) => setTimeout(resolve, 1100));
-    await t.app.inject({ method: 'POST', url: '/feedback', payload: { request_id: 'es-b:0', actual: 1 } });
-    await t.app.close();
-    await t.log.drain();
-    lines.push(...t.captured.lines);
-    // Operational lines of a real start and stop.
-    const captured = new CapturedLines();
-    const config = loadConfig({}, { PORT: 0, HOST: '127.0.0.1', MODEL_DIR: trainedRegistry().dir, LOG_STDOUT: false });
-    const service = await startService(config, { log: createLogger({ serviceName: config.SERVICE_NAME, level: 'info', stdout: false, stream: captured }) });
-    await service.close();
-    lines.push(...captured.lines);
-    // Training-pipeline lines: a run that succeeds (with a push that fails) and one that fails.
-    const pipelineLines = new CapturedLines();
-    const pipelineLog = createLogger({ serviceName: config.SERVICE_NAME, level: 'info', stdout: false, stream: pipelineLines });
-    const data = join(tempDir(), 'train.csv');
-    await writeLabelledCsv(data, generateSynthetic({ rows: 1000, seed: 9 }));
-    const settings = { data, seed: 1, testShare: 0.2, tolerance: 0.005, maxIterations: 10 };
-    const modelDir = tempDir();
-    await runPipeline({ settings, modelDir, log: pipelineLog.pipeline, progress: createProgress(false), pushgatewayUrl: `http://127.0.0.1:${await freePort()}` });
-    await runPipeline({ settings, modelDir, log: pipelineLog.pipeline, progress: createProgress(false), failAt: 'validate' });
-    await pipelineLog.drain();
-    lines.push(...pipelineLines.lines);
-
+    const lines = await everyKindOfLogLine();
     const messages = new Set(lines.map((l) => String(l.message)));
     for (const kind of ['prediction', 'request rejected', 'feedback joined', 'feedback repeated; counted once', 'feedback for an unknown request id; not joined', 'feedback for an expired prediction; not joined']) {
       assert.ok(messages.has(kind), `a "${kind}" line was written`);
@@ -156,6 +111,10 @@ describe('the Elasticsearch index template', () => {
     assert.ok(lines.some((l) => l.drift), 'a drift line was written');
     assert.ok(lines.some((l) => (l.alert as { state?: string } | undefined)?.state === 'firing'), 'an alert line was written');
     assert.ok(lines.some((l) => String(l.message).startsWith('modelwatch listening on')), 'service lines were written');
+    assert.ok(lines.some((l) => l.message === 'unhandled error' && (l.error as { stack_trace?: string } | undefined)?.stack_trace), 'an unhandled error with its stack was written');
+    for (const outcome of ['success', 'failure']) assert.ok(lines.some((l) => (l.event as { action?: string; outcome?: string } | undefined)?.action === 'model_reload' && (l.event as { outcome: string }).outcome === outcome), `a reload ${outcome} line was written`);
+    assert.ok(lines.some((l) => /SIGTERM received/.test(String(l.message))), 'the lines of modelwatch serve were written');
+    assert.ok(lines.some((l) => l.holdout), 'the lines of a first start that trains a model were written');
     for (const action of ['pipeline_run_start', 'pipeline_step_start', 'pipeline_step_end', 'model_promotion', 'pipeline_push', 'pipeline_run_end']) {
       assert.ok(lines.some((l) => l['event.action'] === action), `a pipeline "${action}" line was written`);
     }

@@ -19,7 +19,7 @@ describe('the generated Grafana provisioning', () => {
     const byTitle = new Map(dashboard.panels.map((p) => [p.title, p]));
     const expected: [string, string, string[], string | undefined][] = [
       ['Model Accuracy', 'stat', ['ml_model_accuracy'], 'percentunit'],
-      ['Predictions per Minute', 'timeseries', ['rate(ml_predictions_total[1m]) * 60'], 'reqps'],
+      ['Predictions per Minute', 'timeseries', ['rate(ml_predictions_total[1m]) * 60'], 'count:/min'],
       ['Error Rate', 'stat', ['ml_prediction_error_rate * 100'], 'percent'],
       ['95th Percentile Latency', 'timeseries', ['histogram_quantile(0.95, rate(http_request_duration_seconds_bucket[5m]))'], 's'],
       ['Prediction Distribution', 'piechart', ['ml_predictions_by_class_total{prediction_class="0"}', 'ml_predictions_by_class_total{prediction_class="1"}'], undefined],

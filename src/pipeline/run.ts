@@ -116,9 +116,9 @@ async function finishRun(scope: RunScope, options: PipelineRunOptions, context: 
   let push: PushResult | undefined;
   if (options.pushgatewayUrl) {
     push = await pushMetrics(options.pushgatewayUrl, runMetrics(report, totals, training), { pipeline, instance });
-    if (push.ok) log.info({ 'event.action': 'pipeline_push', url: push.url }, `metrics pushed to ${push.url}`);
+    if (push.ok) log.info({ 'event.action': 'pipeline_push', 'url.full': push.url }, `metrics pushed to ${push.url}`);
     else {
-      log.warn({ 'event.action': 'pipeline_push', url: push.url, 'error.message': push.error }, `${push.error}; the run's outcome stands`);
+      log.warn({ 'event.action': 'pipeline_push', 'url.full': push.url, 'error.message': push.error }, `${push.error}; the run's outcome stands`);
       progress.line(`warning: ${push.error} (the run's outcome stands)`);
     }
   }

@@ -70,7 +70,8 @@ export async function startService(config: Config, options: { log?: ServiceLogge
   const reloader = new ModelReloader({ registry, state, log: log.service, recordFailure: metrics.recordReloadFailure });
   const app = await buildApp({ config, state, metrics, log, monitor, reloader });
   const address = await app.listen({ port: config.PORT, host: config.HOST });
-  log.service.info({ url: address, port: config.PORT }, `modelwatch listening on ${address}`);
+  // ECS defines `url` as an object: the address is `url.full`.
+  log.service.info({ url: { full: address }, port: config.PORT }, `modelwatch listening on ${address}`);
   if (config.MODEL_WATCH) {
     reloader.watch(config.MODEL_WATCH_INTERVAL_SECONDS);
     log.service.info({ model_dir: registry.dir }, `watching ${registry.pointerFile} every ${config.MODEL_WATCH_INTERVAL_SECONDS} s for a newly promoted model version`);

@@ -2,27 +2,37 @@
  * Every field modelwatch writes to its log, with its Elasticsearch type: the index template is
  * generated from this list, and a test writes real lines of every kind (predictions, rejections,
  * feedback, drift, service lines) and checks each of their fields is here with a matching type.
+ *
+ * The lines are Elastic Common Schema (ECS) lines (`ecs.version` 8.10.0): a field ECS defines is
+ * written as ECS defines it and mapped with ECS's type and multi-fields (`message` is
+ * `match_only_text`, `error.stack_trace` is `wildcard`, `http.response.status_code` is `long`, a URL
+ * is `url.full`, never a string `url`, which ECS defines as an object). The service's own fields live
+ * outside ECS's field sets (`request_id`, `prediction`, `drift.*`, `alert.*` …), so an ECS-mapped
+ * index takes every line. test/stack-ecs.test.ts holds every written field and this list against
+ * Elastic's published ECS definitions.
  */
 
 /** An Elasticsearch field type used by the template. */
-export type FieldType = 'date' | 'keyword' | 'text' | 'integer' | 'long' | 'float' | 'boolean' | 'flattened';
+export type FieldType = 'date' | 'keyword' | 'text' | 'match_only_text' | 'wildcard' | 'integer' | 'long' | 'float' | 'boolean' | 'flattened';
 
 /** One log field: its dotted path, type and meaning. */
 export interface LogField {
   readonly path: string;
   readonly type: FieldType;
   readonly description: string;
+  /** Multi-fields, by name (ECS's, for an ECS field that has them: `url.full.text`). */
+  readonly fields?: Readonly<Record<string, FieldType>>;
 }
 
-const field = (path: string, type: FieldType, description: string): LogField => ({ path, type, description });
+const field = (path: string, type: FieldType, description: string, fields?: Record<string, FieldType>): LogField => ({ path, type, description, ...(fields ? { fields } : {}) });
 
 /** The fields, grouped by who writes them. */
 export const LOG_FIELDS: readonly LogField[] = [
   // ECS base, on every line (pino with @elastic/ecs-pino-format, and the prediction-line writer).
   field('@timestamp', 'date', 'When the line was made.'),
   field('log.level', 'keyword', 'ECS level: info, warn, error …'),
-  field('level', 'keyword', "The seed's upper-case level: INFO, WARNING, ERROR, CRITICAL."),
-  field('message', 'text', 'What happened.'),
+  field('level', 'keyword', 'Upper-case level beside ECS\'s log.level: INFO, WARNING, ERROR, CRITICAL.'),
+  field('message', 'match_only_text', 'What happened.'),
   field('ecs.version', 'keyword', 'ECS version of the line.'),
   field('process.pid', 'long', 'Process id.'),
   field('host.hostname', 'keyword', 'Host name.'),
@@ -43,13 +53,13 @@ export const LOG_FIELDS: readonly LogField[] = [
   field('input', 'flattened', 'The raw row, only with AUDIT_RAW_INPUTS=true.'),
   field('error.code', 'keyword', 'Coded error (MW_…).'),
   field('error.type', 'keyword', 'Rejection reason, or the error class of an unhandled error.'),
-  field('error.message', 'text', 'Error message.'),
-  field('error.stack_trace', 'text', 'Stack of an unhandled error.'),
+  field('error.message', 'match_only_text', 'Error message.'),
+  field('error.stack_trace', 'wildcard', 'Stack of an unhandled error.', { text: 'match_only_text' }),
   field('problems.field', 'keyword', 'Field of an input problem.'),
   field('problems.reason', 'keyword', 'Reason of an input problem.'),
   field('problems.expected', 'text', 'What the field accepts.'),
   field('problems.got', 'keyword', 'What was sent (only with AUDIT_RAW_INPUTS=true).'),
-  field('http.response.status_code', 'integer', 'Status of a rejected request.'),
+  field('http.response.status_code', 'long', 'Status of a rejected request.'),
   // Feedback lines.
   field('actual', 'integer', 'The label sent to /feedback.'),
   field('correct', 'boolean', 'Whether the prediction was right.'),
@@ -92,7 +102,7 @@ export const LOG_FIELDS: readonly LogField[] = [
   field('promotion.outcome', 'keyword', 'promoted or rejected by the promotion gate.'),
   field('promotion.reason', 'text', "Why: the metrics compared with the current version's."),
   // Operational lines.
-  field('url', 'keyword', 'Where the service listens.'),
+  field('url.full', 'wildcard', 'Where the service listens; where the pipeline pushed its metrics.', { text: 'match_only_text' }),
   field('port', 'integer', 'PORT.'),
   field('signal', 'keyword', 'A signal received (SIGTERM …).'),
   field('timeout_seconds', 'integer', 'SHUTDOWN_TIMEOUT_SECONDS, when it ran out.'),

@@ -1,6 +1,6 @@
 /**
  * Elasticsearch: the index template of `ml-pipeline-*` (every log field of the catalogue, with its
- * type; unknown fields are kept in `_source` but not indexed, so a typo cannot grow the mapping),
+ * type — ECS's type for an ECS field; unknown fields are kept in `_source` but not indexed, so a typo cannot grow the mapping),
  * the ILM policy that rolls the write alias `ml-pipeline` over daily and deletes old indices, and
  * the body of the alias's first index (see lifecycle.ts for names and conditions).
  */
@@ -9,20 +9,30 @@ import { bootstrapIndexBody, ILM_POLICY, ilmPolicy, INDEX_PATTERN, WRITE_ALIAS }
 
 export { BOOTSTRAP_INDEX, ILM_POLICY, INDEX_PATTERN, RETENTION, ROLLOVER, WRITE_ALIAS } from './lifecycle.js';
 
-type Properties = Record<string, { type?: string; properties?: Properties; ignore_above?: number; fields?: object }>;
+type Mapping = { type?: string; properties?: Properties; ignore_above?: number; fields?: Record<string, Mapping> };
+type Properties = Record<string, Mapping>;
+
+/** One field's mapping: keywords capped at 1,024 characters as ECS's own templates do, multi-fields as listed. */
+function leafMapping({ type, fields }: LogField): Mapping {
+  const mapping: Mapping = type === 'keyword' ? { type, ignore_above: 1024 } : { type };
+  if (fields) mapping.fields = Object.fromEntries(Object.entries(fields).map(([name, inner]) => [name, leafMapping({ path: name, type: inner, description: '' })]));
+  return mapping;
+}
 
 /** Turns dotted paths into nested `properties`. */
 function mappingOf(fields: readonly LogField[]): Properties {
   const root: Properties = {};
-  for (const { path, type } of fields) {
-    const parts = path.split('.');
+  for (const logField of fields) {
+    const parts = logField.path.split('.');
     let node = root;
     for (const part of parts.slice(0, -1)) {
       node[part] ??= { properties: {} };
-      node = node[part].properties!;
+      if (!node[part].properties) throw new Error(`log field ${logField.path}: ${part} is a leaf field, not an object`);
+      node = node[part].properties;
     }
     const leaf = parts.at(-1)!;
-    node[leaf] = type === 'keyword' ? { type, ignore_above: 1024 } : type === 'text' && leaf === 'message' ? { type, fields: { keyword: { type: 'keyword', ignore_above: 256 } } } : { type };
+    if (node[leaf]) throw new Error(`log field ${logField.path} is listed twice, or is also an object`);
+    node[leaf] = leafMapping(logField);
   }
   return root;
 }

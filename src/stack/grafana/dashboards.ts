@@ -1,8 +1,11 @@
 /**
  * Grafana dashboards as typed JSON (Grafana's dashboard model, schemaVersion 39). Panels are
  * described once — title, type, queries, unit, thresholds — and every query is also run against a
- * real Prometheus by the tests.
+ * real Prometheus by the tests. The JSON is typed with Grafana's own published types
+ * (grafana-types.ts), units with Grafana's unit ids (units.ts).
  */
+import type { GeneratedDashboard, GeneratedPanel, HeatmapPanel, PieChartPanel, PrometheusTarget, StatPanel, TimeSeriesPanel } from './grafana-types.js';
+import type { GrafanaUnit } from './units.js';
 
 /** One query of a panel; `legend` becomes the series name. */
 export interface PanelQuery {
@@ -21,7 +24,8 @@ export interface PanelSpec {
   readonly title: string;
   readonly type: 'stat' | 'timeseries' | 'piechart' | 'heatmap';
   readonly queries: readonly PanelQuery[];
-  readonly unit?: string;
+  /** A Grafana unit: a per-minute value needs a per-minute unit (`count:/min`), not `reqps`. */
+  readonly unit?: GrafanaUnit;
   readonly min?: number;
   readonly thresholds?: readonly ThresholdStep[];
 }
@@ -30,17 +34,21 @@ export interface PanelSpec {
 export interface DashboardSpec {
   readonly uid: string;
   readonly title: string;
-  readonly source: string;
+  /** What the dashboard is for; shown in Grafana's dashboard settings and search. */
+  readonly description: string;
+  /** A second tag beside `modelwatch`, for Grafana's dashboard search. */
+  readonly tag: 'service' | 'model' | 'drift' | 'pipeline';
   readonly panels: readonly PanelSpec[];
   /** A dashboard variable: its name and the PromQL label_values query that fills it. */
   readonly variable?: { readonly name: string; readonly query: string; readonly default: string };
 }
 
-/** 000_a6e68bdc8b3a3add.txt's "ML Pipeline Production", panel for panel. */
+/** The service at a glance: model accuracy, predictions per minute, error rate, p95 latency, predicted classes, memory. */
 export const ML_PIPELINE_PRODUCTION: DashboardSpec = {
   uid: 'ml-pipeline-production',
   title: 'ML Pipeline Production',
-  source: '000',
+  description: 'modelwatch at a glance: model accuracy, predictions per minute, error rate, p95 latency, the split of predicted classes and memory, over the last hour.',
+  tag: 'service',
   panels: [
     {
       title: 'Model Accuracy',
@@ -49,7 +57,7 @@ export const ML_PIPELINE_PRODUCTION: DashboardSpec = {
       unit: 'percentunit',
       thresholds: [{ color: 'red', value: null }, { color: 'yellow', value: 0.85 }, { color: 'green', value: 0.9 }],
     },
-    { title: 'Predictions per Minute', type: 'timeseries', queries: [{ expr: 'rate(ml_predictions_total[1m]) * 60', legend: '{{instance}}' }], unit: 'reqps', min: 0 },
+    { title: 'Predictions per Minute', type: 'timeseries', queries: [{ expr: 'rate(ml_predictions_total[1m]) * 60', legend: '{{instance}}' }], unit: 'count:/min', min: 0 },
     {
       title: 'Error Rate',
       type: 'stat',
@@ -70,11 +78,12 @@ export const ML_PIPELINE_PRODUCTION: DashboardSpec = {
   ],
 };
 
-/** 001's "Model Health": request rate, error rate, p99 latency heatmap, prediction distribution over time. */
+/** Model health per model version: request rate, error rate, p99 latency and its heatmap, predicted classes over time. */
 export const MODEL_HEALTH: DashboardSpec = {
   uid: 'model-health',
   title: 'Model Health',
-  source: '001',
+  description: 'Per model version: request rate, error ratio against 5 %, p99 latency and its heatmap, and the predicted classes over time.',
+  tag: 'model',
   panels: [
     { title: 'Request Rate', type: 'timeseries', queries: [{ expr: 'sum by (model_version) (rate(model_requests_total[5m]))', legend: '{{model_version}}' }], unit: 'reqps', min: 0 },
     {
@@ -87,15 +96,16 @@ export const MODEL_HEALTH: DashboardSpec = {
     },
     { title: 'Latency (p99)', type: 'timeseries', queries: [{ expr: 'histogram_quantile(0.99, sum by (le) (rate(model_latency_seconds_bucket[5m])))', legend: 'p99' }], unit: 's' },
     { title: 'Latency Heatmap', type: 'heatmap', queries: [{ expr: 'sum by (le) (rate(model_latency_seconds_bucket[5m]))', legend: '{{le}}' }], unit: 's' },
-    { title: 'Prediction Distribution over Time', type: 'timeseries', queries: [{ expr: 'sum by (prediction_class) (rate(ml_predictions_by_class_total[5m]))', legend: 'class {{prediction_class}}' }], unit: 'reqps', min: 0 },
+    { title: 'Prediction Distribution over Time', type: 'timeseries', queries: [{ expr: 'sum by (prediction_class) (rate(ml_predictions_by_class_total[5m]))', legend: 'class {{prediction_class}}' }], unit: 'count:/s', min: 0 },
   ],
 };
 
-/** 004's "MLOps Overview": request rate, error %, p95/p99, CPU and memory, all replicas. */
+/** Every replica from the recording rules: request rate, error %, p95/p99 latency, CPU and memory. */
 export const MLOPS_OVERVIEW: DashboardSpec = {
   uid: 'mlops-overview',
   title: 'MLOps Overview',
-  source: '004',
+  description: 'All replicas, from the recording rules: request rate, error %, p95 and p99 latency, CPU and memory.',
+  tag: 'service',
   panels: [
     { title: 'Request Rate', type: 'timeseries', queries: [{ expr: 'job:http_requests:rate5m', legend: 'requests/s' }], unit: 'reqps', min: 0 },
     {
@@ -123,7 +133,8 @@ export const MLOPS_OVERVIEW: DashboardSpec = {
 export const DATA_DRIFT: DashboardSpec = {
   uid: 'data-drift',
   title: 'Data Drift',
-  source: '001',
+  description: 'PSI per feature against the 0.1 (warning) and 0.2 (critical) lines, a chosen feature\'s bin shares against its training baseline, prediction drift, and the estimated accuracy beside the live one.',
+  tag: 'drift',
   variable: { name: 'feature', query: 'label_values(ml_feature_baseline_share, feature)', default: 'age' },
   panels: [
     {
@@ -166,14 +177,14 @@ export const DATA_DRIFT: DashboardSpec = {
 };
 
 /**
- * The training pipeline (002's "watch the pipeline with the same stack", 004's pushed training
- * metrics): run outcomes, step durations, training accuracy and loss over versions, rows ingested,
+ * The training pipeline, watched with the same stack from the metrics it pushes: run outcomes, step durations, training accuracy and loss over versions, rows ingested,
  * promotions, and whether the service picked the promoted version up.
  */
 export const TRAINING_PIPELINE: DashboardSpec = {
   uid: 'training-pipeline',
   title: 'Training Pipeline',
-  source: '002',
+  description: 'The training pipeline: last run, hours since the last success, step status and durations, training accuracy and loss by version, rows ingested, promotions, and the version each replica serves.',
+  tag: 'pipeline',
   panels: [
     {
       title: 'Last Run',
@@ -206,41 +217,106 @@ export const TRAINING_PIPELINE: DashboardSpec = {
 export const DASHBOARDS: readonly DashboardSpec[] = [ML_PIPELINE_PRODUCTION, MODEL_HEALTH, MLOPS_OVERVIEW, DATA_DRIFT, TRAINING_PIPELINE];
 
 const DATASOURCE = { type: 'prometheus', uid: 'prometheus' } as const;
+const REDUCE_LAST = { calcs: ['lastNotNull'], fields: '', values: false };
 
-function panelJson(panel: PanelSpec, id: number) {
+/** The parts every panel type shares: id, title, place on the grid, queries, field defaults. */
+function common(panel: PanelSpec, id: number) {
   const width = 8;
-  const x = ((id - 1) % 3) * width;
-  const y = Math.floor((id - 1) / 3) * 8;
+  const targets: PrometheusTarget[] = panel.queries.map((q, i) => ({
+    refId: String.fromCharCode(65 + i),
+    datasource: DATASOURCE,
+    expr: q.expr,
+    legendFormat: q.legend ?? '',
+    ...(panel.type === 'heatmap' ? { format: 'heatmap' as const } : {}),
+  }));
+  const defaults = {
+    ...(panel.unit ? { unit: panel.unit } : {}),
+    ...(panel.min !== undefined ? { min: panel.min } : {}),
+    ...(panel.thresholds ? { thresholds: { mode: 'absolute' as const, steps: panel.thresholds.map((step) => ({ ...step })) } } : {}),
+  };
   return {
     id,
-    type: panel.type,
     title: panel.title,
     datasource: DATASOURCE,
-    gridPos: { h: 8, w: width, x, y },
-    targets: panel.queries.map((q, i) => ({
-      refId: String.fromCharCode(65 + i),
-      datasource: DATASOURCE,
-      expr: q.expr,
-      legendFormat: q.legend ?? '',
-      ...(panel.type === 'heatmap' ? { format: 'heatmap' } : {}),
-    })),
-    fieldConfig: {
-      defaults: {
-        ...(panel.unit ? { unit: panel.unit } : {}),
-        ...(panel.min !== undefined ? { min: panel.min } : {}),
-        ...(panel.thresholds ? { thresholds: { mode: 'absolute', steps: panel.thresholds } } : {}),
-      },
-      overrides: [],
-    },
-    options:
-      panel.type === 'piechart'
-        ? { legend: { displayMode: 'list', placement: 'right', showLegend: true }, pieType: 'pie', reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false } }
-        : panel.type === 'stat'
-          ? { colorMode: 'background', graphMode: 'area', reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false } }
-          : panel.type === 'heatmap'
-            ? { calculate: false, yAxis: { unit: panel.unit ?? 's' }, color: { scheme: 'Oranges' } }
-            : { legend: { displayMode: 'list', placement: 'bottom', showLegend: true }, tooltip: { mode: 'multi' }, ...(panel.thresholds ? { thresholdsStyle: { mode: 'line' } } : {}) },
+    gridPos: { h: 8, w: width, x: ((id - 1) % 3) * width, y: Math.floor((id - 1) / 3) * 8 },
+    targets,
+    defaults,
   };
+}
+
+function timeSeriesPanel(panel: PanelSpec, id: number): TimeSeriesPanel {
+  const { defaults, ...rest } = common(panel, id);
+  return {
+    ...rest,
+    type: 'timeseries',
+    // Grafana draws a time series' thresholds only when its field config asks for it
+    // (`custom.thresholdsStyle`); in the panel's options the setting is ignored.
+    fieldConfig: { defaults: { ...defaults, custom: { thresholdsStyle: { mode: panel.thresholds ? 'line' : 'off' } } }, overrides: [] },
+    options: { legend: { displayMode: 'list', placement: 'bottom', showLegend: true, calcs: [] }, tooltip: { mode: 'multi', sort: 'none' } },
+  };
+}
+
+function statPanel(panel: PanelSpec, id: number): StatPanel {
+  const { defaults, ...rest } = common(panel, id);
+  return {
+    ...rest,
+    type: 'stat',
+    fieldConfig: { defaults, overrides: [] },
+    options: {
+      colorMode: 'background',
+      graphMode: 'area',
+      justifyMode: 'auto',
+      orientation: 'auto',
+      percentChangeColorMode: 'standard',
+      reduceOptions: REDUCE_LAST,
+      showPercentChange: false,
+      textMode: 'auto',
+      wideLayout: true,
+    },
+  };
+}
+
+function pieChartPanel(panel: PanelSpec, id: number): PieChartPanel {
+  const { defaults, ...rest } = common(panel, id);
+  return {
+    ...rest,
+    type: 'piechart',
+    fieldConfig: { defaults, overrides: [] },
+    options: {
+      displayLabels: [],
+      legend: { displayMode: 'list', placement: 'right', showLegend: true, calcs: [], values: [] },
+      orientation: 'auto',
+      pieType: 'pie',
+      reduceOptions: REDUCE_LAST,
+      sort: 'desc',
+      tooltip: { mode: 'single', sort: 'none' },
+    },
+  };
+}
+
+function heatmapPanel(panel: PanelSpec, id: number): HeatmapPanel {
+  const { defaults, ...rest } = common(panel, id);
+  return {
+    ...rest,
+    type: 'heatmap',
+    fieldConfig: { defaults, overrides: [] },
+    options: {
+      // The buckets come from Prometheus (`format: heatmap`): Grafana only draws them.
+      calculate: false,
+      color: { mode: 'scheme', scheme: 'Oranges', fill: 'dark-orange', exponent: 0.5, reverse: false, steps: 64 },
+      exemplars: { color: 'rgba(255,0,255,0.7)' },
+      legend: { show: true },
+      showValue: 'auto',
+      tooltip: { mode: 'single', yHistogram: false },
+      yAxis: { unit: panel.unit ?? 's' },
+    },
+  };
+}
+
+const PANEL_BUILDERS = { timeseries: timeSeriesPanel, stat: statPanel, piechart: pieChartPanel, heatmap: heatmapPanel } as const;
+
+function panelJson(panel: PanelSpec, id: number): GeneratedPanel {
+  return PANEL_BUILDERS[panel.type](panel, id);
 }
 
 /**
@@ -248,11 +324,12 @@ function panelJson(panel: PanelSpec, id: number) {
  *
  * @example JSON.stringify(dashboardJson(ML_PIPELINE_PRODUCTION))
  */
-export function dashboardJson(spec: DashboardSpec) {
+export function dashboardJson(spec: DashboardSpec): GeneratedDashboard {
   return {
     uid: spec.uid,
     title: spec.title,
-    tags: ['modelwatch', `seed-${spec.source}`],
+    description: spec.description,
+    tags: ['modelwatch', spec.tag],
     timezone: 'browser',
     schemaVersion: 39,
     version: 1,

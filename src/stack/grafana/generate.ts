@@ -1,6 +1,7 @@
 /**
  * Grafana: provisioned data sources (Prometheus, and Elasticsearch for the logs), a dashboard
- * provider, the dashboards, and 000's two Grafana-managed alerts (alerting.ts). The admin password
+ * provider, the dashboards, and the two Grafana-managed alerts of "ML Pipeline Production"
+ * (alerting.ts). The admin password
  * is never in these files: Grafana reads GF_SECURITY_ADMIN_PASSWORD from the environment, and the
  * Elasticsearch password comes from ELASTICSEARCH_PASSWORD the same way.
  */
@@ -40,7 +41,7 @@ export function generateGrafana(): Record<string, string> {
   const files: Record<string, string> = {
     'provisioning/datasources/datasources.yml': generatedYaml(datasources),
     'provisioning/dashboards/modelwatch.yml': generatedYaml(providers),
-    'provisioning/alerting/modelwatch.yml': generatedYaml(grafanaAlerting(), ["000's two Grafana alerts, delivered to the stack's Alertmanager."]),
+    'provisioning/alerting/modelwatch.yml': generatedYaml(grafanaAlerting(), ['Grafana-managed alerts on the panels of "ML Pipeline Production", delivered to the stack\'s Alertmanager.']),
   };
   for (const spec of DASHBOARDS) files[`dashboards/${spec.uid}.json`] = `${JSON.stringify(dashboardJson(spec), null, 2)}\n`;
   return files;
