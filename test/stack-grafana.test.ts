@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
-import { ALERTS } from '../src/stack/catalogue/alerts.js';
+import { ALERTS, predictShare } from '../src/stack/catalogue/alerts.js';
 import { ALERTMANAGER_URL, GRAFANA_ALERTS } from '../src/stack/grafana/alerting.js';
 import { generateGrafana } from '../src/stack/grafana/generate.js';
 
@@ -20,7 +20,7 @@ describe('the generated Grafana provisioning', () => {
     const expected: [string, string, string[], string | undefined][] = [
       ['Model Accuracy', 'stat', ['ml_model_accuracy'], 'percentunit'],
       ['Predictions per Minute', 'timeseries', ['rate(ml_predictions_total[1m]) * 60'], 'count:/min'],
-      ['Error Rate', 'stat', ['ml_prediction_error_rate * 100'], 'percent'],
+      ['Error Rate', 'stat', [`${predictShare('5..', '5m', 'job, instance')} * 100`], 'percent'],
       ['95th Percentile Latency', 'timeseries', ['histogram_quantile(0.95, rate(http_request_duration_seconds_bucket[5m]))'], 's'],
       ['Prediction Distribution', 'piechart', ['ml_predictions_by_class_total{prediction_class="0"}', 'ml_predictions_by_class_total{prediction_class="1"}'], undefined],
       ['Memory Usage', 'timeseries', ['ml_app_memory_bytes / 1024 / 1024'], 'decmbytes'],
@@ -84,9 +84,9 @@ describe('the generated Grafana provisioning', () => {
     });
     assert.deepEqual(seed, [
       ['Model Accuracy Alert', 'ml_model_accuracy', 'lt', 0.9, '5m'],
-      ['High Error Rate Alert', 'ml_prediction_error_rate', 'gt', 0.1, '2m'],
+      ['High Error Rate Alert', predictShare('5..', '5m', 'job, instance'), 'gt', 0.1, '2m'],
     ]);
-    assert.deepEqual(alerting.groups.map((g) => g.interval), ['1m'], "000: evaluated every minute");
+    assert.deepEqual(alerting.groups.map((g) => g.interval), ['1m'], 'evaluated every minute');
     const uids = new Set(datasources.datasources.map((d) => d.uid));
     for (const rule of rules) {
       const refIds = new Set(rule.data.map((d) => d.refId));
@@ -117,6 +117,10 @@ describe('the generated Grafana provisioning', () => {
       assert.equal(Number(threshold), spec.threshold, spec.title);
       assert.equal(alert.for, spec.for, spec.title);
       assert.equal(alert.runbook, spec.runbook, spec.title);
+      // A critical Grafana alert pages like its Prometheus twin, so it must not count what the twin
+      // leaves out: rejected input (4xx) never pages.
+      if (spec.severity === 'critical' && /status/.test(spec.expr)) assert.ok(alert.expr.startsWith(spec.expr), `${spec.title} queries what ${spec.mirrors} does`);
+      assert.doesNotMatch(spec.expr, /ml_prediction_error_rate/, `${spec.title}: ml_prediction_error_rate counts rejected input too`);
     }
   });
 });

@@ -116,7 +116,10 @@ const predictRate = (window: string, by: string, status?: string) =>
  *
  * @example predictShare('5..', '5m', 'job, instance') // per-replica server-error share
  */
-export const predictShare = (status: string, window: string, by = 'job') => `${predictRate(window, by, status)} / ${predictRate(window, by)}`;
+export const predictShare = (status: string, window: string, by = 'job') =>
+  // `or 0 * all`: a replica that has answered no such status yet has no such series; its share is 0,
+  // not absent (a panel or a Grafana alert would otherwise show "no data" on a healthy service).
+  `(${predictRate(window, by, status)} or 0 * ${predictRate(window, by)}) / ${predictRate(window, by)}`;
 /** The error budget's burn rate over `window`: the server-error share over the share the SLO allows. */
 const burnRate = (window: string) => `(${predictShare('5..', window)}) / ${Number((1 - LIMIT.availabilitySlo).toFixed(6))}`;
 

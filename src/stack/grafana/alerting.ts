@@ -1,8 +1,8 @@
 /**
- * The two alerts 000_a6e68bdc8b3a3add.txt creates in Grafana ("Panel → Alert → Create Alert Rule"),
+ * Two alerts created in Grafana itself ("Panel → Alert → Create Alert Rule"), for a team that works from Grafana,
  * as Grafana-managed alert rules in file-provisioning form (Grafana 10+): each queries Prometheus
  * with the panel's own expression, reduces each series to its last value and compares it with the
- * threshold, evaluated every minute with the seed's `for`. They are attached to their panel of "ML
+ * threshold, evaluated every minute with the `for` of the Prometheus alert it mirrors. They are attached to their panel of "ML
  * Pipeline Production", labelled like the Prometheus alerts, and delivered to the same
  * Alertmanager, so a Grafana-only team and a Prometheus team get one routing, one inhibition.
  *
@@ -13,7 +13,7 @@
  * Each names the catalogue alert it mirrors; a test holds the threshold and `for` of the two in
  * step, and the live test runs the query against a real Prometheus.
  */
-import { LIMIT, SERVICE_LABEL } from '../catalogue/alerts.js';
+import { LIMIT, predictShare, SERVICE_LABEL } from '../catalogue/alerts.js';
 import { RUNBOOK_BASE_URL } from '../prometheus/generate.js';
 import { serviceUrl, STACK_SERVICES } from '../services.js';
 import { ML_PIPELINE_PRODUCTION } from './dashboards.js';
@@ -21,9 +21,9 @@ import { ML_PIPELINE_PRODUCTION } from './dashboards.js';
 /** One Grafana-managed alert, described once. */
 export interface GrafanaAlertSpec {
   readonly uid: string;
-  /** The seed's name of the alert. */
+  /** The alert's name in Grafana. */
   readonly title: string;
-  /** The seed's condition: `expr` compared with `threshold`. */
+  /** The condition: `expr` compared with `threshold`. */
   readonly expr: string;
   readonly comparison: 'lt' | 'gt';
   readonly threshold: number;
@@ -37,7 +37,7 @@ export interface GrafanaAlertSpec {
   readonly summary: string;
 }
 
-/** 000's two Grafana alerts. */
+/** The two Grafana-managed alerts. */
 export const GRAFANA_ALERTS: readonly GrafanaAlertSpec[] = [
   {
     uid: 'ml-model-accuracy',
@@ -55,7 +55,9 @@ export const GRAFANA_ALERTS: readonly GrafanaAlertSpec[] = [
   {
     uid: 'ml-high-error-rate',
     title: 'High Error Rate Alert',
-    expr: 'ml_prediction_error_rate',
+    // Server failures only (5xx, no prediction), like the Prometheus alert it mirrors: a client's bad
+    // input (4xx) is a warning of its own (InputRejectionSpike), never a page.
+    expr: predictShare('5..', '5m', 'job, instance'),
     comparison: 'gt',
     threshold: LIMIT.predictionErrorRate,
     for: '2m',

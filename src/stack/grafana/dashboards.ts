@@ -6,6 +6,7 @@
  */
 import type { GeneratedDashboard, GeneratedPanel, HeatmapPanel, PieChartPanel, PrometheusTarget, StatPanel, TimeSeriesPanel } from './grafana-types.js';
 import type { GrafanaUnit } from './units.js';
+import { predictShare } from '../catalogue/alerts.js';
 
 /** One query of a panel; `legend` becomes the series name. */
 export interface PanelQuery {
@@ -61,7 +62,8 @@ export const ML_PIPELINE_PRODUCTION: DashboardSpec = {
     {
       title: 'Error Rate',
       type: 'stat',
-      queries: [{ expr: 'ml_prediction_error_rate * 100', legend: '{{instance}}' }],
+      // Server failures (5xx, no prediction), what pages: rejected input (4xx) has panels of its own.
+      queries: [{ expr: `${predictShare('5..', '5m', 'job, instance')} * 100`, legend: '{{instance}}' }],
       unit: 'percent',
       thresholds: [{ color: 'green', value: null }, { color: 'yellow', value: 5 }, { color: 'red', value: 10 }],
     },
