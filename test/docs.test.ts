@@ -16,6 +16,8 @@ import { createServiceMetrics } from '../src/monitoring/metrics/index.js';
 import { createModelMonitor } from '../src/monitoring/model-monitor.js';
 import { startService } from '../src/server/serve.js';
 import { trainedRegistry } from './helpers/fixtures.js';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const doc = (name: string) => readFileSync(new URL(`../docs/${name}`, import.meta.url), 'utf8');
 const file = (path: string) => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8');
@@ -27,11 +29,14 @@ const file = (path: string) => readFileSync(new URL(`../${path}`, import.meta.ur
  */
 const CITATIONS: readonly RegExp[] = [/\b00\d(_|'s\b)/, /\bthe seed\b/i, /\bseed's\b/i, /\bseed dashboard\b/i, /seeds\//];
 
-/**
- * The documents checked for citations so far. docs/runbooks.md, docs/metrics.md, docs/stack.md and
- * docs/pipeline.md are being rewritten separately; once merged this list becomes every docs/*.md.
- */
-const STANDALONE_DOCS = ['README.md', 'docs/api.md', 'docs/configuration.md', 'docs/model.md', 'docs/performance.md'];
+/** Every file a user reads: the README, every doc, and every generated file users deploy (deploy/). */
+const STANDALONE_DOCS = [
+  'README.md',
+  ...readdirSync(new URL('../docs/', import.meta.url)).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`),
+  ...readdirSync(new URL('../deploy/', import.meta.url), { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(fileURLToPath(new URL('../', import.meta.url)), join(entry.parentPath, entry.name))),
+];
 
 /** Lines of `text` that cite a document the reader does not have, as "file:line: text". */
 function citations(name: string, text: string): string[] {

@@ -92,7 +92,7 @@ export const RULE_GROUPS: readonly RuleGroup[] = [
       {
         record: 'job:model_latency_seconds:p99_5m',
         expr: 'histogram_quantile(0.99, sum by (job, le) (rate(model_latency_seconds_bucket{job="modelwatch"}[5m])))',
-        help: "99th percentile of predict latency (001's histogram), all replicas.",
+        help: '99th percentile of predict latency (model_latency_seconds), all replicas.',
       },
       { record: 'job:ml_predictions:per_minute', expr: 'sum by (job) (rate(ml_predictions_total{job="modelwatch"}[5m])) * 60', help: 'Predictions per minute, all replicas.' },
     ],

@@ -287,7 +287,7 @@ export function logsDashboard(placements: readonly Placement[]): SavedObject {
     id: 'ml-pipeline-logs-dashboard',
     attributes: {
       title: DASHBOARD_TITLE,
-      description: "000's log dashboard: levels over time, errors, average duration, successful requests.",
+      description: 'The service at a glance from its logs: levels over time, errors, average duration, successful requests.',
       panelsJSON: JSON.stringify(panels),
       optionsJSON: JSON.stringify({ useMargins: true, syncColors: false, syncCursor: true, syncTooltips: false, hidePanelTitles: false }),
       timeRestore: true,
