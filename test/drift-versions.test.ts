@@ -159,6 +159,8 @@ describe('the generated recording rules over a promotion (promtool)', { skip: pr
                 { labels: 'ml:feature_bin_share:ratio_1h{model_version="v2",feature="age",bin="e"}', value: 0.5 },
               ],
             },
+            // Two minutes after the swap v2 has 8 labels, fewer than the floor: no accuracy to page on.
+            { expr: 'ml:model_accuracy:live_1h', eval_time: '31m', exp_samples: [{ labels: 'ml:model_accuracy:live_1h{model_version="v1"}', value: 0.9 }] },
             {
               expr: 'ml:model_accuracy:live_1h',
               eval_time: '50m',

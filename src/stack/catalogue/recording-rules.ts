@@ -65,6 +65,16 @@ function psiRules(family: 'feature' | 'prediction', by: 'feature' | 'signal'): R
   ];
 }
 
+/**
+ * Fewest labelled predictions of one model version in the hour before fleet live quality is
+ * recorded: the service's QUALITY_MIN_LABELS default, for the same reason as the drift floor. Right
+ * after a promotion the new version has a handful of labels; 2 right of 3 is "accuracy 0.67", and
+ * without this floor that would page as LowLiveAccuracy.
+ */
+export const FLEET_QUALITY_MIN_LABELS = ConfigSchema.properties.QUALITY_MIN_LABELS.default;
+/** Keeps a quality series only for versions with enough labels in the hour. */
+const withEnoughLabels = ` and on (model_version) sum by (model_version) (increase(ml_feedback_total[1h])) >= ${FLEET_QUALITY_MIN_LABELS}`;
+
 /** Joined labels of one confusion cell over the last hour, per model version, all replicas. */
 const confusion = (predicted: 0 | 1, actual: 0 | 1) => `sum by (model_version) (increase(ml_feedback_total{predicted_class="${predicted}",actual_class="${actual}"}[1h]))`;
 
@@ -101,9 +111,9 @@ export const RULE_GROUPS: readonly RuleGroup[] = [
   {
     name: 'modelwatch.quality',
     rules: [
-      { record: 'ml:model_accuracy:live_1h', expr: `(${confusion(0, 0)} + ${confusion(1, 1)}) / sum by (model_version) (increase(ml_feedback_total[1h]))`, help: 'Accuracy of the labelled predictions of the last hour per model version that made them, all replicas.' },
-      { record: 'ml:model_precision:live_1h', expr: `${confusion(1, 1)} / (${confusion(1, 1)} + ${confusion(1, 0)})`, help: 'Precision for class 1 over the last hour per model version, all replicas.' },
-      { record: 'ml:model_recall:live_1h', expr: `${confusion(1, 1)} / (${confusion(1, 1)} + ${confusion(0, 1)})`, help: 'Recall for class 1 over the last hour per model version, all replicas.' },
+      { record: 'ml:model_accuracy:live_1h', expr: `(${confusion(0, 0)} + ${confusion(1, 1)}) / sum by (model_version) (increase(ml_feedback_total[1h]))${withEnoughLabels}`, help: `Accuracy of the labelled predictions of the last hour per model version that made them, all replicas (recorded once the version has ${FLEET_QUALITY_MIN_LABELS} labels in the hour).` },
+      { record: 'ml:model_precision:live_1h', expr: `${confusion(1, 1)} / (${confusion(1, 1)} + ${confusion(1, 0)})${withEnoughLabels}`, help: 'Precision for class 1 over the last hour per model version, all replicas.' },
+      { record: 'ml:model_recall:live_1h', expr: `${confusion(1, 1)} / (${confusion(1, 1)} + ${confusion(0, 1)})${withEnoughLabels}`, help: 'Recall for class 1 over the last hour per model version, all replicas.' },
       {
         record: 'ml:model_f1_score:live_1h',
         expr: '2 * ml:model_precision:live_1h * ml:model_recall:live_1h / (ml:model_precision:live_1h + ml:model_recall:live_1h)',
