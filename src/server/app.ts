@@ -97,6 +97,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     rawInputs: config.AUDIT_RAW_INPUTS,
     redactFields: config.AUDIT_REDACT_FIELDS.split(',').map((f) => f.trim()).filter(Boolean),
     counts,
+    log: log.service,
   });
   await app.register(registerPredictRoutes, {
     state,
