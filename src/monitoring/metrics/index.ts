@@ -7,6 +7,7 @@ import type { RejectionReason } from '../../errors.js';
 import { createActiveUserMetrics } from './active-users.js';
 import { createFeatureProcessingMetrics } from './feature-processing.js';
 import { createHttpRequestMetrics } from './http-requests.js';
+import { registerLogLinesDroppedMetrics, type DroppedLineCounts } from './log-lines-dropped.js';
 import { registerMemoryMetrics } from './memory.js';
 import { createModelQualityMetrics, type LiveQuality, type ModelFacts } from './model-quality.js';
 import { createModelReloadMetrics, type ReloadFailureReason } from './model-reload.js';
@@ -69,6 +70,8 @@ export interface ServiceMetricsOptions {
   readonly endpoints?: readonly string[];
   /** Clock in ms, injectable for tests of the windows. */
   readonly now?: () => number;
+  /** The log's dropped lines per destination (ml_log_lines_dropped_total); 0 without. */
+  readonly logLinesDropped?: DroppedLineCounts;
 }
 
 /**
@@ -88,6 +91,7 @@ export function createServiceMetrics(options: ServiceMetricsOptions = {}): Servi
   // and process metrics already.
   for (const misnamed of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(misnamed);
   registerMemoryMetrics(registry);
+  registerLogLinesDroppedMetrics(registry, options.logLinesDropped);
   const quality = createModelQualityMetrics(registry);
   const reload = createModelReloadMetrics(registry);
   return {
