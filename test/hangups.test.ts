@@ -119,4 +119,32 @@ describe('clients hanging up mid-request', () => {
     const errors = lines.filter((l) => l.level === 'ERROR');
     assert.deepEqual(errors, [], 'nothing failed while recording');
   });
+
+  test('a request that arrives on an open connection while the service stops gets a coded 503', async () => {
+    const config = loadConfig({ MODEL_DIR: trainedRegistry().dir, PORT: '0', HOST: '127.0.0.1', LOG_STDOUT: 'false' });
+    const service = await startService(config);
+    const port = (service.app.server.address() as { port: number }).port;
+    const socket = connect(port, '127.0.0.1');
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    await new Promise<void>((resolve) => socket.on('connect', () => resolve()));
+    // The first request is in flight (half its body sent) when the stop begins.
+    const first = rawRequest('in-flight');
+    const cut = first.length - 20;
+    socket.write(first.slice(0, cut));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const stopping = service.close();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    socket.write(first.slice(cut) + rawRequest('too-late'));
+    await closed;
+    await stopping;
+    const answers = received.split(/(?=HTTP\/1\.1 )/);
+    assert.match(answers[0], /^HTTP\/1\.1 200 /, 'the request in flight is finished');
+    assert.match(answers[1] ?? '', /^HTTP\/1\.1 503 /, `the one after the stop began is refused: ${received.slice(0, 600)}`);
+    const body = JSON.parse(answers[1].slice(answers[1].indexOf('\r\n\r\n') + 4)) as { code: string; request_id: string };
+    assert.equal(body.code, 'MW_SHUTTING_DOWN');
+    assert.equal(body.request_id, 'too-late');
+    assert.match(answers[1], /connection: close/i);
+  });
 });
