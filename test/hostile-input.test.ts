@@ -92,6 +92,12 @@ describe('hostile input, every route', () => {
       await inject('gzip of a deep array', 'POST', url, gzipSync(deepArray(100_000)), { 'content-type': 'application/json', 'content-encoding': 'gzip' });
     }
     for (const url of GET_ROUTES) for (const query of HOSTILE_QUERIES) await inject('query', 'GET', `${url}${query}`);
+    // Bodies no parser reads (a GET, a content type refused before parsing) still go through decoding.
+    for (const url of ['/health', '/predict']) {
+      for (const contentType of ['application/json', 'text/plain']) {
+        await inject('corrupt gzip nobody parses', url === '/health' ? 'GET' : 'POST', url, Z(5_000), { 'content-type': contentType, 'content-encoding': 'gzip' });
+      }
+    }
     for (const url of HOSTILE_PATHS) {
       await inject('path', 'GET', url);
       await inject('path', 'POST', url, JSON.stringify(SEED_BODY), { 'content-type': 'application/json' });

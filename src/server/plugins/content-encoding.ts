@@ -55,12 +55,12 @@ class LimitedBody extends Transform {
  */
 export const contentEncoding = fp<ContentEncodingOptions>(async (app: FastifyInstance, { bodyLimit }) => {
   app.addHook('preParsing', (request, _reply, payload, done) => {
-    const header = request.headers['content-encoding'];
+    const header: unknown = request.headers['content-encoding'];
     if (header === undefined) return done(null, payload);
-    const codings = header.split(',').map((c) => c.trim().toLowerCase()).filter((c) => c !== '' && c !== 'identity');
+    const codings = String(header).split(',').map((c) => c.trim().toLowerCase()).filter((c) => c !== '' && c !== 'identity');
     if (codings.length === 0) return done(null, payload);
     const decoder = codings.length === 1 ? DECODERS[codings[0]] : undefined;
-    if (!decoder) return done(new UnsupportedContentEncodingError(JSON.stringify(echo(header))), payload);
+    if (!decoder) return done(new UnsupportedContentEncodingError(JSON.stringify(echo(String(header)))), payload);
     done(null, decoded(payload as IncomingMessage, decoder(), codings[0], bodyLimit));
   });
 });
@@ -76,6 +76,9 @@ function decoded(payload: IncomingMessage, decoder: NodeJS.ReadWriteStream, codi
   // zlib's messages name the fault ("incorrect header check", "unexpected end of file"), not the input.
   decoder.on('error', (error: Error) => body.destroy(new InvalidContentEncodingError(coding, error.message)));
   payload.on('error', (error: Error) => body.destroy(error));
+  // The parser reports the body's errors; where no parser reads it (a GET, a content type refused
+  // before parsing) an 'error' without a listener would end the process.
+  body.on('error', () => {});
   body.on('close', () => {
     payload.removeListener('data', count);
     payload.unpipe(decoder as NodeJS.WritableStream);
