@@ -128,6 +128,19 @@ describe('bad input gets a 4xx that names each problem and is counted', () => {
     assert.equal(res.json().request_id, res.headers['x-request-id']);
   });
 
+  test('a 4xx the HTTP layer raises without a modelwatch code keeps its status and gets MW_BAD_REQUEST, bounded', async () => {
+    const other = await testApp();
+    other.app.get('/raises-405', () => {
+      throw Object.assign(new Error(`method refused: ${'Z'.repeat(5000)}`), { statusCode: 405, code: 'FST_ERR_SOMETHING' });
+    });
+    const res = await other.app.inject({ method: 'GET', url: '/raises-405' });
+    assert.equal(res.statusCode, 405);
+    assert.equal(res.json().code, 'MW_BAD_REQUEST');
+    assert.equal(res.json().statusCode, 405);
+    assert.ok(res.body.length < 500, `the message is cut (${res.body.length} bytes)`);
+    await other.app.close();
+  });
+
   test('a few unknown fields are tolerated and ignored', async () => {
     const res = await t.app.inject(json({ ...SEED_BODY, client_ref: 'abc', note: 'x' }));
     assert.equal(res.statusCode, 200);
