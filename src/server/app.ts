@@ -87,12 +87,13 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
   // Only JSON is accepted: without this a text/plain body would reach the handlers as a string.
   app.removeContentTypeParser('text/plain');
-  // Set before the handler runs, so every answer — errors and 404s included — echoes the id.
+  // Once a stop begins, requests that still arrive on open connections are refused, coded.
   let closing = false;
   app.addHook('preClose', (done) => {
     closing = true;
     done();
   });
+  // Set before the handler runs, so every answer — errors and 404s included — echoes the id.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
     if (closing) {
