@@ -124,7 +124,9 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Socket):
     : error.code === 'HPE_HEADER_OVERFLOW' ? [431, new HeadersTooLargeError(maxHeaderSize)]
     : [400, new MalformedRequestError(echo(error.code ?? 'unparseable', 40))];
   const body = JSON.stringify({ statusCode: status, code: coded.code, error: STATUS_CODES[status], message: coded.message });
-  if (socket.writable) {
+  // As Node's own handler: no answer written into the middle of one already begun on this connection.
+  const begun = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
+  if (socket.writable && !begun) {
     socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${body}`);
   }
   socket.destroy();
