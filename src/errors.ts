@@ -20,6 +20,8 @@ export const REJECTION_REASONS = [
   'batch_too_large',
   'invalid_batch',
   'invalid_feedback',
+  'unsupported_encoding',
+  'invalid_encoding',
 ] as const;
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
 
@@ -31,6 +33,38 @@ export interface InputProblem {
   readonly got?: unknown;
 }
 
+/** Longest piece of a request (a value, a path, a header) an error echoes back. */
+export const MAX_ECHO_CHARS = 100;
+
+/**
+ * `text` as an error may echo it: at most `max` characters, marked when cut, so an error answer never
+ * carries kilobytes of what the client sent.
+ *
+ * @example echo('x'.repeat(500)) // 'xxx…(100 of 500 characters)'
+ */
+export function echo(text: string, max = MAX_ECHO_CHARS): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…(${max} of ${text.length} characters)`;
+}
+
+/**
+ * A value sent by a client as `got` may echo it: a number, boolean or null as it is, a string cut by
+ * {@link echo}, an array or object named by its type (never serialized: it may be nested deeper than
+ * a serializer's stack).
+ *
+ * @example echoValue([[[1]]]) // 'array'
+ */
+export function echoValue(value: unknown, max = MAX_ECHO_CHARS): unknown {
+  if (value === null || typeof value === 'number' || typeof value === 'boolean') return value;
+  if (typeof value === 'string') return echo(value, max);
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}
+
+/** At most this many problems are listed in an answer (and its audit line); `problems_omitted` counts the rest. */
+export const MAX_LISTED_PROBLEMS = 50;
+/** At most this many problems are named in the message of MW_INVALID_INPUT. */
+const MAX_PROBLEMS_IN_MESSAGE = 5;
+
 /** The catalogue of codes: documentation and tests iterate it. */
 export const ERROR_CODES = {
   MW_INVALID_INPUT: { status: 400, message: 'Invalid input: %s', description: 'The body parsed as JSON but a field is missing, of the wrong type, out of range, non-finite, an unknown category, or there are too many unknown fields (for `/feedback`: `request_id` must be a non-empty string, `actual` one of 0, 1, "no", "yes"). `problems` lists each one.' },
@@ -38,7 +72,14 @@ export const ERROR_CODES = {
   MW_EMPTY_BODY: { status: 400, message: 'The body is empty; send a JSON object', description: 'A POST arrived with no body.' },
   MW_INVALID_BATCH: { status: 400, message: 'Invalid batch: %s', description: '`/predict/batch` needs `{"rows": [ ... ]}` with at least one row.' },
   MW_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported content type %s; send application/json', description: 'The Content-Type is not application/json.' },
-  MW_BODY_TOO_LARGE: { status: 413, message: 'The body is larger than %d bytes (BODY_LIMIT_BYTES)', description: 'The body exceeds BODY_LIMIT_BYTES.' },
+  MW_BODY_TOO_LARGE: { status: 413, message: 'The body is larger than %d bytes (BODY_LIMIT_BYTES)', description: 'The body exceeds BODY_LIMIT_BYTES (for a compressed body: once decompressed).' },
+  MW_UNSUPPORTED_CONTENT_ENCODING: { status: 415, message: 'Unsupported Content-Encoding %s; send gzip, deflate, br or identity, one at a time', description: 'The body is encoded with a content coding the service does not decode (or with several).' },
+  MW_INVALID_CONTENT_ENCODING: { status: 400, message: 'The body is not valid %s: %s', description: 'The body does not decode with the coding its Content-Encoding names (corrupt or truncated).' },
+  MW_MALFORMED_REQUEST: { status: 400, message: 'The request is not valid HTTP/1.1 (%s); the connection is closed', description: 'The bytes received do not parse as an HTTP request; answered before any route is chosen, so without a request id.' },
+  MW_HEADERS_TOO_LARGE: { status: 431, message: 'The request line and headers exceed %d bytes; the connection is closed', description: 'The request line and headers are larger than the server accepts.' },
+  MW_REQUEST_TIMEOUT: { status: 408, message: 'The request was not received completely within %d s; the connection is closed', description: 'A client sent its request too slowly.' },
+  MW_BAD_REQUEST: { status: 400, message: 'The request was refused: %s', description: 'Any other request the HTTP layer refuses before a route handles it (the status is that layer\'s 4xx); the message says why.' },
+  MW_SHUTTING_DOWN: { status: 503, message: 'The service is shutting down; retry on another replica', description: 'A request arrived on an open connection while the service was stopping (SIGTERM); it finishes the requests in flight but takes no new ones.' },
   MW_BATCH_TOO_LARGE: { status: 413, message: 'The batch has %d rows; at most %d are accepted (BATCH_MAX_ROWS)', description: 'A batch exceeds BATCH_MAX_ROWS rows.' },
   MW_INVALID_FEEDBACK: { status: 400, message: 'Invalid feedback: %s', description: '`/feedback/batch` needs `{"feedback": [ ... ]}` with at least one item. (A feedback item with a missing or wrong `request_id` or `actual` is MW_INVALID_INPUT, with `problems`.)' },
   MW_FEEDBACK_BATCH_TOO_LARGE: { status: 413, message: 'The feedback batch has %d items; at most %d are accepted (FEEDBACK_BATCH_MAX_ITEMS)', description: 'A feedback batch exceeds FEEDBACK_BATCH_MAX_ITEMS items.' },
@@ -73,12 +114,18 @@ function coded(code: ErrorCode) {
   return createError(code, message, status || 500);
 }
 
-/** A request whose body failed validation; carries every problem found. */
+/**
+ * A request whose body failed validation; carries the problems found, the first
+ * MAX_LISTED_PROBLEMS of them (a batch of bad rows can have thousands), and how many more there were.
+ */
 export class InvalidInputError extends coded('MW_INVALID_INPUT') {
   readonly problems: readonly InputProblem[];
+  readonly omitted: number;
   constructor(problems: readonly InputProblem[]) {
-    super(problems.map((p) => `${p.field}: expected ${p.expected}`).join('; '));
-    this.problems = problems;
+    const named = problems.slice(0, MAX_PROBLEMS_IN_MESSAGE).map((p) => `${p.field}: expected ${p.expected}`).join('; ');
+    super(problems.length > MAX_PROBLEMS_IN_MESSAGE ? `${named}; and ${problems.length - MAX_PROBLEMS_IN_MESSAGE} more (see problems)` : named);
+    this.problems = problems.length > MAX_LISTED_PROBLEMS ? problems.slice(0, MAX_LISTED_PROBLEMS) : problems;
+    this.omitted = problems.length - this.problems.length;
   }
 }
 
@@ -87,6 +134,13 @@ export const EmptyBodyError = coded('MW_EMPTY_BODY');
 export const InvalidBatchError = coded('MW_INVALID_BATCH');
 export const UnsupportedMediaTypeError = coded('MW_UNSUPPORTED_MEDIA_TYPE');
 export const BodyTooLargeError = coded('MW_BODY_TOO_LARGE');
+export const UnsupportedContentEncodingError = coded('MW_UNSUPPORTED_CONTENT_ENCODING');
+export const InvalidContentEncodingError = coded('MW_INVALID_CONTENT_ENCODING');
+export const MalformedRequestError = coded('MW_MALFORMED_REQUEST');
+export const HeadersTooLargeError = coded('MW_HEADERS_TOO_LARGE');
+export const RequestTimeoutError = coded('MW_REQUEST_TIMEOUT');
+export const ShuttingDownError = coded('MW_SHUTTING_DOWN');
+export const BadRequestError = coded('MW_BAD_REQUEST');
 export const BatchTooLargeError = coded('MW_BATCH_TOO_LARGE');
 export const InvalidFeedbackError = coded('MW_INVALID_FEEDBACK');
 export const FeedbackBatchTooLargeError = coded('MW_FEEDBACK_BATCH_TOO_LARGE');
@@ -98,7 +152,12 @@ export const RouteNotFoundError = coded('MW_ROUTE_NOT_FOUND');
 export const BadUrlError = coded('MW_BAD_URL');
 export const ModelNotReadyError = coded('MW_MODEL_NOT_READY');
 export const InternalError = coded('MW_INTERNAL');
-export const InvalidQueryError = coded('MW_INVALID_QUERY');
+/** A console query parameter out of its range; the value is echoed cut to MAX_ECHO_CHARS. */
+export class InvalidQueryError extends coded('MW_INVALID_QUERY') {
+  constructor(name: string, value: string | undefined, expected: string) {
+    super(echo(name), echo(String(value)), expected);
+  }
+}
 export const ConsoleUnavailableError = coded('MW_CONSOLE_UNAVAILABLE');
 export const RegistryEmptyError = coded('MW_REGISTRY_EMPTY');
 export const VersionNotFoundError = coded('MW_VERSION_NOT_FOUND');

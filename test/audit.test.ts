@@ -93,6 +93,23 @@ describe('audit log', () => {
     assert.deepEqual(answered.filter((id) => !logged.has(id)), [], 'every 200 has its audit line');
   });
 
+  test('a failure while recording one request loses no other request\'s line, and is logged once, not per request', async () => {
+    const { service, logFile, post } = await serviceWithLogFile();
+    service.metrics.touchClient = () => {
+      throw new TypeError('a recorder that fails');
+    };
+    const ids = Array.from({ length: 200 }, (_, i) => `fail-${i}`);
+    for (let i = 0; i < ids.length; i += 50) await Promise.all(ids.slice(i, i + 50).map((id) => post(SEED_BODY, { 'x-request-id': id })));
+    await service.close();
+    const lines = readLines(logFile);
+    const logged = new Set(lines.filter((l) => l.message === 'prediction').map((l) => l.request_id));
+    assert.deepEqual(ids.filter((id) => !logged.has(id)), [], 'every answered request has its line');
+    const failures = lines.filter((l) => l.level === 'ERROR');
+    assert.equal(failures.length, 1, 'one line for a burst of failures');
+    assert.match(failures[0].message, /recording an answered request failed/);
+    assert.equal(failures[0].error.message, 'a recorder that fails');
+  });
+
   test('a rejected request does not echo input values into the log unless raw inputs are on', async () => {
     const { service, logFile, post } = await serviceWithLogFile();
     await post({ ...SEED_BODY, balance: 'IBAN DE89 3704 0044' }, { 'x-request-id': 'leak-1' });

@@ -76,6 +76,20 @@ describe('bad input gets a 4xx that names each problem and is counted', () => {
     assert.deepEqual(fields, ['age', 'campaign', 'duration', 'job']);
   });
 
+  test('a batch with thousands of problems lists at most 50 of them, counts the rest and names five in the message', async () => {
+    const roomy = await testApp({ BATCH_MAX_ROWS: '100' });
+    const bad = { age: 'x', job: 1, marital: 2, education: 3, housing: 4, loan: 5, duration: 'y', campaign: 'z' };
+    const res = await roomy.app.inject(json({ rows: Array.from({ length: 100 }, () => bad) }, '/predict/batch'));
+    assert.equal(res.statusCode, 400);
+    const body = res.json();
+    assert.equal(body.code, 'MW_INVALID_INPUT');
+    assert.equal(body.problems.length, 50);
+    assert.equal(body.problems_omitted, 750);
+    assert.match(body.message, /and 795 more \(see problems\)$/);
+    assert.ok(res.body.length < 16_384, `bounded: ${res.body.length} bytes`);
+    await roomy.app.close();
+  });
+
   test('the limit counts unknown fields only, whatever the number of features sent', async () => {
     const unknown = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`x${i}`, i]));
     assert.equal((await t.app.inject(json({ ...SEED_BODY, ...unknown(8) }))).statusCode, 200);
@@ -112,6 +126,19 @@ describe('bad input gets a 4xx that names each problem and is counted', () => {
     assert.equal(res.statusCode, 400);
     assert.equal(res.json().code, 'MW_BAD_URL');
     assert.equal(res.json().request_id, res.headers['x-request-id']);
+  });
+
+  test('a 4xx the HTTP layer raises without a modelwatch code keeps its status and gets MW_BAD_REQUEST, bounded', async () => {
+    const other = await testApp();
+    other.app.get('/raises-405', () => {
+      throw Object.assign(new Error(`method refused: ${'Z'.repeat(5000)}`), { statusCode: 405, code: 'FST_ERR_SOMETHING' });
+    });
+    const res = await other.app.inject({ method: 'GET', url: '/raises-405' });
+    assert.equal(res.statusCode, 405);
+    assert.equal(res.json().code, 'MW_BAD_REQUEST');
+    assert.equal(res.json().statusCode, 405);
+    assert.ok(res.body.length < 500, `the message is cut (${res.body.length} bytes)`);
+    await other.app.close();
   });
 
   test('a few unknown fields are tolerated and ignored', async () => {

@@ -105,6 +105,26 @@ describe('POST /feedback', () => {
     await t.app.close();
   });
 
+  test('deeply nested or long values get the same coded answer, echoed bounded', async () => {
+    const t = await testApp();
+    const deep = `${'['.repeat(20_000)}1${']'.repeat(20_000)}`;
+    const post = (url: string, payload: string) => t.app.inject({ method: 'POST', url, payload, headers: { 'content-type': 'application/json' } });
+    for (const [url, payload, field, got] of [
+      ['/feedback', `{"request_id":"x","actual":${deep}}`, 'actual', 'array'],
+      ['/feedback', `{"request_id":{"a":${deep}},"actual":1}`, 'request_id', 'object'],
+      ['/feedback', `{"request_id":"x","actual":"${'Z'.repeat(5000)}"}`, 'actual', `${'Z'.repeat(100)}…(100 of 5000 characters)`],
+      ['/feedback/batch', `{"feedback":[{"request_id":"x","actual":${deep}}]}`, 'feedback[0].actual', 'array'],
+    ] as const) {
+      const res = await post(url, payload);
+      assert.equal(res.statusCode, 400, res.body);
+      assert.equal(res.json().code, 'MW_INVALID_INPUT');
+      assert.equal(res.json().request_id, res.headers['x-request-id']);
+      assert.deepEqual(res.json().problems.map((p: { field: string; got: unknown }) => [p.field, p.got]), [[field, got]]);
+      assert.ok(res.body.length < 1000, `${res.body.length} bytes`);
+    }
+    await t.app.close();
+  });
+
   test('POST /feedback/batch joins each item and reports each outcome; bad batches are refused whole', async () => {
     const t = await testApp({ FEEDBACK_BATCH_MAX_ITEMS: '3' });
     const batch = await t.app.inject({ method: 'POST', url: '/predict/batch', payload: { rows: [SEED_BODY, { ...SEED_BODY, age: 61 }] }, headers: { 'x-request-id': 'b-1' } });

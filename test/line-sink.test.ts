@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, test } from 'node:test';
 import { BATCH_BYTES, createLineSink } from '../src/monitoring/audit/line-sink.js';
+import { streamDestination } from '../src/monitoring/audit/log-destinations.js';
 import { tempDir } from './helpers/fixtures.js';
 
 /** Lines of every kind a sink meets: short, multi-byte, astral, and some longer than a whole batch. */
@@ -46,5 +47,36 @@ describe('line sink', () => {
     sink.write('{"b":"ü"}\n');
     sink.flushSync();
     assert.equal(readFileSync(file, 'utf8'), '{"a":1}\n{"b":"ü"}\n');
+  });
+
+  test('a stream nobody reads holds at most its bound: the rest is dropped and counted, and drain gives up once it stalls', async () => {
+    const unread = new PassThrough({ highWaterMark: 1024 });
+    const stdout = streamDestination('stdout', unread, undefined, 4 * 1024 * 1024, 50);
+    const batch = Buffer.alloc(1024 * 1024, 'a');
+    for (let i = 0; i < 20; i++) stdout.write(batch, 10);
+    assert.ok(unread.writableLength <= 4 * 1024 * 1024, `bounded: ${unread.writableLength} bytes wait`);
+    assert.equal(stdout.droppedLines, 160, 'the 16 batches that did not fit, 10 lines each');
+    const started = performance.now();
+    await stdout.drain();
+    assert.ok(performance.now() - started < 1000, 'drain does not wait for a reader that never comes');
+    unread.resume();
+    await new Promise((resolve) => setImmediate(resolve));
+    stdout.write(batch, 10);
+    assert.equal(stdout.droppedLines, 160, 'once read again, batches are written again');
+  });
+
+  test('a destination that fails counts the lines it no longer gets', async () => {
+    const broken = new PassThrough();
+    const stdout = streamDestination('stdout', broken, undefined);
+    const stderrWrite = process.stderr.write;
+    process.stderr.write = () => true; // the one message about the failure
+    try {
+      broken.destroy(new Error('EPIPE'));
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.stderr.write = stderrWrite;
+    }
+    stdout.write(Buffer.from('{"a":1}\n'), 1);
+    assert.equal(stdout.droppedLines, 1);
   });
 });

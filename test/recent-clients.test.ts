@@ -23,6 +23,14 @@ describe('in-process windows', () => {
     assert.equal(clients.count(), 2, 'long ids are truncated, not rejected');
   });
 
+  test('RecentClients ignores a client with no name (the address of a socket already closed) instead of throwing', () => {
+    const clients = new RecentClients(1000, 3, () => 0);
+    clients.touch('a');
+    assert.doesNotThrow(() => clients.touch(undefined));
+    assert.doesNotThrow(() => clients.touch(''));
+    assert.equal(clients.count(), 1);
+  });
+
   test('SlidingWindowRatio forgets events older than the window', () => {
     let now = 0;
     const window = new SlidingWindowRatio(10, () => now);

@@ -19,11 +19,14 @@ export class RecentClients {
   ) {}
 
   /**
-   * Records a visit by `client` (a user id or an address; truncated to 128 characters).
+   * Records a visit by `client` (a user id or an address; truncated to 128 characters). Anything
+   * else — the undefined address of a socket that closed before it was read — is not a client to
+   * count, and is ignored rather than thrown on: this runs for every answered request.
    *
    * @example clients.touch(request.headers['x-user-id'] ?? request.ip)
    */
-  touch(client: string): void {
+  touch(client: string | undefined): void {
+    if (typeof client !== 'string' || client === '') return;
     const key = client.length > 128 ? client.slice(0, 128) : client;
     const now = this.now();
     if (this.lastSeen.size >= this.maxTracked && !this.lastSeen.has(key)) {

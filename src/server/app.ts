@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
-import { BadUrlError } from '../errors.js';
+import { BadUrlError, echo, ShuttingDownError } from '../errors.js';
 import type { Config } from '../config.js';
 import type { ServiceLogger } from '../monitoring/audit/logger.js';
 import type { ServiceMetrics } from '../monitoring/metrics/index.js';
@@ -16,7 +16,8 @@ import { registerAdminRoutes } from './plugins/admin.js';
 import { registerConsolePage } from './plugins/console.js';
 import { registerConsoleApi } from './plugins/console-api.js';
 import { createFireDrill, fireDrillPlugin } from './plugins/drill.js';
-import { errorHandling } from './plugins/errors.js';
+import { contentEncoding } from './plugins/content-encoding.js';
+import { answerClientError, errorHandling, REQUEST_TIMEOUT_SECONDS } from './plugins/errors.js';
 import { registerFeedbackRoutes } from './plugins/feedback.js';
 import { registerHealthRoutes } from './plugins/health.js';
 import { registerMetricsRoute } from './plugins/metrics.js';
@@ -67,8 +68,12 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     bodyLimit: config.BODY_LIMIT_BYTES,
     genReqId: requestIdOf,
     requestIdHeader: false,
-    requestTimeout: 30_000,
-    return503OnClosing: true,
+    requestTimeout: REQUEST_TIMEOUT_SECONDS * 1000,
+    // While closing, requests on connections still open get a coded 503 from the onRequest hook below
+    // (Fastify's own 503 has no code).
+    return503OnClosing: false,
+    // Malformed HTTP, oversized headers and timeouts, answered in the coded shape too.
+    clientErrorHandler: answerClientError,
     // Bodies are read field by field into fresh rows (completeRow) and never merged into other
     // objects, so a "__proto__" key is inert here; skipping secure-json-parse's scan saves ~2 µs.
     onProtoPoisoning: 'ignore',
@@ -77,19 +82,31 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     frameworkErrors: (error, request, frameworkReply) => {
       const reply = frameworkReply as unknown as FastifyReply;
       reply.header('x-request-id', request.id);
-      const coded = new BadUrlError(error.message);
+      const coded = new BadUrlError(echo(error.message));
       return reply.code(400).send({ statusCode: 400, code: coded.code, error: 'Bad Request', message: coded.message, request_id: request.id });
     },
   });
   // Only JSON is accepted: without this a text/plain body would reach the handlers as a string.
   app.removeContentTypeParser('text/plain');
+  // Once a stop begins, requests that still arrive on open connections are refused, coded.
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
   // Set before the handler runs, so every answer — errors and 404s included — echoes the id.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    if (closing) {
+      reply.header('connection', 'close');
+      done(new ShuttingDownError());
+      return;
+    }
     done();
   });
   const counts = newRequestCounts();
   await app.register(errorHandling, { bodyLimit: config.BODY_LIMIT_BYTES, log: log.service });
+  await app.register(contentEncoding, { bodyLimit: config.BODY_LIMIT_BYTES });
   await app.register(observability, {
     state,
     metrics: config.METRICS_ENABLED ? metrics : undefined,
@@ -98,6 +115,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     rawInputs: config.AUDIT_RAW_INPUTS,
     redactFields: config.AUDIT_REDACT_FIELDS.split(',').map((f) => f.trim()).filter(Boolean),
     counts,
+    log: log.service,
   });
   // The fire drill hooks the predict routes as they are added, so it is registered before them.
   if (config.ADMIN_TOKEN) {

@@ -54,7 +54,11 @@ export async function startService(config: Config, options: { log?: ServiceLogge
     });
   await bootstrapIfAsked(registry, config, log.service);
   const model = registry.load();
-  const metrics = createServiceMetrics({ activeUsersWindowSeconds: config.ACTIVE_USERS_WINDOW_SECONDS, activeUsersMaxTracked: config.ACTIVE_USERS_MAX_TRACKED });
+  const metrics = createServiceMetrics({
+    activeUsersWindowSeconds: config.ACTIVE_USERS_WINDOW_SECONDS,
+    activeUsersMaxTracked: config.ACTIVE_USERS_MAX_TRACKED,
+    logLinesDropped: log.droppedLines,
+  });
   const monitor = config.MODEL_MONITORING ? createModelMonitor(config, metrics, config.AUDIT_LOG ? log.audit : undefined) : undefined;
   const state = new ModelState();
   state.onServe((serving) => {

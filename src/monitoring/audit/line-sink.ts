@@ -11,8 +11,10 @@
  * the 64 KiB rope of some 4,000 pieces at hand-over, and no line's string outlives its write() call.
  *
  * Everything — pino's lines and the audit writer's — goes through one sink, so lines never interleave
- * mid-line. `drain()` waits for every pending and in-flight write: graceful shutdown awaits it, so no
- * accepted line is lost; a crash can lose at most the last FLUSH_INTERVAL_MS.
+ * mid-line. `drain()` waits for every pending and in-flight write to the file: graceful shutdown
+ * awaits it, so no accepted line is lost there; a crash can lose at most the last FLUSH_INTERVAL_MS.
+ * stdout is bounded instead (log-destinations.ts): a reader that stops reading costs dropped, counted
+ * lines on stdout, never memory, a blocked shutdown or the file's lines.
  *
  * The same bytes go to every destination (sonic-boom in buffer mode), and to the console's log window
  * when one is kept (`keep`): it holds recent lines as these batches, so keeping them costs one array
@@ -20,11 +22,11 @@
  * request: every line, a rope of some 30 pieces, lived long enough to be promoted out of the young
  * generation.)
  */
-import { once } from 'node:events';
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import sonicBoomModule, { type SonicBoom } from 'sonic-boom';
 import { ConfigError } from '../../errors.js';
+import { boomDestination, openStdout, type LogDestination, type LogDestinationName } from './log-destinations.js';
 
 // sonic-boom is CommonJS whose typings declare a named class; at run time the default export is it.
 const SonicBoomClass = sonicBoomModule as unknown as typeof SonicBoom;
@@ -58,12 +60,14 @@ export interface BatchKeeper {
 export interface LineSink {
   /** Queues `text` (one or more complete lines, each ending in "\n"). */
   write(text: string): void;
-  /** Resolves when everything queued so far is written (and fsynced where supported). */
+  /** Resolves when everything queued so far is written (and fsynced where supported); stdout is waited for only while it takes bytes. */
   drain(): Promise<void>;
   /** Best-effort synchronous write-out, for paths that cannot wait (a fatal error, a timeout). */
   flushSync(): void;
   /** The lines accepted but not handed to the destinations yet (the newest). */
   pendingText(): string;
+  /** Lines each destination dropped so far (ml_log_lines_dropped_total). */
+  droppedLines(): Readonly<Record<LogDestinationName, number>>;
 }
 
 /**
@@ -75,39 +79,29 @@ export interface LineSink {
  * await sink.drain();
  */
 export function createLineSink(options: LineSinkOptions): LineSink {
-  const booms: SonicBoom[] = [];
-  // A destination that fails (stdout piped into `head`, a full disk) is dropped with one message on
-  // stderr; the service and the other destination go on. An unhandled 'error' would kill the process.
-  const open = (name: string, boom: SonicBoom) => {
-    boom.on('error', (error: Error) => {
-      const i = booms.indexOf(boom);
-      if (i < 0) return;
-      booms.splice(i, 1);
-      process.stderr.write(`modelwatch: log destination ${name} failed (${error.message}); no more lines are written there\n`);
-    });
-    booms.push(boom);
-  };
+  const destinations: LogDestination[] = [];
   // minLength 1: write whatever is handed over at once (batching happens above), and keep sonic-boom's
   // flush(cb) waiting for in-flight writes (with minLength 0 it returns at once).
-  if (options.stdout) open('stdout', new SonicBoomClass({ fd: 1, sync: false, minLength: 1, maxWrite: MAX_WRITE, contentMode: 'buffer' }));
+  const boom = (target: { fd: number; maxLength?: number } | { dest: string }) =>
+    new SonicBoomClass({ ...target, append: true, mkdir: true, sync: false, minLength: 1, maxWrite: MAX_WRITE, contentMode: 'buffer' });
+  if (options.stdout) destinations.push(openStdout(boom));
   if (options.file) {
     assertWritable(options.file);
-    open(options.file, new SonicBoomClass({ dest: options.file, append: true, mkdir: true, sync: false, minLength: 1, maxWrite: MAX_WRITE, contentMode: 'buffer' }));
+    destinations.push(boomDestination('file', boom({ dest: options.file }), options.file));
   }
   const { stream: extra, keep } = options;
   let batch = Buffer.allocUnsafe(BATCH_BYTES + LINE_ROOM);
   let used = 0;
   let pendingLines = 0;
-  const toDestinations = (bytes: Buffer) => {
-    // In buffer mode sonic-boom takes the bytes as they are (its typings only name strings).
-    for (const boom of booms) boom.write(bytes as unknown as string);
+  const toDestinations = (bytes: Buffer, lines: number) => {
+    for (const destination of destinations) destination.write(bytes, lines);
   };
   const toObservers = (bytes: Buffer, lines: number) => {
     keep?.keep(bytes, lines);
     extra?.write(bytes.toString('utf8'));
   };
   const writeBatch = (bytes: Buffer, lines: number) => {
-    toDestinations(bytes);
+    toDestinations(bytes, lines);
     toObservers(bytes, lines);
   };
   /** Takes the pending batch; the next one gets a fresh buffer (the destinations keep these bytes until written). */
@@ -143,32 +137,19 @@ export function createLineSink(options: LineSinkOptions): LineSink {
     pendingText: () => batch.toString('utf8', 0, used),
     drain: async () => {
       handOver();
-      await Promise.all(booms.map(drainDestination));
+      await Promise.all(destinations.map((d) => d.drain()));
     },
     flushSync() {
       const taken = takeBatch();
-      for (const boom of booms) {
-        try {
-          boom.flushSync(); // what sonic-boom holds and is not writing right now
-        } catch {
-          // not open yet, already closed, or mid-write: what it holds is beyond this path
-        }
-        // The newest batch is written here, synchronously: handed to sonic-boom it would become an
-        // asynchronous write that a process about to exit may never finish.
-        if (taken) writeFully((boom as unknown as { fd: number }).fd, taken.bytes);
-      }
+      for (const destination of destinations) destination.flushSync(taken?.bytes, taken?.lines ?? 0);
       if (taken) toObservers(taken.bytes, taken.lines);
     },
+    droppedLines: () => {
+      const dropped = { stdout: 0, file: 0 };
+      for (const destination of destinations) dropped[destination.name] += destination.droppedLines;
+      return dropped;
+    },
   };
-}
-
-/** Best effort: all of `bytes` to `fd`, or as much as a failing or unopened destination takes. */
-function writeFully(fd: number, bytes: Buffer): void {
-  try {
-    for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset);
-  } catch {
-    // not open yet, or closed, or full: nothing this path can still save
-  }
 }
 
 /**
@@ -182,14 +163,4 @@ function assertWritable(file: string): void {
   } catch (error) {
     throw new ConfigError('LOG_FILE', file, `a file that can be appended to (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
-}
-
-/**
- * Resolves once everything `boom` has buffered or in flight is written. A file opened asynchronously
- * may not be open yet, so it waits for 'ready' first. fsync errors are ignored, as sonic-boom does:
- * a pipe or terminal cannot be fsynced and its data is already written.
- */
-async function drainDestination(boom: SonicBoom): Promise<void> {
-  if ((boom as unknown as { fd: number }).fd < 0) await once(boom, 'ready');
-  await new Promise<void>((resolve) => boom.flush(() => resolve()));
 }

@@ -12,6 +12,7 @@ import { hostname } from 'node:os';
 import { ecsFormat } from '@elastic/ecs-pino-format';
 import { pino, type Logger } from 'pino';
 import { createLineSink } from './line-sink.js';
+import type { LogDestinationName } from './log-destinations.js';
 import { cachedIsoTime, createPredictionLineWriter, ECS_VERSION, type PredictionAuditRecord } from './prediction-line.js';
 import { RecentLines } from './recent-lines.js';
 
@@ -50,6 +51,8 @@ export interface ServiceLogger {
   flush(): void;
   /** The last lines written, when `recentLines` was asked for (the console's log explorer). */
   readonly recent?: RecentLines;
+  /** Lines each destination dropped so far: stdout that could not keep up, a destination that failed. */
+  droppedLines(): Readonly<Record<LogDestinationName, number>>;
 }
 
 /**
@@ -106,6 +109,7 @@ export function createLogger(options: LoggerOptions): ServiceLogger {
       sink.flushSync();
     },
     recent,
+    droppedLines: sink.droppedLines,
   };
 }
 

@@ -8,6 +8,7 @@ import { createActiveUserMetrics } from './active-users.js';
 import { createDrillMetrics, type DrillMetrics } from './drill.js';
 import { createFeatureProcessingMetrics } from './feature-processing.js';
 import { createHttpRequestMetrics } from './http-requests.js';
+import { registerLogLinesDroppedMetrics, type DroppedLineCounts } from './log-lines-dropped.js';
 import { registerMemoryMetrics } from './memory.js';
 import { registerResourceLimitMetrics } from './resource-limits.js';
 import { createModelQualityMetrics, type LiveQuality, type ModelFacts } from './model-quality.js';
@@ -73,6 +74,8 @@ export interface ServiceMetricsOptions {
   readonly endpoints?: readonly string[];
   /** Clock in ms, injectable for tests of the windows. */
   readonly now?: () => number;
+  /** The log's dropped lines per destination (ml_log_lines_dropped_total); 0 without. */
+  readonly logLinesDropped?: DroppedLineCounts;
 }
 
 /**
@@ -93,6 +96,7 @@ export function createServiceMetrics(options: ServiceMetricsOptions = {}): Servi
   for (const misnamed of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(misnamed);
   registerMemoryMetrics(registry);
   registerResourceLimitMetrics(registry);
+  registerLogLinesDroppedMetrics(registry, options.logLinesDropped);
   const quality = createModelQualityMetrics(registry);
   const reload = createModelReloadMetrics(registry);
   return {

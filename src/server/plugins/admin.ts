@@ -60,6 +60,9 @@ export async function registerAdminRoutes(app: FastifyInstance, options: AdminRo
   });
 }
 
+/** Longest version name looked up; registry versions are `v` and a number. */
+const MAX_VERSION_LENGTH = 64;
+
 /** The optional `version` of the body: no body, `{}` or `{"version": "v3"}`. */
 function versionOf(body: unknown): string | undefined {
   if (body === undefined || body === null) return undefined;
@@ -67,6 +70,10 @@ function versionOf(body: unknown): string | undefined {
     throw new InvalidInputError([{ field: '(body)', reason: 'wrong_type', expected: 'no body, or an object {"version": "v3"}', got: Array.isArray(body) ? 'array' : typeof body }]);
   }
   const version = (body as Record<string, unknown>).version;
-  if (version === undefined || typeof version === 'string') return version;
+  if (version === undefined || (typeof version === 'string' && version.length <= MAX_VERSION_LENGTH)) return version;
+  // A name longer than any version is refused here, so the answer never echoes it whole.
+  if (typeof version === 'string') {
+    throw new InvalidInputError([{ field: 'version', reason: 'wrong_type', expected: `a registered version name such as "v3" (at most ${MAX_VERSION_LENGTH} characters)`, got: `${version.length} characters` }]);
+  }
   throw new InvalidInputError([{ field: 'version', reason: 'wrong_type', expected: 'a registered version name such as "v3"', got: version === null ? null : typeof version }]);
 }

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import {
-  EmptyBodyError, FeedbackBatchTooLargeError, FeedbackConflictError, FeedbackExpiredError, FeedbackUnknownIdError, InvalidFeedbackError,
+  echoValue, EmptyBodyError, FeedbackBatchTooLargeError, FeedbackConflictError, FeedbackExpiredError, FeedbackUnknownIdError, InvalidFeedbackError,
   InvalidInputError, MonitoringDisabledError, type InputProblem,
 } from '../../errors.js';
 import type { ModelMonitor } from '../../monitoring/model-monitor.js';
@@ -38,10 +38,11 @@ function problemsOf(item: unknown, prefix = ''): InputProblem[] {
   const id = body.request_id;
   if (id === undefined) problems.push({ field: `${prefix}request_id`, reason: 'missing_field', expected: 'the request_id /predict answered' });
   else if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH) {
-    problems.push({ field: `${prefix}request_id`, reason: 'wrong_type', expected: `a non-empty string of at most ${MAX_ID_LENGTH} characters`, got: typeof id === 'string' ? `${id.length} characters` : id });
+    problems.push({ field: `${prefix}request_id`, reason: 'wrong_type', expected: `a non-empty string of at most ${MAX_ID_LENGTH} characters`, got: typeof id === 'string' ? `${id.length} characters` : echoValue(id) });
   }
   if (body.actual === undefined) problems.push({ field: `${prefix}actual`, reason: 'missing_field', expected: '0, 1, "no" or "yes"' });
-  else if (!ACTUAL.has(body.actual)) problems.push({ field: `${prefix}actual`, reason: 'wrong_type', expected: '0, 1, "no" or "yes"', got: body.actual });
+  // What was sent is echoed bounded: a string cut, an array or object named by its type.
+  else if (!ACTUAL.has(body.actual)) problems.push({ field: `${prefix}actual`, reason: 'wrong_type', expected: '0, 1, "no" or "yes"', got: echoValue(body.actual) });
   return problems;
 }
 

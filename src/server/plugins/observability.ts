@@ -2,9 +2,20 @@
  * The observability hook: after a response is sent, record its metrics, count its drift, keep its
  * predictions for ground truth and write its audit lines. Work here does not delay the answer the
  * client is waiting for; it is O(1) per prediction, and done in batches.
+ *
+ * A request is recorded when its response closes, not when it finishes: Fastify's onResponse runs on
+ * the response's 'finish', which never comes for an answer whose client hung up first (the socket is
+ * gone before the bytes are handed over), so the prediction it made would have no audit line, no
+ * metrics and no drift count. 'close' comes once for every response, whatever the client does. (It
+ * also spares Fastify's own two response listeners, which it adds only when an onResponse hook exists.)
+ * Recording never throws out of here: a failure is logged and the other requests of the batch are
+ * still recorded, the audit line first.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { Logger } from 'pino';
 import type { Row } from '../../data/schema.js';
 import type { InputProblem } from '../../errors.js';
 import { inputHash } from '../../monitoring/audit/input-hash.js';
@@ -28,6 +39,8 @@ export interface ObservabilityOptions {
   readonly redactFields: readonly string[];
   /** Plain tallies for /status, kept even when metrics are off. */
   readonly counts: RequestCounts;
+  /** Where a failure to record is reported (the service log). */
+  readonly log?: Pick<Logger, 'error'>;
 }
 
 /** Tallies since start, shown by GET /status. */
@@ -45,7 +58,7 @@ export const newRequestCounts = (): RequestCounts => ({ total: 0, predict_reques
 const PREDICT_ROUTES = new Set(['/predict', '/predict/batch']);
 
 /**
- * Registers the onResponse hook for the whole app.
+ * Registers the recording of every answered request for the whole app.
  *
  * @example await app.register(observability, { state, metrics, audit: log, rawInputs: false, redactFields: [], counts });
  */
@@ -102,25 +115,48 @@ export const observability = fp<ObservabilityOptions>(async (app: FastifyInstanc
     );
   };
 
-  /** Records one answered request: metrics, drift and store, audit lines. */
+  /** Records one answered request: audit lines, then metrics, drift and store. */
   const record = (o: Observation) => {
     const { outcome, route } = o;
-    const isPredict = PREDICT_ROUTES.has(route) && o.method === 'POST';
-    if (metrics) {
-      metrics.observeHttpRequest(o.method, route, o.statusCode, o.durationMs / 1000);
-      if (isPredict) {
-        const version = outcome?.kind === 'predicted' ? outcome.modelVersion : (o.modelVersion ?? 'none');
-        metrics.observeModelRequest(version, outcome?.kind === 'predicted', o.durationMs / 1000);
-        metrics.touchClient(o.client);
-        if (outcome?.kind === 'predicted') for (const p of outcome.predictions) metrics.observePrediction(p.prediction, p.confidence);
-      }
-      if (outcome?.kind === 'rejected') for (const reason of new Set([outcome.reason, ...(outcome.problems ?? []).map((p) => p.reason)])) metrics.recordRejection(reason, route);
-    }
-    if (monitor && outcome?.kind === 'predicted') for (const p of outcome.predictions) monitor.observe(p, outcome.modelVersion, o.atMs);
+    // The audit line first, guarded on its own: whatever fails after it cannot take it away.
     if (audit && outcome) {
-      if (outcome.kind === 'predicted') for (const p of outcome.predictions) auditPrediction(route, outcome, p, o.durationMs);
-      else auditRejection(o, outcome);
+      try {
+        if (outcome.kind === 'predicted') for (const p of outcome.predictions) auditPrediction(route, outcome, p, o.durationMs);
+        else auditRejection(o, outcome);
+      } catch (error) {
+        recordingFailed(error, o);
+      }
     }
+    try {
+      const isPredict = PREDICT_ROUTES.has(route) && o.method === 'POST';
+      if (metrics) {
+        metrics.observeHttpRequest(o.method, route, o.statusCode, o.durationMs / 1000);
+        if (isPredict) {
+          const version = outcome?.kind === 'predicted' ? outcome.modelVersion : (o.modelVersion ?? 'none');
+          metrics.observeModelRequest(version, outcome?.kind === 'predicted', o.durationMs / 1000);
+          if (o.client !== undefined) metrics.touchClient(o.client);
+          if (outcome?.kind === 'predicted') for (const p of outcome.predictions) metrics.observePrediction(p.prediction, p.confidence);
+        }
+        if (outcome?.kind === 'rejected') for (const reason of new Set([outcome.reason, ...(outcome.problems ?? []).map((p) => p.reason)])) metrics.recordRejection(reason, route);
+      }
+      if (monitor && outcome?.kind === 'predicted') for (const p of outcome.predictions) monitor.observe(p, outcome.modelVersion, o.atMs);
+    } catch (error) {
+      recordingFailed(error, o);
+    }
+  };
+
+  // A bug that fails every request would otherwise write a line per request: one line per
+  // FAILURE_LOG_INTERVAL_MS at most, with the number of failures since the last one.
+  let failures = 0;
+  let lastFailureLog = -Infinity;
+  const recordingFailed = (error: unknown, o: Observation) => {
+    failures++;
+    const now = performance.now();
+    if (now - lastFailureLog < FAILURE_LOG_INTERVAL_MS) return;
+    lastFailureLog = now;
+    // Only fields the log's index template maps (request_id, endpoint, error.*); the count goes in the text.
+    options.log?.error({ err: error, request_id: o.requestId, endpoint: o.route }, `recording an answered request failed (${failures} since the last such line); the other requests are still recorded`);
+    failures = 0;
   };
 
   // Recording waits for a batch (util/deferred-batch.ts); whatever reads its results flushes first:
@@ -135,7 +171,10 @@ export const observability = fp<ObservabilityOptions>(async (app: FastifyInstanc
     done();
   });
 
-  app.addHook('onResponse', (request, reply, done) => {
+  const observe = (request: FastifyRequest, reply: FastifyReply, durationMs: number) => {
+    // A client that left before any answer was made (mid-body, or while an awaited handler ran) got
+    // nothing and caused nothing to be recorded.
+    if (!reply.raw.writableEnded) return;
     // routeOptions is a getter that builds a fresh object: read it once per request.
     const route = request.routeOptions.url ?? 'unmatched';
     const outcome = request.outcome;
@@ -152,17 +191,42 @@ export const observability = fp<ObservabilityOptions>(async (app: FastifyInstanc
         method: request.method,
         route,
         statusCode: reply.statusCode,
-        durationMs: reply.elapsedTime,
+        durationMs,
         outcome,
+        // The address is undefined when the socket is gone and was never read (see rememberPeer).
         client: typeof user === 'string' && user ? user : request.ip,
         modelVersion: state.current?.version,
         modelType: state.current?.type,
         atMs: monitor ? monitor.now() : 0,
       });
     }
+  };
+
+  app.addHook('onRequest', (request, reply, done) => {
+    const start = performance.now();
+    reply.raw.on('close', () => {
+      try {
+        observe(request, reply, performance.now() - start);
+      } catch (error) {
+        // An event listener's exception would end the process: no request may do that.
+        options.log?.error({ err: error, request_id: request.id }, 'recording an answered request failed');
+      }
+    });
     done();
   });
+
+  // socket.remoteAddress asks the kernel for the peer and is undefined once the socket is closed,
+  // unless it was asked before (Node keeps the answer): asked once when a connection opens, the
+  // address of a client that hangs up mid-request is still known when its request is recorded.
+  app.server.on('connection', rememberPeer);
 });
+
+const rememberPeer = (socket: Socket) => {
+  void socket.remoteAddress;
+};
+
+/** Shortest time between two lines about failures to record. */
+const FAILURE_LOG_INTERVAL_MS = 10_000;
 
 /** What the hook keeps of a request for recording later. */
 interface Observation {
@@ -172,8 +236,8 @@ interface Observation {
   readonly statusCode: number;
   readonly durationMs: number;
   readonly outcome: RequestOutcome | null;
-  /** X-User-Id, else the remote address (ml_active_users). */
-  readonly client: string;
+  /** X-User-Id, else the remote address (ml_active_users); undefined when neither is known. */
+  readonly client: string | undefined;
   /** The model serving when the request was answered. */
   readonly modelVersion: string | undefined;
   readonly modelType: string | undefined;
