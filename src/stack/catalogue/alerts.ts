@@ -128,6 +128,12 @@ const instance = { job: 'modelwatch', instance: 'm1:5000' };
 const pipelineRun = { job: PIPELINE_JOB, pipeline: 'bank-marketing', instance: 'ci' };
 const pipelineSelector = `job="${PIPELINE_JOB}",pipeline="bank-marketing",instance="ci"`;
 const perMinute = (from: number, step: number, n: number) => `${from}+${step}x${n}`;
+/** Predict latency that turns slow after 10 minutes: every request from then on takes 0.5–1 s. */
+const predictTurnsSlow = [
+  { series: 'model_latency_seconds_bucket{job="modelwatch",instance="m1:5000",model_version="v1",le="0.5"}', values: `${perMinute(0, 60, 10)} 600x20` },
+  { series: 'model_latency_seconds_bucket{job="modelwatch",instance="m1:5000",model_version="v1",le="1"}', values: perMinute(0, 60, 30) },
+  { series: 'model_latency_seconds_bucket{job="modelwatch",instance="m1:5000",model_version="v1",le="+Inf"}', values: perMinute(0, 60, 30) },
+];
 
 /** Bin counters switching from an even split to `a`/`b` per minute at 60 m, with even baseline shares. */
 function driftSeries(metric: 'feature' | 'prediction', label: 'feature' | 'signal', name: string, a: number, b: number): TestSeries[] {
@@ -266,11 +272,7 @@ export const ALERTS: readonly AlertRule[] = [
     runbook: 'highlatencyp99',
     console: (s) => when(s.quantile('model_latency_seconds', 0.99, 300), (v) => v > LIMIT.p99Seconds),
     test: {
-      series: [
-        { series: 'model_latency_seconds_bucket{job="modelwatch",instance="m1:5000",model_version="v1",le="0.5"}', values: `${perMinute(0, 60, 10)} 600x20` },
-        { series: 'model_latency_seconds_bucket{job="modelwatch",instance="m1:5000",model_version="v1",le="1"}', values: perMinute(0, 60, 30) },
-        { series: 'model_latency_seconds_bucket{job="modelwatch",instance="m1:5000",model_version="v1",le="+Inf"}', values: perMinute(0, 60, 30) },
-      ],
+      series: predictTurnsSlow,
       silentAt: '9m',
       firingAt: '25m',
       labels: job,
@@ -287,11 +289,7 @@ export const ALERTS: readonly AlertRule[] = [
     runbook: 'predictlatencyp95aboveobjective',
     console: (s) => when(s.quantile('model_latency_seconds', 0.95, 300), (v) => v > LIMIT.predictP95ObjectiveSeconds),
     test: {
-      series: [
-        { series: 'model_latency_seconds_bucket{job="modelwatch",instance="m1:5000",model_version="v1",le="0.5"}', values: `${perMinute(0, 60, 10)} 600x20` },
-        { series: 'model_latency_seconds_bucket{job="modelwatch",instance="m1:5000",model_version="v1",le="1"}', values: perMinute(0, 60, 30) },
-        { series: 'model_latency_seconds_bucket{job="modelwatch",instance="m1:5000",model_version="v1",le="+Inf"}', values: perMinute(0, 60, 30) },
-      ],
+      series: predictTurnsSlow,
       silentAt: '9m',
       firingAt: '25m',
       labels: job,
