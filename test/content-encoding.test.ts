@@ -56,7 +56,8 @@ describe('Content-Encoding of request bodies', () => {
     assert.equal(res.json().code, 'MW_INVALID_CONTENT_ENCODING');
   });
 
-  for (const encoding of ['compress', 'zstd', 'gzip, br', 'x'.repeat(3000)]) {
+  // `constructor`, `__proto__`, `tostring`: names an object literal would find on Object itself.
+  for (const encoding of ['compress', 'zstd', 'gzip, br', 'x'.repeat(3000), 'constructor', '__proto__', 'tostring', 'hasOwnProperty']) {
     test(`Content-Encoding "${encoding.slice(0, 20)}" is a coded 415 that names it, bounded`, async () => {
       const res = await post(JSON_BODY, encoding);
       assert.equal(res.statusCode, 415);

@@ -15,13 +15,17 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { BodyTooLargeError, echo, InvalidContentEncodingError, UnsupportedContentEncodingError } from '../../errors.js';
 
-/** The codings decoded, by their Content-Encoding token. */
-const DECODERS: Readonly<Record<string, () => NodeJS.ReadWriteStream>> = {
-  gzip: createGunzip,
-  'x-gzip': createGunzip,
-  deflate: createInflate,
-  br: createBrotliDecompress,
-};
+/**
+ * The codings decoded, by their Content-Encoding token. A Map, not an object literal: the token is
+ * the client's, and `constructor` or `__proto__` looked up on an object finds Object's own members
+ * (a "decoder" that crashed the process when the body was piped into it).
+ */
+const DECODERS: ReadonlyMap<string, () => NodeJS.ReadWriteStream> = new Map([
+  ['gzip', createGunzip],
+  ['x-gzip', createGunzip],
+  ['deflate', createInflate],
+  ['br', createBrotliDecompress],
+]);
 
 /** Options of {@link contentEncoding}. */
 export interface ContentEncodingOptions {
@@ -31,7 +35,10 @@ export interface ContentEncodingOptions {
 
 /**
  * Passes decoded bytes on, counting them, and fails with MW_BODY_TOO_LARGE past the limit. Fastify
- * reads `receivedEncodedLength` to check the bytes received against Content-Length.
+ * checks bodyLimit on the decoded bytes too, but only as the parser collects them: this stops the
+ * decompression itself one chunk past the limit, so a zip bomb is never inflated further.
+ * (`deflate` is the zlib-wrapped form RFC 9110 names; raw deflate streams are refused as corrupt.)
+ * Fastify reads `receivedEncodedLength` to check the bytes received against Content-Length.
  */
 class LimitedBody extends Transform {
   receivedEncodedLength = 0;
@@ -59,7 +66,7 @@ export const contentEncoding = fp<ContentEncodingOptions>(async (app: FastifyIns
     if (header === undefined) return done(null, payload);
     const codings = String(header).split(',').map((c) => c.trim().toLowerCase()).filter((c) => c !== '' && c !== 'identity');
     if (codings.length === 0) return done(null, payload);
-    const decoder = codings.length === 1 ? DECODERS[codings[0]] : undefined;
+    const decoder = codings.length === 1 ? DECODERS.get(codings[0]) : undefined;
     if (!decoder) return done(new UnsupportedContentEncodingError(JSON.stringify(echo(String(header)))), payload);
     done(null, decoded(payload as IncomingMessage, decoder(), codings[0], bodyLimit));
   });
