@@ -83,6 +83,15 @@ describe('serve --help', () => {
 });
 
 describe('modelwatch --version', () => {
+  test('a command group without its subcommand shows help and exits 2, not 0: a mistyped script line fails', () => {
+    for (const args of [[], ['model'], ['data'], ['setup']]) {
+      const result = cli(args);
+      assert.equal(result.status, 2, `modelwatch ${args.join(' ')}`);
+      assert.match(result.stderr, /Usage: modelwatch/);
+    }
+    assert.equal(cli(['model', '--help']).status, 0, 'help asked for is a success');
+  });
+
   test('prints the version of package.json and exits 0', () => {
     for (const flag of ['--version', '-V']) {
       const result = cli([flag]);
@@ -100,7 +109,7 @@ describe('modelwatch serve on an empty registry', () => {
     assert.match(result.stderr, /no model to serve: the registry .*models has no current version/);
     assert.match(result.stderr, /modelwatch train --data <csv>/);
     assert.match(result.stderr, /modelwatch pipeline run --data <csv>/);
-    assert.match(result.stderr, /modelwatch serve --bootstrap/);
+    assert.match(result.stderr, new RegExp(`modelwatch serve --bootstrap --model-dir ${modelDir}`), 'the suggestion serves the same registry');
     assert.match(result.stderr, /BOOTSTRAP_MODEL=true/);
     assert.equal(result.stdout, '', 'nothing on stdout: no log line, no model trained');
     assert.ok(!existsSync(modelDir), 'nothing was written into the registry');
@@ -349,6 +358,14 @@ describe('loadgen default URL', () => {
     assert.equal(fromUrl.code, 0);
     assert.equal(counts.url, fromUrl.summary.sent);
     assert.equal(counts.port, fromPort.summary.sent, 'PORT was not used once MODELWATCH_URL was set');
+  });
+
+  test('drill without --url calls http://127.0.0.1:$PORT too', async () => {
+    const port = await listen('drill');
+    const child = spawn(process.execPath, [BIN, 'drill', '--json'], { env: cleanEnv({ PORT: String(port), ADMIN_TOKEN: 't' }), cwd: ROOT });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    assert.equal(code, 0);
+    assert.equal(counts.drill, 1, 'the drill went to the port of PORT, not to 5000');
   });
 
   test('a PORT that is not a port is a usage error naming it (exit code 2)', () => {

@@ -7,10 +7,10 @@
 import { Command } from 'commander';
 import { DRILL_LIMITS, type DrillReport } from '../server/plugins/drill.js';
 import { networkReason } from '../util/network-reason.js';
-import { parseNumberOption, parseUrlOption } from './options.js';
+import { defaultServiceUrl, parseNumberOption, serviceUrlOption } from './options.js';
 
 interface DrillFlags {
-  url: string;
+  url?: string;
   token?: string;
   errorShare: number;
   latencyMs: number;
@@ -64,7 +64,7 @@ export function registerDrillCommand(program: Command): void {
   program
     .command('drill')
     .description('Fire drill: make a share of /predict answer 503 MW_DRILL_INJECTED and/or add latency on a running service for a while (POST /admin/drill), to prove alerting works end to end. --stop ends it early.')
-    .option('--url <url>', 'the service', parseUrlOption('--url', ['http:', 'https:']), 'http://localhost:5000/')
+    .addOption(serviceUrlOption())
     .option('--token <token>', 'the admin bearer token (env ADMIN_TOKEN)')
     .option('--error-share <share>', 'share of predict requests to fail with 503, 0..1', parseNumberOption('--error-share', 0, 1), 0.1)
     .option('--latency-ms <ms>', `milliseconds to add to every predict request, 0..${DRILL_LIMITS.maxLatencyMs}`, parseNumberOption('--latency-ms', 0, DRILL_LIMITS.maxLatencyMs), 0)
@@ -80,9 +80,10 @@ export function registerDrillCommand(program: Command): void {
       const token = flags.token ?? process.env.ADMIN_TOKEN;
       if (!token) command.error('error: no admin token: pass --token or set ADMIN_TOKEN (the service must run with the same ADMIN_TOKEN)', { exitCode: 2, code: 'commander.missingArgument' });
       if (!flags.stop && flags.errorShare === 0 && flags.latencyMs === 0) command.error('error: --error-share and --latency-ms are both 0: a drill that does nothing proves nothing', { exitCode: 2, code: 'commander.conflictingOption' });
+      const url = flags.url ?? defaultServiceUrl(process.env);
       const answer = flags.stop
-        ? await callDrill(flags.url, token, 'DELETE', undefined, flags.timeout * 1000)
-        : await callDrill(flags.url, token, 'POST', { error_share: flags.errorShare, extra_latency_ms: flags.latencyMs, seconds: flags.seconds }, flags.timeout * 1000);
+        ? await callDrill(url, token, 'DELETE', undefined, flags.timeout * 1000)
+        : await callDrill(url, token, 'POST', { error_share: flags.errorShare, extra_latency_ms: flags.latencyMs, seconds: flags.seconds }, flags.timeout * 1000);
       if (flags.json) {
         process.stdout.write(`${JSON.stringify(answer)}\n`);
       } else if (flags.stop) {

@@ -4,11 +4,10 @@
  * The engine (undici, hdr-histogram-js: about 30 MB of RSS) is imported when the command runs, so
  * `modelwatch serve`, which builds the same command tree, does not carry it.
  */
-import { Command, Option } from 'commander';
-import { loadConfig } from '../config.js';
+import { Command } from 'commander';
 import { MALFORMED_KINDS } from '../loadgen/malformed.js';
 import { combinationProblem, MAX_FEEDBACK_DELAY_SECONDS, type CombinedOption } from '../loadgen/settings.js';
-import { parseNumberOption, parseUrlOption } from './options.js';
+import { defaultServiceUrl, parseNumberOption, serviceUrlOption } from './options.js';
 import { createProgress } from './progress.js';
 
 interface LoadgenFlags {
@@ -24,21 +23,6 @@ interface LoadgenFlags {
   drift: number;
   driftAt: number;
   json?: boolean;
-}
-
-/** Parses `--url`: an http or https base URL. */
-export const parseBaseUrl = parseUrlOption('--url', ['http:', 'https:']);
-
-/**
- * The service's URL when neither --url nor MODELWATCH_URL gives one: this machine, on the port
- * `modelwatch serve` listens on with the same environment (PORT, default 5000), so a shell that
- * started the service with PORT=8080 drives it without repeating the port.
- *
- * @throws ConfigError (exit code 2) when PORT is not a port number.
- * @example defaultServiceUrl({ PORT: '8080' }) // 'http://127.0.0.1:8080/'
- */
-export function defaultServiceUrl(env: NodeJS.ProcessEnv): string {
-  return `http://127.0.0.1:${loadConfig({ PORT: env.PORT }).PORT}/`;
 }
 
 /** The flags behind the engine's option names, so a combination error speaks the user's language. */
@@ -64,11 +48,7 @@ export function registerLoadgenCommand(program: Command): void {
         'exceed --concurrency are counted as dropped, a replay waits instead), with synthetic rows or a replayed CSV, then print a summary. ' +
         'Optionally send the true labels of a share of the answers to POST /feedback after a delay, and switch the synthetic rows to drifted ones mid-run.',
     )
-    .addOption(
-      new Option('--url <url>', 'base URL of the service (default: env MODELWATCH_URL, else http://127.0.0.1:$PORT, PORT defaulting to 5000)')
-        .env('MODELWATCH_URL')
-        .argParser(parseBaseUrl),
-    )
+    .addOption(serviceUrlOption())
     .option('--rps <n>', 'requests per second', parseNumberOption('--rps', 0.1, 100_000), 20)
     .option('--duration <seconds>', 'how long to send', parseNumberOption('--duration', 0.1, 604_800), 30)
     .option('--invalid-share <share>', `share of malformed requests, cycling through: ${MALFORMED_KINDS.join(', ')}`, parseNumberOption('--invalid-share', 0, 1), 0)

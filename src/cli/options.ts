@@ -1,5 +1,6 @@
 /** Option parsers shared by the commands: a bad value is a usage error (exit code 2) that names it. */
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
+import { loadConfig } from '../config.js';
 
 /**
  * A usage error: commander prints it and exits with 2 (misuse), not its default 1 (failure).
@@ -47,4 +48,28 @@ export function parseUrlOption(flag: string, protocols: readonly string[]): (val
     }
     return url.href;
   };
+}
+
+/**
+ * The service's URL when neither --url nor MODELWATCH_URL gives one: this machine, on the port
+ * `modelwatch serve` listens on with the same environment (PORT, default 5000), so a shell that
+ * started the service with PORT=8080 drives it without repeating the port.
+ *
+ * @throws ConfigError (exit code 2) when PORT is not a port number.
+ * @example defaultServiceUrl({ PORT: '8080' }) // 'http://127.0.0.1:8080/'
+ */
+export function defaultServiceUrl(env: NodeJS.ProcessEnv): string {
+  return `http://127.0.0.1:${loadConfig({ PORT: env.PORT }).PORT}/`;
+}
+
+/**
+ * The `--url` option of a command that talks to a running service: env MODELWATCH_URL when not
+ * given, else {@link defaultServiceUrl} (the caller applies it, so PORT is read only when needed).
+ *
+ * @example command.addOption(serviceUrlOption())
+ */
+export function serviceUrlOption(): Option {
+  return new Option('--url <url>', 'base URL of the service (default: env MODELWATCH_URL, else http://127.0.0.1:$PORT, PORT defaulting to 5000)')
+    .env('MODELWATCH_URL')
+    .argParser(parseUrlOption('--url', ['http:', 'https:']));
 }

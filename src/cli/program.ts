@@ -82,8 +82,11 @@ function codeOf(error: unknown): string {
 
 function exitCodeOf(error: unknown): number {
   if (error instanceof CommanderError) {
-    // Commander already printed the message; help and version are successes.
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+    // Commander already printed the message. Help asked for (--help) and --version are successes;
+    // help shown because no subcommand was given (`modelwatch model`) is a usage error, so a
+    // mistyped script line does not pass for success.
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
+    if (error.code === 'commander.help') return 2;
     // Its own codes are usage errors (exit 2, with a pointer to --help); a command's error() keeps
     // the exit code it chose, e.g. 1 for a download that failed.
     if (error.code.startsWith('commander.')) {

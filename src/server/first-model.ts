@@ -29,7 +29,7 @@ export function whatToDo(registry: ModelRegistry): string[] {
     '  `modelwatch data generate --out data.csv` writes a synthetic one.',
     `Or import one: copy a registry's versions/ directory and CURRENT file into ${dir}, or point --model-dir (MODEL_DIR) at it.`,
     'Or let serve train a first model itself (on TRAIN_DATA, else on seeded generated data):',
-    '  modelwatch serve --bootstrap    (env BOOTSTRAP_MODEL=true; `npm start` does this)',
+    `  modelwatch serve --bootstrap --model-dir ${dir}    (env BOOTSTRAP_MODEL=true; \`npm start\` does this)`,
   ];
 }
 
@@ -51,8 +51,8 @@ export function assertModelToServe(registry: ModelRegistry, config: Pick<Config,
  * @example await bootstrapIfAsked(registry, config, log.service);
  */
 export async function bootstrapIfAsked(registry: ModelRegistry, config: Pick<Config, 'BOOTSTRAP_MODEL' | 'TRAIN_DATA' | 'SEED'>, log: Logger): Promise<void> {
-  assertModelToServe(registry, config);
-  if (registry.currentVersion()) return;
+  // serve has already refused an empty registry without BOOTSTRAP_MODEL (assertModelToServe).
+  if (!config.BOOTSTRAP_MODEL || registry.currentVersion()) return;
   // Training code and data (CSV parser, synthetic profile, tree learner: ~15 MB of RSS) are only
   // loaded when a first model is trained here.
   const { ensureModel } = await import('../model/bootstrap.js');
