@@ -92,6 +92,16 @@ describe('modelwatch --version', () => {
     assert.equal(cli(['model', '--help']).status, 0, 'help asked for is a success');
   });
 
+  // These machines ship an older Node at /usr/bin/node; where there is none, there is nothing to check.
+  const olderNode = spawnSync('/usr/bin/node', ['-p', 'process.versions.node'], { encoding: 'utf8' });
+  const olderNodeMissing = olderNode.error || Number(olderNode.stdout.split('.')[0]) >= 24 ? 'no Node older than 24 at /usr/bin/node' : false;
+  test('on a Node older than 24 it says which Node it needs, instead of a stack trace', { skip: olderNodeMissing }, () => {
+    const result = spawnSync('/usr/bin/node', [BIN, '--version'], { encoding: 'utf8', env: cleanEnv(), cwd: ROOT });
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /^modelwatch needs Node\.js 24 or later \(the LTS line\); this is v\d+/);
+    assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+  });
+
   test('prints the version of package.json and exits 0', () => {
     for (const flag of ['--version', '-V']) {
       const result = cli([flag]);
@@ -225,13 +235,17 @@ describe('--json on every command that reports a result', () => {
     assert.equal(missing.status, 1);
     assert.deepEqual(JSON.parse(missing.stdout).error.code, 'MW_VERSION_NOT_FOUND');
     assert.match(missing.stderr, /v9 is not in the registry/);
+    // Every code is MW_…: a file that is not there is named as such, not as a bare ENOENT.
+    const noData = cli(['train', '--data', join(tempDir(), 'absent.csv'), '--model-dir', modelDir, '--json']);
+    assert.equal(noData.status, 1);
+    assert.equal(JSON.parse(noData.stdout).error.code, 'MW_FILE_NOT_FOUND', noData.stdout);
   });
 
   test('a usage error with --json is a JSON error too (exit code 2), the message still on stderr', () => {
     const result = cli(['train', '--data', 'x.csv', '--test-share', '2', '--json']);
     assert.equal(result.status, 2);
     const { error } = JSON.parse(result.stdout) as { error: { code: string; message: string; exit_code: number } };
-    assert.deepEqual([error.code, error.exit_code], ['commander.invalidArgument', 2]);
+    assert.deepEqual([error.code, error.exit_code], ['MW_USAGE', 2]);
     assert.match(error.message, /--test-share must be a number in 0\.05\.\.0\.5, got "2"/);
     assert.match(result.stderr, /--test-share must be a number/);
   });

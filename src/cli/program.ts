@@ -74,10 +74,27 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error)).replace(/^error: /, '');
 
-/** The error's stable code: MW_… for modelwatch's coded errors, commander's or a command's own otherwise. */
+/** System error codes a user can act on, as the CLI's own codes. */
+const SYSTEM_CODES: Readonly<Record<string, string>> = {
+  ENOENT: 'MW_FILE_NOT_FOUND',
+  EACCES: 'MW_PERMISSION_DENIED',
+  EPERM: 'MW_PERMISSION_DENIED',
+  ENOSPC: 'MW_DISK_FULL',
+  ECONNREFUSED: 'MW_UNREACHABLE',
+};
+
+/**
+ * The error's stable code for `--json`, always `MW_…` so scripts match one family: modelwatch's
+ * coded errors keep theirs; commander's usage errors are MW_USAGE; a command's own
+ * `modelwatch.someFailure` is MW_SOME_FAILURE; a few system errors are named; anything else MW_FAILED.
+ */
 function codeOf(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : 'MW_FAILED';
+  if (typeof code !== 'string') return 'MW_FAILED';
+  if (code.startsWith('MW_')) return code;
+  if (code.startsWith('commander.')) return 'MW_USAGE';
+  if (code.startsWith('modelwatch.')) return `MW_${code.slice('modelwatch.'.length).replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase()}`;
+  return SYSTEM_CODES[code] ?? 'MW_FAILED';
 }
 
 function exitCodeOf(error: unknown): number {
