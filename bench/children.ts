@@ -19,12 +19,53 @@ export function killAllChildren(): void {
   live.clear();
 }
 
+/** Where freePort looks first: above the well-known and registered ports most services use. */
+const LOWEST_PORT = 20_000;
+/** Ports this process handed out, never handed out twice (the child may not have bound it yet). */
+const handedOut = new Set<number>();
+
 /**
- * A TCP port free right now on 127.0.0.1 (the kernel picks it).
+ * The low end of the kernel's ephemeral range (outgoing connections take their local port from it),
+ * from /proc/sys/net/ipv4/ip_local_port_range; Linux's default where that file is unreadable.
+ */
+function lowestEphemeralPort(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > 1024 ? low : 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
+/** Resolves with whether `port` could be bound on 127.0.0.1 just now (the probe is closed again). */
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) => (error.code === 'EADDRINUSE' || error.code === 'EACCES' ? resolve(false) : reject(error)));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A TCP port free right now on 127.0.0.1, for a child process to listen on. It is drawn at random
+ * from below the kernel's ephemeral range (20000 up to the range's start): a port the kernel picks
+ * (listen on 0) comes from that range, where every outgoing connection of every process also takes
+ * its local port, so between this probe and the child's bind another socket could take it and the
+ * child (Prometheus, Alertmanager) would exit. Below the range only another listener can collide;
+ * a taken port is skipped and another drawn.
  *
  * @example const port = await freePort();
  */
-export function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
+  const high = lowestEphemeralPort();
+  const low = high - LOWEST_PORT >= 1000 ? LOWEST_PORT : 1024;
+  for (let attempt = 0; attempt < 100 && high - low >= 100; attempt++) {
+    const port = low + Math.floor(Math.random() * (high - low));
+    if (handedOut.has(port) || !(await bindable(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  // No room below the range (an unusual ip_local_port_range): let the kernel pick.
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);

@@ -14,12 +14,15 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { strToU8, zipSync } from 'fflate';
-import { freePort } from '../bench/children.js';
 import { writeLabelledCsv } from '../src/data/csv.js';
 import { generateSynthetic } from '../src/data/synthetic.js';
 import { ModelRegistry } from '../src/model/registry.js';
 import { trainModel } from '../src/model/train.js';
 import { SEED_BODY, tempDir, trainedRegistry } from './helpers/fixtures.js';
+import { commandMissing, skipUnlessTool } from './helpers/tools.js';
+
+/** A URL nothing listens on: port 1 on loopback is refused at once (no race with a port handed out). */
+const UNREACHABLE = 'http://127.0.0.1:1';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const BIN = join(ROOT, 'bin', 'modelwatch.js');
@@ -180,14 +183,29 @@ describe('results on stdout, logs and progress on stderr', () => {
     assert.equal(await stop(child), 0);
   });
 
-  test('serve on a terminal writes readable lines, not JSON (LOG_FORMAT=auto)', async (t) => {
+  test('serve on a terminal writes readable lines, not JSON (LOG_FORMAT=auto)', { skip: skipUnlessTool(commandMissing('python3', 'apt-get install python3')) }, async (t) => {
     // A pseudo-terminal through Python's pty module; the shell prints its pid before exec'ing node,
     // so the test can stop modelwatch itself (a hang-up would only make it reload its model).
     const command = `echo "pid $$"; exec "${process.execPath}" "${BIN}" serve --port 0 --host 127.0.0.1`;
     const child = spawn('python3', ['-c', 'import pty, sys; pty.spawn(sys.argv[1:])', 'sh', '-c', command], { env: cleanEnv({ MODEL_DIR: trainedRegistry().dir }), cwd: ROOT });
-    t.after(() => child.kill('SIGKILL'));
+    // The shell's pid is modelwatch's after exec: a pty closing only hangs it up (a model reload),
+    // so a test that fails early must kill it itself or it serves on forever.
+    let servePid: number | undefined;
+    t.after(() => {
+      child.kill('SIGKILL');
+      if (servePid !== undefined) {
+        try {
+          process.kill(servePid, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+      }
+    });
     let out = '';
-    child.stdout.on('data', (d) => (out += d));
+    child.stdout.on('data', (d) => {
+      out += d;
+      servePid ??= Number(/pid (\d+)/.exec(out)?.[1]) || undefined;
+    });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no listening line in ${out}`)), 60_000);
       child.stdout.on('data', () => {
@@ -197,9 +215,9 @@ describe('results on stdout, logs and progress on stderr', () => {
         }
       });
     });
-    const pid = Number(/pid (\d+)/.exec(out)?.[1]);
+    assert.ok(servePid, `the shell printed its pid: ${out}`);
     const exited = new Promise((resolve) => child.on('exit', resolve));
-    process.kill(pid, 'SIGTERM');
+    process.kill(servePid, 'SIGTERM');
     await exited;
     // eslint-disable-next-line no-control-regex
     const plain = out.replace(/\x1b\[[0-9;]*m/g, '');
@@ -276,16 +294,15 @@ describe('--json on every command that reports a result', () => {
     const result = JSON.parse(ok.stdout) as { path: string; rows: number; sha256: string };
     assert.deepEqual([result.path, result.rows], [out, 50]);
     assert.match(result.sha256, /^[0-9a-f]{64}$/);
-    const failed = cli(['data', 'download', '--url', `http://127.0.0.1:${await freePort()}/bank+marketing.zip`, '--out', out, '--json']);
+    const failed = cli(['data', 'download', '--url', `${UNREACHABLE}/bank+marketing.zip`, '--out', out, '--json']);
     assert.equal(failed.status, 1);
     const error = JSON.parse(failed.stdout).error as { code: string; message: string; exit_code: number };
     assert.equal(error.exit_code, 1);
     assert.match(error.message, /could not reach 127\.0\.0\.1/);
   });
 
-  test('setup --json: a server that cannot be reached is a JSON error with its code', async () => {
-    const url = `http://127.0.0.1:${await freePort()}`;
-    const result = cli(['setup', 'elasticsearch', '--url', url, '--timeout', '5', '--json']);
+  test('setup --json: a server that cannot be reached is a JSON error with its code', () => {
+    const result = cli(['setup', 'elasticsearch', '--url', UNREACHABLE, '--timeout', '5', '--json']);
     assert.equal(result.status, 1);
     const { error } = JSON.parse(result.stdout) as { error: { code: string; message: string } };
     assert.equal(error.code, 'MW_SETUP_UNREACHABLE');

@@ -7,7 +7,7 @@
  * is saved to test-artifacts/console.png.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { buildConsole } from '../scripts/build-console.js';
@@ -15,6 +15,7 @@ import { loadConfig } from '../src/config.js';
 import { syntheticRows } from '../src/data/synthetic.js';
 import { startService, type RunningService } from '../src/server/serve.js';
 import { trainedRegistry } from './helpers/fixtures.js';
+import { fileMissing, skipUnlessTool } from './helpers/tools.js';
 
 // The page's globals, as the callbacks handed to the page use them: they run in Chromium, and this
 // file is type-checked without the DOM library.
@@ -29,7 +30,7 @@ const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = new URL('../test-artifacts/', import.meta.url);
 const PANELS = ['accuracy', 'predictions', 'error-rate', 'latency', 'distribution', 'memory', 'feedback', 'drift', 'drift-bins', 'drift-psi', 'logs'];
 
-const skip = existsSync(CHROMIUM) ? false : `needs Debian's chromium at ${CHROMIUM} (apt-get install chromium; .ci/run installs it)`;
+const skip = skipUnlessTool(fileMissing(CHROMIUM, `needs Debian's chromium at ${CHROMIUM} (apt-get install chromium; .ci/run installs it)`));
 
 describe('the web console in headless Chromium', { skip }, () => {
   let service: RunningService;

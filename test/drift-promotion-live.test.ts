@@ -12,7 +12,6 @@
  * `model_version`, the old version's counts met the new version's shares and read as PSI ≈ 0.8.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -30,8 +29,10 @@ import { startService, type RunningService } from '../src/server/serve.js';
 import { ALERTS } from '../src/stack/catalogue/alerts.js';
 import { generatePrometheus, PROMETHEUS_FILES } from '../src/stack/prometheus/generate.js';
 import { tempDir, trainedRegistry } from './helpers/fixtures.js';
+import { spawnWatched, waitReady, type WatchedChild } from './helpers/processes.js';
+import { commandMissing, skipUnlessTool } from './helpers/tools.js';
 
-const missing = spawnSync('prometheus', ['--version']).error ? 'prometheus not found: apt-get install prometheus (.ci/run installs it)' : false;
+const missing = skipUnlessTool(commandMissing('prometheus', 'apt-get install prometheus'));
 const rulesDir = fileURLToPath(new URL('../deploy/prometheus/', import.meta.url));
 const TOKEN = 'drift-promotion-test';
 /** Alerts about drift: every alert whose expression reads a drift recording rule. */
@@ -42,7 +43,7 @@ type StatusDrift = { drift: { window_predictions: number; features: Record<strin
 
 describe('fleet drift across a promotion: two replicas, a real Prometheus with the generated rules, stationary traffic', { skip: missing, timeout: 150_000 }, () => {
   const services: RunningService[] = [];
-  let prometheus: ChildProcess | undefined;
+  let prometheus: WatchedChild | undefined;
   let api = '';
   let startedAt = 0;
   let endedAt = 0;
@@ -106,8 +107,9 @@ describe('fleet drift across a promotion: two replicas, a real Prometheus with t
       scrape_configs: [{ ...job, scrape_interval: '1s', file_sd_configs: undefined, static_configs: [{ targets: services.map((s) => new URL(s.url).host) }] }],
     };
     writeFileSync(join(dir, 'prometheus.yml'), stringify(JSON.parse(JSON.stringify(config))));
-    prometheus = spawn('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`], { stdio: 'ignore' });
-    for (let i = 0; i < 100 && !(await fetch(`${api}/-/ready`).catch(() => undefined))?.ok; i++) await sleep(100);
+    prometheus = spawnWatched('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`]);
+    // Not ready (a lost port, a bad file) is said here with Prometheus's stderr, not later as missing series.
+    await waitReady(prometheus, `${api}/-/ready`);
     for (let i = 0; i < 50 && (await query('up == 1')).length < 2; i++) await sleep(200);
     assert.equal((await query('up == 1')).length, 2, 'Prometheus scrapes both replicas');
 
@@ -132,7 +134,7 @@ describe('fleet drift across a promotion: two replicas, a real Prometheus with t
   });
 
   after(async () => {
-    prometheus?.kill('SIGTERM');
+    prometheus?.process.kill('SIGTERM');
     for (const service of services) await service.close();
   });
 

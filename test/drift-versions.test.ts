@@ -20,8 +20,9 @@ import { trainModel } from '../src/model/train.js';
 import { FLEET_DRIFT_MIN_PREDICTIONS } from '../src/stack/catalogue/recording-rules.js';
 import { PROMETHEUS_FILES } from '../src/stack/prometheus/generate.js';
 import { sampleValue, tempDir, testApp, trainedRegistry, type TestApp } from './helpers/fixtures.js';
+import { commandMissing, skipUnlessTool } from './helpers/tools.js';
 
-const promtoolMissing = spawnSync('promtool', ['--version']).error ? 'promtool not found: apt-get install prometheus (.ci/run installs it)' : false;
+const promtoolMissing = skipUnlessTool(commandMissing('promtool', 'apt-get install prometheus'));
 const recordingRules = fileURLToPath(new URL(`../deploy/prometheus/${PROMETHEUS_FILES.recordingRules}`, import.meta.url));
 
 /** A second version trained on other rows (its bins are cut at other edges), registered after the test model's v1. */

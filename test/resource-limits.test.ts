@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Registry } from 'prom-client';
 import { cpuLimitCores, memoryLimitBytes, registerResourceLimitMetrics } from '../src/monitoring/metrics/resource-limits.js';
-import { sampleValue, tempDir } from './helpers/fixtures.js';
+import { sampleValue, tempDir, testApp } from './helpers/fixtures.js';
 
 describe('resource limits', () => {
   test('the CPU limit is the cgroup quota (v2, then v1), else the machine\'s cores', () => {
@@ -42,5 +42,19 @@ describe('resource limits', () => {
     const text = await registry.metrics();
     assert.equal(sampleValue(text, 'ml_app_cpu_limit_cores'), 2);
     assert.equal(sampleValue(text, 'ml_app_memory_limit_bytes'), 1024);
+  });
+
+  test('the service\'s /metrics carries both limits, measured (not zero)', async () => {
+    const t = await testApp();
+    try {
+      const res = await t.app.inject({ method: 'GET', url: '/metrics' });
+      assert.equal(res.statusCode, 200);
+      const cpu = sampleValue(res.body, 'ml_app_cpu_limit_cores');
+      const memory = sampleValue(res.body, 'ml_app_memory_limit_bytes');
+      assert.ok(cpu !== undefined && cpu > 0, `ml_app_cpu_limit_cores ${cpu}`);
+      assert.ok(memory !== undefined && memory > 0, `ml_app_memory_limit_bytes ${memory}`);
+    } finally {
+      await t.app.close();
+    }
   });
 });

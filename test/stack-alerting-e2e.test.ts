@@ -9,7 +9,6 @@
  * and the alert must resolve. This takes about three minutes.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
@@ -24,11 +23,10 @@ import { LIMIT, PAGING_ERROR_WINDOW } from '../src/stack/catalogue/alerts.js';
 import { PROMETHEUS_FILES, worstCasePageSeconds } from '../src/stack/prometheus/generate.js';
 import { startService, type RunningService } from '../src/server/serve.js';
 import { SEED_BODY, tempDir, trainedRegistry } from './helpers/fixtures.js';
+import { spawnWatched, waitReady, type WatchedChild } from './helpers/processes.js';
+import { commandMissing, skipUnlessTool } from './helpers/tools.js';
 
-const missing =
-  spawnSync('prometheus', ['--version']).error || spawnSync('prometheus-alertmanager', ['--version']).error
-    ? 'prometheus or prometheus-alertmanager not found: apt-get install prometheus prometheus-alertmanager (.ci/run installs them)'
-    : false;
+const missing = skipUnlessTool(commandMissing('prometheus', 'apt-get install prometheus') ?? commandMissing('prometheus-alertmanager', 'apt-get install prometheus-alertmanager'));
 const deploy = (path: string) => fileURLToPath(new URL(`../deploy/${path}`, import.meta.url));
 const TOKEN = 'e2e-drill';
 const DRILL_SHARE = 0.1;
@@ -37,7 +35,7 @@ const ALERT = 'HighRequestErrorRatio';
 /** The shipped settings, read from the generated files. */
 interface Shipped {
   readonly prometheus: { global: { evaluation_interval: string }; scrape_configs: { job_name: string; scrape_interval?: string }[] };
-  readonly alertRule: { alert: string; for: string };
+  readonly alertRule: { alert: string; expr: string; for: string };
   readonly alertmanager: { global?: Record<string, unknown>; route: Route; inhibit_rules?: unknown[] };
 }
 interface Route {
@@ -83,7 +81,7 @@ describe('a fire drill pages through the shipped Prometheus and Alertmanager set
   const worstCase = worstCasePageSeconds({ ...seconds, threshold: LIMIT.requestErrorRatio, share: DRILL_SHARE });
 
   let service: RunningService;
-  const children: ChildProcess[] = [];
+  const children: WatchedChild[] = [];
   let webhook: Server;
   const notifications: Notification[] = [];
   let sending = true;
@@ -132,7 +130,8 @@ describe('a fire drill pages through the shipped Prometheus and Alertmanager set
         inhibit_rules,
       }),
     );
-    children.push(spawn('prometheus-alertmanager', [`--config.file=${join(dir, 'alertmanager.yml')}`, `--storage.path=${join(dir, 'am')}`, `--web.listen-address=127.0.0.1:${amPort}`, '--cluster.listen-address='], { stdio: 'ignore' }));
+    const alertmanager = spawnWatched('prometheus-alertmanager', [`--config.file=${join(dir, 'alertmanager.yml')}`, `--storage.path=${join(dir, 'am')}`, `--web.listen-address=127.0.0.1:${amPort}`, '--cluster.listen-address=']);
+    children.push(alertmanager);
 
     service = await startService(loadConfig({}, { PORT: 0, HOST: '127.0.0.1', MODEL_DIR: trainedRegistry().dir, LOG_STDOUT: false, ADMIN_TOKEN: TOKEN, MODEL_WATCH: false }));
     const promPort = await freePort();
@@ -148,10 +147,11 @@ describe('a fire drill pages through the shipped Prometheus and Alertmanager set
         scrape_configs: [{ ...modelwatchJob, static_configs: [{ targets: [new URL(service.url).host] }], file_sd_configs: undefined }],
       }),
     );
-    children.push(spawn('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${promPort}`], { stdio: 'ignore' }));
-    for (const url of [`http://127.0.0.1:${promPort}/-/ready`, `http://127.0.0.1:${amPort}/-/ready`]) {
-      for (let i = 0; i < 100 && !(await fetch(url).catch(() => undefined))?.ok; i++) await sleep(100);
-    }
+    const prometheus = spawnWatched('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${promPort}`]);
+    children.push(prometheus);
+    // Not ready (a lost port, a bad file) is said here with the child's stderr, not later as a missing alert.
+    await waitReady(prometheus, `http://127.0.0.1:${promPort}/-/ready`);
+    await waitReady(alertmanager, `http://127.0.0.1:${amPort}/-/ready`);
 
     // Steady traffic, ~100 requests a second; a tenth are bad bodies (400s: a misbehaving client).
     traffic = (async () => {
@@ -176,7 +176,7 @@ describe('a fire drill pages through the shipped Prometheus and Alertmanager set
   after(async () => {
     sending = false;
     await traffic;
-    for (const child of children) child.kill('SIGTERM');
+    for (const child of children) child.process.kill('SIGTERM');
     await service?.close();
     await new Promise((resolve) => webhook?.close(resolve));
   });
@@ -192,6 +192,22 @@ describe('a fire drill pages through the shipped Prometheus and Alertmanager set
       const body = (await (await fetch(`${prometheusApi}/query?query=${encodeURIComponent('count_over_time(up{job="modelwatch"}[1m])')}`)).json()) as { data: { result: { value: [number, string] }[] } };
       return Number(body.data.result[0]?.value[1] ?? 0) >= 2 ? true : undefined;
     });
+    // The alert's own ratio (its expression without the comparison) has a value over traffic that
+    // includes the 4xx, and it is below the threshold: the 4xx were counted and do not page.
+    const ratioExpr = settings.alertRule.expr.replace(/\s*>\s*[\d.]+\s*$/, '');
+    assert.notEqual(ratioExpr, settings.alertRule.expr, `the alert compares a ratio with its threshold: ${settings.alertRule.expr}`);
+    const instant = async (expr: string) => {
+      const body = (await (await fetch(`${prometheusApi}/query?query=${encodeURIComponent(expr)}`)).json()) as { status: string; data: { result: { value: [number, string] }[] } };
+      assert.equal(body.status, 'success', expr);
+      return body.data.result.map((r) => Number(r.value[1]));
+    };
+    const clientErrors = await waitFor('4xx answers in the alert window', 60_000, async () => {
+      const [rate] = await instant(`sum(rate(http_request_duration_seconds_count{job="modelwatch",route="/predict",status_code=~"4.."}[${PAGING_ERROR_WINDOW}]))`);
+      return rate > 0 ? rate : undefined;
+    });
+    const ratio = await waitFor(`a value of ${ALERT}'s error ratio`, 60_000, async () => (await instant(ratioExpr))[0]);
+    t.diagnostic(`before the drill: 4xx ${clientErrors.toFixed(1)}/s, ${ALERT}'s ratio ${ratio}`);
+    assert.ok(ratio < LIMIT.requestErrorRatio, `${ALERT}'s ratio ${ratio} with 4xx traffic is below ${LIMIT.requestErrorRatio}`);
     assert.deepEqual(await activeInPrometheus(), [], 'bad bodies (4xx) alone do not make the paging alert pending');
 
     const started = await fetch(`${service.url}/admin/drill`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ error_share: DRILL_SHARE, extra_latency_ms: 0, seconds: 300 }) });

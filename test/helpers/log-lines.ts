@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort } from '../../bench/children.js';
+import { fileURLToPath } from 'node:url';
 import { createProgress } from '../../src/cli/progress.js';
 import { loadConfig } from '../../src/config.js';
 import { writeLabelledCsv } from '../../src/data/csv.js';
@@ -81,7 +81,10 @@ async function operationalLines(): Promise<LogLine[]> {
 /** `modelwatch serve` as its own process: listening, SIGHUP, SIGTERM. */
 async function processLines(): Promise<LogLine[]> {
   const logFile = join(tempDir(), 'serve.ndjson');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '--host', '127.0.0.1'], {
+  // Paths from this file, not the working directory: a test run from elsewhere finds the CLI and tsx.
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), 'serve', '--port', '0', '--host', '127.0.0.1'], {
+    cwd: root,
     env: { ...process.env, MODEL_DIR: trainedRegistry().dir, LOG_FILE: logFile, LOG_STDOUT: 'false', MODEL_WATCH: 'false' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -117,7 +120,7 @@ async function pipelineLines(): Promise<LogLine[]> {
   await writeLabelledCsv(data, generateSynthetic({ rows: 1000, seed: 9 }));
   const settings = { data, seed: 1, testShare: 0.2, tolerance: 0.005, maxIterations: 10 };
   const modelDir = tempDir();
-  await runPipeline({ settings, modelDir, log: log.pipeline, progress: createProgress(false), pushgatewayUrl: `http://127.0.0.1:${await freePort()}` });
+  await runPipeline({ settings, modelDir, log: log.pipeline, progress: createProgress(false), pushgatewayUrl: 'http://127.0.0.1:1' });
   await runPipeline({ settings, modelDir, log: log.pipeline, progress: createProgress(false), failAt: 'validate' });
   await log.drain();
   return captured.lines;

@@ -10,8 +10,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import type { IncomingMessage } from 'node:http';
-import { Transform, type TransformCallback } from 'node:stream';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { BodyTooLargeError, echo, InvalidContentEncodingError, UnsupportedContentEncodingError } from '../../errors.js';
 
@@ -68,12 +67,18 @@ export const contentEncoding = fp<ContentEncodingOptions>(async (app: FastifyIns
     if (codings.length === 0) return done(null, payload);
     const decoder = codings.length === 1 ? DECODERS.get(codings[0]) : undefined;
     if (!decoder) return done(new UnsupportedContentEncodingError(JSON.stringify(echo(String(header)))), payload);
-    done(null, decoded(payload as IncomingMessage, decoder(), codings[0], bodyLimit));
+    done(null, decodedBody(payload, decoder(), codings[0], bodyLimit));
   });
 });
 
-/** `payload` through `decoder` into a {@link LimitedBody}; decoding stops as soon as the body fails. */
-function decoded(payload: IncomingMessage, decoder: NodeJS.ReadWriteStream, coding: string, limit: number): LimitedBody {
+/**
+ * `payload` through `decoder` into a body that fails with MW_BODY_TOO_LARGE past `limit` decoded
+ * bytes; decoding stops (the decoder is destroyed) as soon as the body fails or closes. Exported so
+ * a test can count what the decoder inflated.
+ *
+ * @example const body = decodedBody(request.raw, createGunzip(), 'gzip', 262_144);
+ */
+export function decodedBody(payload: Readable, decoder: NodeJS.ReadWriteStream, coding: string, limit: number): Transform & { receivedEncodedLength: number } {
   const body = new LimitedBody(limit);
   const count = (chunk: Buffer) => {
     body.receivedEncodedLength += chunk.length;
