@@ -279,6 +279,21 @@ describe('modelwatch pipeline run, observed through a real Pushgateway', { skip:
     await assert.rejects(runStep('split', { modelDir: models, runDir: join(dir, 'runs', 'never-started'), pipeline: 'retried' }), /holds no run: run its first step \(ingest\)/);
   });
 
+  test('register is idempotent per run: run again, or retried after a crash before run.json was saved, it returns the same version', async () => {
+    const runDir = join(dir, 'runs', 'register-twice');
+    const models = join(dir, 'register-twice');
+    for (const step of ['ingest', 'validate', 'split', 'train', 'evaluate'] as const) await runStep(step, { modelDir: models, runDir, pipeline: 'register-twice' });
+    const beforeRegister = readFileSync(join(runDir, 'run.json'));
+    assert.equal((await runStep('register', { modelDir: models, runDir, pipeline: 'register-twice' })).result.version, 'v1');
+    assert.equal((await runStep('register', { modelDir: models, runDir, pipeline: 'register-twice' })).result.version, 'v1', 'run again');
+    // A process killed after the registry write but before run.json's: the directory still says evaluate came last.
+    writeFileSync(join(runDir, 'run.json'), beforeRegister);
+    assert.equal((await runStep('register', { modelDir: models, runDir, pipeline: 'register-twice' })).result.version, 'v1', 'retried after a crash');
+    const registry = new ModelRegistry(models);
+    assert.deepEqual(registry.list().map((e) => e.version), ['v1']);
+    assert.equal(registry.read('v1').artifact.training.pipeline_run_id, readRunState(runDir)!.runId);
+  });
+
   test('the CLI exits 1 on a failed run, names the step, and prints JSON with --json', () => {
     const cli = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'pipeline', 'run', '--data', data, '--model-dir', join(dir, 'cli'), '--max-iterations', '20', '--fail-at', 'train', '--json'], { encoding: 'utf8', env: { ...process.env, PUSHGATEWAY_URL: gatewayUrl } });
     assert.equal(cli.status, 1, cli.stderr);

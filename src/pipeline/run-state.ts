@@ -112,8 +112,8 @@ export function saveContext(context: PipelineContext, final = false): SavedConte
  *
  * @example const context = restoreContext(state.context, settings, new ModelRegistry(modelDir));
  */
-export function restoreContext(saved: SavedContext, settings: PipelineSettings, registry: ModelRegistry): PipelineContext {
-  const context: PipelineContext = { settings, registry };
+export function restoreContext(saved: SavedContext, settings: PipelineSettings, registry: ModelRegistry, runId?: string): PipelineContext {
+  const context: PipelineContext = { settings, registry, ...(runId ? { runId } : {}) };
   if (saved.data) context.data = saved.data;
   if (saved.validation) context.validation = saved.validation;
   if (saved.rows) context.rows = saved.rows;

@@ -160,7 +160,7 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
   const registry = new ModelRegistry(options.modelDir);
   const { progress } = options;
   // Progress inside a step (boosting iterations) goes to the same reporter as the steps' lines.
-  const context: PipelineContext = { settings: { ...options.settings, onProgress: (text) => progress.update(text) }, registry };
+  const context: PipelineContext = { settings: { ...options.settings, onProgress: (text) => progress.update(text) }, registry, runId };
   const scope: RunScope = { pipeline, runId, registry, log: options.log.child({ 'pipeline.name': pipeline, 'pipeline.run_id': runId }) };
   const steps = pipelineSteps().map((step) => (step.name === options.failAt ? failing(step) : step));
 
@@ -202,7 +202,7 @@ export async function runPipelineStep(options: PipelineStepOptions): Promise<Pip
   const settings: SavedSettings = saved?.settings ?? withoutProgress(options.settings);
   const registry = new ModelRegistry(options.modelDir);
   const { progress } = options;
-  const context = restoreContext(saved?.context ?? {}, { ...settings, onProgress: (text) => progress.update(text) }, registry);
+  const context = restoreContext(saved?.context ?? {}, { ...settings, onProgress: (text) => progress.update(text) }, registry, runId);
   const scope: RunScope = { pipeline, runId, registry, log: options.log.child({ 'pipeline.name': pipeline, 'pipeline.run_id': runId }) };
 
   if (first) logRunStart(scope, settings.data);

@@ -13,6 +13,7 @@ import type { ModelRegistry } from '../model/registry.js';
 import type { HoldoutMetrics } from '../model/serving-model.js';
 import { buildArtifact, evaluateFitted, fitModel, splitForTraining, type FittedModel, type HoldoutEvaluation, type TrainingSplit } from '../model/train.js';
 import type { Step } from './dag.js';
+import { versionRegisteredBy } from './registered.js';
 import { decidePromotion, type PromotionDecision } from './promotion.js';
 import { currentExpectations, validateCsv, type ValidateOptions, type ValidationReport } from './validation/index.js';
 
@@ -39,6 +40,8 @@ export interface PipelineSettings {
 export interface PipelineContext {
   readonly settings: PipelineSettings;
   readonly registry: ModelRegistry;
+  /** The run's id: recorded in the version it registers, so that a re-run register step finds it. */
+  readonly runId?: string;
   data?: { readonly sha256: string; readonly bytes: number; readonly lines: number };
   validation?: ValidationReport;
   rows?: LabelledRow[];
@@ -162,9 +165,16 @@ export function pipelineSteps(): Step<PipelineContext>[] {
       input: (c) => `registry ${c.registry.dir}`,
       async run(c) {
         const data = need(c.data, 'data');
+        const fitted = need(c.fitted, 'fitted model');
+        // Idempotent per run: a retry, even after a crash between this write and run.json's, gets the same version.
+        const registered = c.runId ? versionRegisteredBy(c.registry, c.runId, fitted.model.toJSON()) : undefined;
+        if (registered) {
+          c.version = registered;
+          return;
+        }
         c.version = c.registry.register(
           buildArtifact({
-            fitted: need(c.fitted, 'fitted model'),
+            fitted,
             split: need(c.split, 'split'),
             evaluation: need(c.evaluation, 'evaluation'),
             dataSha256: data.sha256,
@@ -173,6 +183,7 @@ export function pipelineSteps(): Step<PipelineContext>[] {
             testShare: c.settings.testShare,
             threshold: c.settings.threshold ?? 0.5,
             seconds: need(c.trainSeconds, 'training time'),
+            ...(c.runId ? { pipelineRunId: c.runId } : {}),
           }),
         );
       },
