@@ -16,6 +16,7 @@ import { ModelRegistry } from '../src/model/registry.js';
 import { createProgress } from '../src/cli/progress.js';
 import { createLogger } from '../src/monitoring/audit/logger.js';
 import { PIPELINE_JOB, STEP_STATUS } from '../src/pipeline/metrics.js';
+import { readTotals } from '../src/pipeline/state.js';
 import { runPipeline, runPipelineStep, type PipelineResult } from '../src/pipeline/run.js';
 import { readRunState, RunStateError } from '../src/pipeline/run-state.js';
 import { pipelineSteps, STEP_NAMES, type PipelineContext, type StepName } from '../src/pipeline/steps.js';
@@ -292,6 +293,27 @@ describe('modelwatch pipeline run, observed through a real Pushgateway', { skip:
     const registry = new ModelRegistry(models);
     assert.deepEqual(registry.list().map((e) => e.version), ['v1']);
     assert.equal(registry.read('v1').artifact.training.pipeline_run_id, readRunState(runDir)!.runId);
+  });
+
+  test('a run that is over refuses every step but ingest: exit 2, nothing counted or pushed', async () => {
+    const runDir = join(dir, 'runs', 'over');
+    const models = join(dir, 'over');
+    for (const step of STEP_NAMES) await runStep(step, { modelDir: models, runDir, pipeline: 'over' });
+    const pushTime = async () => value(await pushed({ job: PIPELINE_JOB, pipeline: 'over', instance: 'ci' }), 'push_time_seconds');
+    const pushedAt = await pushTime();
+    assert.ok(pushedAt! > 0, 'the run was pushed once');
+    const ended = readRunState(runDir)!.runId;
+    const totals = readTotals(models, 'over');
+    assert.equal(totals.runs, 1);
+    for (const step of ['promote', 'evaluate', 'validate'] as const) {
+      const cli = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'pipeline', 'run', '--data', data, '--model-dir', models, '--pipeline', 'over', '--only', step, '--run-dir', runDir], { encoding: 'utf8', env: { ...process.env, PUSHGATEWAY_URL: gatewayUrl } });
+      assert.equal(cli.status, 2, `${step}: ${cli.stderr}`);
+      assert.match(cli.stderr, /run [0-9a-f-]+ in .* is over .*; start a new one with ingest/);
+    }
+    assert.deepEqual(readTotals(models, 'over'), totals, 'nothing counted');
+    assert.equal(await pushTime(), pushedAt, 'nothing pushed');
+    assert.equal((await runStep('ingest', { modelDir: models, runDir, pipeline: 'over' })).result.status, 'success', 'ingest starts a new run');
+    assert.notEqual(readRunState(runDir)!.runId, ended);
   });
 
   test('the CLI exits 1 on a failed run, names the step, and prints JSON with --json', () => {

@@ -184,7 +184,8 @@ export interface PipelineStepOptions extends PipelineRunOptions {
  * failed one: only then are its totals saved, its metrics pushed and `pipeline_run_end` logged,
  * exactly as for a whole run, the steps that could not run reported as skipped.
  *
- * @throws RunStateError when a step it needs has not succeeded in `runDir`.
+ * @throws RunStateError when a step it needs has not succeeded in `runDir`, or when the run there is
+ *   over (its last step succeeded): only the first step, which starts a new run, is accepted then.
  * @example await runPipelineStep({ ...options, step: 'train', runDir: '/var/lib/modelwatch/runs/2026-12-07' });
  */
 export async function runPipelineStep(options: PipelineStepOptions): Promise<PipelineResult> {
@@ -194,6 +195,11 @@ export async function runPipelineStep(options: PipelineStepOptions): Promise<Pip
   const first = index === 0;
   const saved = first ? undefined : readRunState(options.runDir);
   if (!first && !saved) throw new RunStateError(`${options.runDir} holds no run: run its first step (${all[0].name}) with this --run-dir first`);
+  // A run that succeeded to its last step is over: running a step of it again would end it a second
+  // time (counted, pushed) or fail on the rows and trees it no longer keeps. A failed run stays open to retries.
+  if (saved && saved.steps.find((s) => s.name === all[all.length - 1].name)?.status === 'succeeded') {
+    throw new RunStateError(`run ${saved.runId} in ${options.runDir} is over (it ended with ${all[all.length - 1].name}); start a new one with ${all[0].name}`);
+  }
   const pending = step.needs.filter((need) => saved?.steps.find((s) => s.name === need)?.status !== 'succeeded');
   if (pending.length > 0) throw new RunStateError(`step ${step.name} needs ${pending.join(', ')}, which has not succeeded in ${options.runDir}: run it first`);
 
