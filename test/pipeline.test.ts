@@ -316,6 +316,23 @@ describe('modelwatch pipeline run, observed through a real Pushgateway', { skip:
     assert.notEqual(readRunState(runDir)!.runId, ended);
   });
 
+  test('a step run again starts from what the steps before it left; split again after train asks for validate first', async () => {
+    const runDir = join(dir, 'runs', 'rerun');
+    const opts = { modelDir: join(dir, 'rerun'), runDir, pipeline: 'rerun' };
+    for (const step of ['ingest', 'validate', 'split'] as const) await runStep(step, opts);
+    const again = await runStep('split', opts);
+    assert.equal(again.result.status, 'success', JSON.stringify(again.result.steps));
+    for (const step of ['train', 'evaluate'] as const) await runStep(step, opts);
+    assert.ok(readRunState(runDir)!.context.evaluation, 'evaluate left its evaluation');
+    await assert.rejects(runStep('split', opts), (error: Error) => error instanceof RunStateError && /needs the rows step validate left.*run validate again first/.test(error.message));
+    await runStep('validate', opts);
+    const state = readRunState(runDir)!;
+    assert.deepEqual(state.steps.map((s) => s.name), ['ingest', 'validate']);
+    for (const key of ['split', 'fitted', 'trainSeconds', 'evaluation', 'version'] as const) assert.equal(state.context[key], undefined, `${key} cleared with the steps that left it`);
+    for (const step of ['split', 'train', 'evaluate', 'register', 'promote'] as const) assert.equal((await runStep(step, opts)).result.status, 'success', step);
+    assert.equal(new ModelRegistry(opts.modelDir).currentVersion(), 'v1');
+  });
+
   test('the CLI exits 1 on a failed run, names the step, and prints JSON with --json', () => {
     const cli = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'pipeline', 'run', '--data', data, '--model-dir', join(dir, 'cli'), '--max-iterations', '20', '--fail-at', 'train', '--json'], { encoding: 'utf8', env: { ...process.env, PUSHGATEWAY_URL: gatewayUrl } });
     assert.equal(cli.status, 1, cli.stderr);

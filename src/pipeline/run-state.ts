@@ -5,7 +5,7 @@
  *
  * The directory holds one file, `run.json`: the run's id and settings (those its first step was
  * given), the report of every step run so far, and the context the steps share — the validated rows
- * until they are split, the split, the fitted trees (as the artifact stores them), the evaluation,
+ * until train has succeeded, the split, the fitted trees (as the artifact stores them), the evaluation,
  * the registered version. Written atomically after each step, so a step killed half-way leaves the
  * previous state, and running the step again (a retry) starts from there.
  */
@@ -82,15 +82,16 @@ export function writeRunState(runDir: string, state: RunState): void {
 }
 
 /**
- * The context as JSON. Once the rows are split they are kept only as the split, and once the run
- * is over (`final`) the rows and the trees are dropped: the registry holds the version.
+ * The context as JSON. The validated rows are kept until train has succeeded (so that split can be
+ * run again, e.g. retried, until then) and then only as the split; once the run is over (`final`)
+ * the rows and the trees are dropped: the registry holds the version.
  */
 export function saveContext(context: PipelineContext, final = false): SavedContext {
   const { data, validation, rows, split, fitted, trainSeconds, evaluation, champion, championNote, version, promotion } = context;
   const heavy = final
     ? {}
     : {
-        ...(rows && !split ? { rows } : {}),
+        ...(rows && !fitted ? { rows } : {}),
         ...(split ? { split: { trainRows: [...split.trainRows], testRows: [...split.testRows] } } : {}),
         ...(fitted ? { fitted: { model: fitted.model.toJSON(), spec: fitted.spec } } : {}),
       };

@@ -14,7 +14,7 @@ import { pushMetrics, runMetrics, type PushResult } from './metrics.js';
 import type { PromotionDecision } from './promotion.js';
 import { readRunState, restoreContext, RunStateError, saveContext, writeRunState, type SavedSettings } from './run-state.js';
 import { saveRun } from './state.js';
-import { pipelineSteps, type PipelineContext, type PipelineSettings, type StepName } from './steps.js';
+import { pipelineSteps, STEP_HANDOVER, STEP_OUTPUTS, type PipelineContext, type PipelineSettings, type StepName } from './steps.js';
 import type { ValidationReport } from './validation/report.js';
 
 /** The default pipeline name (the `pipeline` grouping label). */
@@ -209,6 +209,13 @@ export async function runPipelineStep(options: PipelineStepOptions): Promise<Pip
   const registry = new ModelRegistry(options.modelDir);
   const { progress } = options;
   const context = restoreContext(saved?.context ?? {}, { ...settings, onProgress: (text) => progress.update(text) }, registry, runId);
+  // Running a step again starts from what the steps before it left: its own and later outputs go.
+  for (const later of all.slice(index)) for (const key of STEP_OUTPUTS[later.name as StepName]) delete context[key];
+  const lost = step.needs.flatMap((need) => STEP_HANDOVER[need as StepName].filter((key) => context[key] === undefined).map((key) => ({ need, key })));
+  if (lost.length > 0) {
+    const { need, key } = lost[0];
+    throw new RunStateError(`step ${step.name} needs the ${key} step ${need} left, which ${options.runDir} no longer keeps (the validated rows are kept only until train has succeeded): run ${need} again first`);
+  }
   const scope: RunScope = { pipeline, runId, registry, log: options.log.child({ 'pipeline.name': pipeline, 'pipeline.run_id': runId }) };
 
   if (first) logRunStart(scope, settings.data);

@@ -56,6 +56,35 @@ export interface PipelineContext {
   promotion?: PromotionDecision;
 }
 
+/** The context fields a step writes. */
+type StepOutput = Exclude<keyof PipelineContext, 'settings' | 'registry' | 'runId'>;
+
+/**
+ * What each step leaves on the context. A step run again in a run directory (a retry, or a step
+ * re-run by hand) starts from what the steps before it left: the outputs of that step and of every
+ * step after it are cleared first, so no later step's output outlives the input it came from.
+ */
+export const STEP_OUTPUTS: Readonly<Record<StepName, readonly StepOutput[]>> = {
+  ingest: ['data'],
+  validate: ['validation', 'rows'],
+  split: ['split'],
+  train: ['fitted', 'trainSeconds'],
+  evaluate: ['evaluation', 'champion', 'championNote'],
+  register: ['version'],
+  promote: ['promotion'],
+};
+
+/** Of {@link STEP_OUTPUTS}, what the steps after it cannot do without. */
+export const STEP_HANDOVER: Readonly<Record<StepName, readonly StepOutput[]>> = {
+  ingest: ['data'],
+  validate: ['rows'],
+  split: ['split'],
+  train: ['fitted', 'trainSeconds'],
+  evaluate: ['evaluation'],
+  register: ['version'],
+  promote: [],
+};
+
 const need = <T>(value: T | undefined, what: string): T => {
   if (value === undefined) throw new Error(`internal: ${what} is missing from the pipeline context`);
   return value;
