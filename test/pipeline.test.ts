@@ -333,6 +333,39 @@ describe('modelwatch pipeline run, observed through a real Pushgateway', { skip:
     assert.equal(new ModelRegistry(opts.modelDir).currentVersion(), 'v1');
   });
 
+  test('later steps use the settings and registry the run started with: --data optional, a different value refused (exit 2)', () => {
+    const runDir = join(dir, 'runs', 'settings');
+    const models = join(dir, 'settings-models');
+    const other = join(dir, 'settings-other');
+    const step = (step: StepName, ...flags: string[]) =>
+      spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'pipeline', 'run', '--only', step, '--run-dir', runDir, '--json', ...flags], { encoding: 'utf8', env: { ...process.env, MODEL_DIR: '', SEED: '', PUSHGATEWAY_URL: '', PROMOTION_TOLERANCE: '' } });
+    const noData = step('ingest', '--model-dir', models);
+    assert.equal(noData.status, 2, noData.stderr);
+    assert.match(noData.stderr, /--data <csv>' not specified \(ingest starts the run/);
+    assert.equal(step('ingest', '--data', data, '--model-dir', models, '--max-iterations', '20').status, 0);
+    assert.equal(readRunState(runDir)!.modelDir, models, 'run.json keeps the registry');
+    const validate = step('validate');
+    assert.equal(validate.status, 0, validate.stderr);
+    const refused: [string[], RegExp][] = [
+      [['--model-dir', other], /--model-dir \(env MODEL_DIR\) is ".*settings-other", but run [0-9a-f-]+ in .* was started with ".*settings-models"/],
+      [['--seed', '7'], /--seed \(env SEED\) is 7, but run .* was started with 42/],
+      [['--data', join(dir, 'other.csv')], /--data is ".*other.csv", but run .* was started with ".*train.csv"/],
+      [['--max-iterations', '30'], /--max-iterations is 30, but .* started with 20/],
+    ];
+    for (const [flags, message] of refused) {
+      const result = step('split', ...flags);
+      assert.equal(result.status, 2, `${flags.join(' ')}: ${result.stderr}`);
+      assert.match(result.stderr, message);
+      assert.match(result.stderr, /start a new run with ingest/);
+    }
+    assert.equal(readRunState(runDir)!.steps.length, 2, 'a refused step leaves the run as it was');
+    const same = step('split', '--data', data, '--model-dir', models, '--seed', '42');
+    assert.equal(same.status, 0, `the same values are accepted: ${same.stderr}`);
+    for (const name of ['train', 'evaluate', 'register', 'promote'] as const) assert.equal(step(name).status, 0, name);
+    assert.equal(new ModelRegistry(models).currentVersion(), 'v1');
+    assert.equal(new ModelRegistry(other).list().length, 0, 'nothing went to the other registry');
+  });
+
   test('the CLI exits 1 on a failed run, names the step, and prints JSON with --json', () => {
     const cli = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'pipeline', 'run', '--data', data, '--model-dir', join(dir, 'cli'), '--max-iterations', '20', '--fail-at', 'train', '--json'], { encoding: 'utf8', env: { ...process.env, PUSHGATEWAY_URL: gatewayUrl } });
     assert.equal(cli.status, 1, cli.stderr);

@@ -3,8 +3,8 @@
  * one step and leaves what it produced in the run directory, where the next step's process picks it
  * up. A scheduler can then give each step its own task, retries and log (the Airflow DAG does).
  *
- * The directory holds one file, `run.json`: the run's id and settings (those its first step was
- * given), the report of every step run so far, and the context the steps share — the validated rows
+ * The directory holds one file, `run.json`: the run's id, settings and registry directory (those
+ * its first step was given), the report of every step run so far, and the context the steps share — the validated rows
  * until train has succeeded, the split, the fitted trees (as the artifact stores them), the evaluation,
  * the registered version. Written atomically after each step, so a step killed half-way leaves the
  * previous state, and running the step again (a retry) starts from there.
@@ -31,6 +31,8 @@ export interface RunState {
   readonly runId: string;
   readonly pipeline: string;
   readonly settings: SavedSettings;
+  /** The model registry the run reads and registers into (absent in files written before it was kept). */
+  readonly modelDir?: string;
   /** Reports of the steps run so far, in pipeline order. */
   readonly steps: readonly StepReport[];
   readonly context: SavedContext;

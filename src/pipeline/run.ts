@@ -13,6 +13,7 @@ import { orderSteps, runSteps, type RunReport, type Step, type StepHooks, type S
 import { pushMetrics, runMetrics, type PushResult } from './metrics.js';
 import type { PromotionDecision } from './promotion.js';
 import { readRunState, restoreContext, RunStateError, saveContext, writeRunState, type SavedSettings } from './run-state.js';
+import { checkGivenSettings, type GivenSettings } from './run-settings.js';
 import { saveRun } from './state.js';
 import { pipelineSteps, STEP_HANDOVER, STEP_OUTPUTS, type PipelineContext, type PipelineSettings, type StepName } from './steps.js';
 import type { ValidationReport } from './validation/report.js';
@@ -97,7 +98,7 @@ function logRunStart(scope: RunScope, data: string): void {
 }
 
 /** The end of a run, whole or step by step: promotion line, totals, push, last line, result. */
-async function finishRun(scope: RunScope, options: PipelineRunOptions, context: PipelineContext, report: RunReport): Promise<PipelineResult> {
+async function finishRun(scope: RunScope, options: Omit<PipelineRunOptions, 'settings'>, context: PipelineContext, report: RunReport): Promise<PipelineResult> {
   const { log, pipeline, runId } = scope;
   const { progress } = options;
   const instance = options.instance ?? hostname();
@@ -110,7 +111,7 @@ async function finishRun(scope: RunScope, options: PipelineRunOptions, context: 
   if (context.championNote) log.warn({ 'event.action': 'model_promotion' }, context.championNote);
 
   const ingested = report.steps.find((s) => s.name === 'ingest')?.rows ?? 0;
-  const totals = saveRun(options.modelDir, pipeline, { rows: ingested, promotion: promotion?.outcome, success: report.status === 'success' });
+  const totals = saveRun(scope.registry.dir, pipeline, { rows: ingested, promotion: promotion?.outcome, success: report.status === 'success' });
   const evaluation = context.evaluation;
   const training = evaluation && context.trainSeconds !== undefined ? { modelVersion: context.version ?? 'unregistered', accuracy: evaluation.metrics.accuracy, logLoss: evaluation.metrics.logLoss, seconds: context.trainSeconds } : undefined;
   let push: PushResult | undefined;
@@ -170,7 +171,11 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
 }
 
 /** Options of {@link runPipelineStep}: those of a whole run, the step and the run's directory. */
-export interface PipelineStepOptions extends PipelineRunOptions {
+export interface PipelineStepOptions extends Omit<PipelineRunOptions, 'settings'> {
+  /** The settings the first step starts the run with (`data` is required then); later steps use the run's. */
+  readonly settings: Omit<PipelineSettings, 'data'> & { readonly data?: string };
+  /** What this step's command line or environment set explicitly: a later step refuses a value that differs from the run's. */
+  readonly given?: GivenSettings;
   readonly step: StepName;
   /** Where the steps of one run leave their output for the next (run-state.ts). */
   readonly runDir: string;
@@ -180,7 +185,8 @@ export interface PipelineStepOptions extends PipelineRunOptions {
  * Runs one step of a run whose earlier steps ran in other processes, reading and saving the run's
  * state in `runDir`. The first step starts the run (afresh, if the directory held an earlier
  * attempt); every other step needs the steps before it to have succeeded in the same directory.
- * The run's settings are those its first step was given. A run ends with its last step, or with a
+ * The run's settings, registry directory included, are those its first step was given: a later
+ * step needs no `data` and refuses a `given` setting that differs (RunStateError). A run ends with its last step, or with a
  * failed one: only then are its totals saved, its metrics pushed and `pipeline_run_end` logged,
  * exactly as for a whole run, the steps that could not run reported as skipped.
  *
@@ -203,10 +209,15 @@ export async function runPipelineStep(options: PipelineStepOptions): Promise<Pip
   const pending = step.needs.filter((need) => saved?.steps.find((s) => s.name === need)?.status !== 'succeeded');
   if (pending.length > 0) throw new RunStateError(`step ${step.name} needs ${pending.join(', ')}, which has not succeeded in ${options.runDir}: run it first`);
 
+  if (saved) checkGivenSettings(saved, options.given ?? {}, options.runDir);
+  const data = options.settings.data;
+  if (!saved && !data) throw new RunStateError(`step ${step.name} starts the run and needs the data file (--data)`);
+
   const pipeline = saved?.pipeline ?? options.pipeline ?? DEFAULT_PIPELINE;
   const runId = saved?.runId ?? randomUUID();
-  const settings: SavedSettings = saved?.settings ?? withoutProgress(options.settings);
-  const registry = new ModelRegistry(options.modelDir);
+  const settings: SavedSettings = saved?.settings ?? withoutProgress({ ...options.settings, data: data! });
+  const modelDir = saved?.modelDir ?? options.modelDir;
+  const registry = new ModelRegistry(modelDir);
   const { progress } = options;
   const context = restoreContext(saved?.context ?? {}, { ...settings, onProgress: (text) => progress.update(text) }, registry, runId);
   // Running a step again starts from what the steps before it left: its own and later outputs go.
@@ -235,7 +246,7 @@ export async function runPipelineStep(options: PipelineStepOptions): Promise<Pip
   const seconds = steps.reduce((sum, s) => sum + s.seconds, 0);
   const report: RunReport = { status: failed ? 'failure' : 'success', seconds, steps, ...(failed ? { failedStep: step.name } : {}) };
   const over = failed || last;
-  writeRunState(options.runDir, { runId, pipeline, settings, steps: [...before, stepReport], context: saveContext(context, over && !failed) });
+  writeRunState(options.runDir, { runId, pipeline, settings, modelDir, steps: [...before, stepReport], context: saveContext(context, over && !failed) });
   return over ? finishRun(scope, options, context, report) : result(scope, context, report);
 }
 
