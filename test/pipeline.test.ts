@@ -275,7 +275,15 @@ describe('modelwatch pipeline run, observed through a real Pushgateway', { skip:
       const { result } = await runStep(step, { modelDir: models, runDir, pipeline: 'retried' });
       assert.equal(result.status, 'success', step);
     }
-    assert.equal(value(await pushed({ job: PIPELINE_JOB, pipeline: 'retried', instance: 'ci' }), 'pipeline_run_status'), 1);
+    const retried = await pushed({ job: PIPELINE_JOB, pipeline: 'retried', instance: 'ci' });
+    assert.equal(value(retried, 'pipeline_run_status'), 1);
+    // Failed, then retried to success: one run, its rows and its promotion counted once.
+    assert.equal(value(retried, 'pipeline_rows_processed_total'), 3000);
+    assert.equal(value(retried, 'model_promotion_total', { outcome: 'promoted' }), 1);
+    const totals = readTotals(models, 'retried');
+    assert.equal(totals.runs, 1);
+    assert.equal(totals.rowsProcessed, 3000);
+    assert.ok(totals.lastSuccessAt! >= totals.lastRunAt);
     assert.equal(new ModelRegistry(models).currentVersion(), 'v1');
     await assert.rejects(runStep('split', { modelDir: models, runDir: join(dir, 'runs', 'never-started'), pipeline: 'retried' }), /holds no run: run its first step \(ingest\)/);
   });

@@ -111,7 +111,7 @@ async function finishRun(scope: RunScope, options: Omit<PipelineRunOptions, 'set
   if (context.championNote) log.warn({ 'event.action': 'model_promotion' }, context.championNote);
 
   const ingested = report.steps.find((s) => s.name === 'ingest')?.rows ?? 0;
-  const totals = saveRun(scope.registry.dir, pipeline, { rows: ingested, promotion: promotion?.outcome, success: report.status === 'success' });
+  const totals = saveRun(scope.registry.dir, pipeline, { runId, rows: ingested, promotion: promotion?.outcome, success: report.status === 'success' });
   const evaluation = context.evaluation;
   const training = evaluation && context.trainSeconds !== undefined ? { modelVersion: context.version ?? 'unregistered', accuracy: evaluation.metrics.accuracy, logLoss: evaluation.metrics.logLoss, seconds: context.trainSeconds } : undefined;
   let push: PushResult | undefined;
