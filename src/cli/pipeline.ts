@@ -4,9 +4,10 @@
 once, or one step at a time with `--only <step> --run-dir <dir>` (each step a task of its own,
 sharing the run's state through the directory).
  *
- * Output: progress lines on stderr when it is a terminal (quiet otherwise); ECS log lines to
- * --log-file (or LOG_FILE) when set and, when stdout is not a terminal and --json is not given, to stdout (where container
- * and scheduler logs are collected); a summary — or with --json one JSON object — on stdout. Exit
+ * Output: the result on stdout — a summary, or with --json one JSON object — and nothing else;
+ * progress lines on stderr when it is a terminal (quiet otherwise); ECS log lines to --log-file (or
+ * LOG_FILE) when set and, when stderr is not a terminal and --json is not given, to stderr (where
+ * container and scheduler logs are collected). Exit
  * code 0 when the run succeeded and its version is current, 1 when a step failed, 2 for bad flags
  * or a step whose earlier steps have not succeeded in its --run-dir, 3 when the run succeeded but
  * the promotion gate rejected the new version (it is registered, not current): a scheduler or
@@ -114,7 +115,10 @@ export function registerPipelineCommands(program: Command): void {
       if ((flags.only === undefined) !== (flags.runDir === undefined)) command.error('error: --only and --run-dir go together: one step of the run kept in that directory', { exitCode: 2, code: 'modelwatch.usage' });
       if (flags.data === undefined && (flags.only === undefined || flags.only === STEP_NAMES[0])) command.error(`error: required option '--data <csv>' not specified${flags.only ? ` (${flags.only} starts the run; later steps use its file)` : ''}`, { exitCode: 2, code: 'modelwatch.usage' });
       const config = loadConfig(process.env, { MODEL_DIR: flags.modelDir, SEED: flags.seed, PROMOTION_TOLERANCE: flags.tolerance, PUSHGATEWAY_URL: flags.pushgatewayUrl, LOG_FILE: flags.logFile });
-      const logger = createLogger({ serviceName: config.SERVICE_NAME, level: config.LOG_LEVEL, stdout: !flags.json && !process.stdout.isTTY, file: config.LOG_FILE });
+      // stdout carries the result (the summary, or the JSON a scheduler reads): the ECS lines go to
+      // stderr, where container and scheduler logs collect them too, and not on a terminal, where
+      // the progress lines are.
+      const logger = createLogger({ serviceName: config.SERVICE_NAME, level: config.LOG_LEVEL, stdout: false, file: config.LOG_FILE, ...(!flags.json && !process.stderr.isTTY ? { stream: process.stderr } : {}) });
       const progress = createProgress(process.stderr.isTTY === true);
       const options = {
         settings: {
