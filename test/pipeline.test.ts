@@ -372,6 +372,14 @@ describe('modelwatch pipeline run, observed through a real Pushgateway', { skip:
     for (const name of ['train', 'evaluate', 'register', 'promote'] as const) assert.equal(step(name).status, 0, name);
     assert.equal(new ModelRegistry(models).currentVersion(), 'v1');
     assert.equal(new ModelRegistry(other).list().length, 0, 'nothing went to the other registry');
+    // A run directory with no run, or a run.json that cannot be read: exit 2, naming the problem.
+    const empty = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'pipeline', 'run', '--only', 'validate', '--run-dir', join(dir, 'runs', 'none')], { encoding: 'utf8' });
+    assert.equal(empty.status, 2, empty.stderr);
+    assert.match(empty.stderr, /holds no run: run its first step \(ingest\)/);
+    writeFileSync(join(runDir, 'run.json'), '{"runId":');
+    const corrupt = step('validate');
+    assert.equal(corrupt.status, 2, corrupt.stderr);
+    assert.match(corrupt.stderr, /run\.json cannot be read .*start the run again from its first step/);
   });
 
   test('the CLI exits 1 on a failed run, names the step, and prints JSON with --json', () => {

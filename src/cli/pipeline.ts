@@ -9,7 +9,8 @@ sharing the run's state through the directory).
  * LOG_FILE) when set and, when stderr is not a terminal and --json is not given, to stderr (where
  * container and scheduler logs are collected). Exit
  * code 0 when the run succeeded and its version is current, 1 when a step failed, 2 for bad flags
- * or a step whose earlier steps have not succeeded in its --run-dir, 3 when the run succeeded but
+ * or, with --only, a run directory whose state refuses the step (no readable run.json, earlier steps
+ * not succeeded, the run over, a setting that differs from the run's), 3 when the run succeeded but
  * the promotion gate rejected the new version (it is registered, not current): a scheduler or
  * script sees that the model it asked for is not the one serving.
  */
@@ -110,7 +111,7 @@ export function registerPipelineCommands(program: Command): void {
     .option('--run-dir <dir>', 'with --only: the directory where the steps of one run leave their output for the next')
     .option('--log-file <file>', 'append the ECS log lines to this file (env LOG_FILE)')
     .option('--json', 'print one JSON object describing the run')
-    .addHelpText('after', `\nExit codes: 0 the new version is current; 1 a step failed; 2 bad flags, or a step whose earlier steps have not succeeded in --run-dir; ${PROMOTION_REJECTED_EXIT_CODE} the promotion gate rejected the new version (registered, not current).\n\nValidation rules (--rules), with their default action:\n${RULE_IDS.map((id) => `  ${id.padEnd(16)} ${DEFAULT_RULE_ACTIONS[id].padEnd(5)} ${RULE_DESCRIPTIONS[id]}`).join('\n')}\n`)
+    .addHelpText('after', `\nExit codes: 0 the new version is current; 1 a step failed; 2 bad flags, or with --only: no readable run.json in --run-dir, a step whose earlier steps have not succeeded there, a run that is over (promote succeeded: start a new one with ingest), or a setting that differs from the run's; ${PROMOTION_REJECTED_EXIT_CODE} the promotion gate rejected the new version (registered, not current).\n\nValidation rules (--rules), with their default action:\n${RULE_IDS.map((id) => `  ${id.padEnd(16)} ${DEFAULT_RULE_ACTIONS[id].padEnd(5)} ${RULE_DESCRIPTIONS[id]}`).join('\n')}\n`)
     .action(async (flags: RunFlags, command: Command) => {
       if ((flags.only === undefined) !== (flags.runDir === undefined)) command.error('error: --only and --run-dir go together: one step of the run kept in that directory', { exitCode: 2, code: 'modelwatch.usage' });
       if (flags.data === undefined && (flags.only === undefined || flags.only === STEP_NAMES[0])) command.error(`error: required option '--data <csv>' not specified${flags.only ? ` (${flags.only} starts the run; later steps use its file)` : ''}`, { exitCode: 2, code: 'modelwatch.usage' });
