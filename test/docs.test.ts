@@ -133,6 +133,15 @@ describe('docs stay in step with the code', () => {
     assert.match(license, /THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND/);
   });
 
+  test("docs/pipeline.md states pipeline run's exit codes as the CLI uses them, and who moves CURRENT", () => {
+    const text = file('docs/pipeline.md').replace(/\s+/g, ' ');
+    assert.match(text, new RegExp(`\\*\\*${PROMOTION_REJECTED_EXIT_CODE}\\*\\* the run succeeded but the promotion gate rejected the new version`));
+    assert.doesNotMatch(text, /\*\*0\*\*[^*]*promotion gate rejected/, 'a rejected version is not exit 0');
+    assert.match(text, /\*\*2\*\* bad flags or settings, and with `--only`: a `--run-dir` with no `run.json`/);
+    assert.doesNotMatch(text, /a first start/);
+    assert.match(text, /`serve --bootstrap` on an empty registry/);
+  });
+
   test('alert counts and lists in the docs are generated from the catalogue (run `npm run docs`)', () => {
     for (const path of DOCS_WITH_REGIONS) assert.equal(file(path), fillRegions(file(path)), `${path}: a generated region drifted from the catalogue`);
     assert.ok(file('docs/stack.md').includes(`${ALERTS.length} alerts`), 'docs/stack.md states the real count');

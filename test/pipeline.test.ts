@@ -16,6 +16,7 @@ import { ModelRegistry } from '../src/model/registry.js';
 import { createProgress } from '../src/cli/progress.js';
 import { createLogger } from '../src/monitoring/audit/logger.js';
 import { PIPELINE_JOB, STEP_STATUS } from '../src/pipeline/metrics.js';
+import { readTotals } from '../src/pipeline/state.js';
 import { runPipeline, runPipelineStep, type PipelineResult } from '../src/pipeline/run.js';
 import { readRunState, RunStateError } from '../src/pipeline/run-state.js';
 import { pipelineSteps, STEP_NAMES, type PipelineContext, type StepName } from '../src/pipeline/steps.js';
@@ -274,9 +275,111 @@ describe('modelwatch pipeline run, observed through a real Pushgateway', { skip:
       const { result } = await runStep(step, { modelDir: models, runDir, pipeline: 'retried' });
       assert.equal(result.status, 'success', step);
     }
-    assert.equal(value(await pushed({ job: PIPELINE_JOB, pipeline: 'retried', instance: 'ci' }), 'pipeline_run_status'), 1);
+    const retried = await pushed({ job: PIPELINE_JOB, pipeline: 'retried', instance: 'ci' });
+    assert.equal(value(retried, 'pipeline_run_status'), 1);
+    // Failed, then retried to success: one run, its rows and its promotion counted once.
+    assert.equal(value(retried, 'pipeline_rows_processed_total'), 3000);
+    assert.equal(value(retried, 'model_promotion_total', { outcome: 'promoted' }), 1);
+    const totals = readTotals(models, 'retried');
+    assert.equal(totals.runs, 1);
+    assert.equal(totals.rowsProcessed, 3000);
+    assert.ok(totals.lastSuccessAt! >= totals.lastRunAt);
     assert.equal(new ModelRegistry(models).currentVersion(), 'v1');
     await assert.rejects(runStep('split', { modelDir: models, runDir: join(dir, 'runs', 'never-started'), pipeline: 'retried' }), /holds no run: run its first step \(ingest\)/);
+  });
+
+  test('register is idempotent per run: run again, or retried after a crash before run.json was saved, it returns the same version', async () => {
+    const runDir = join(dir, 'runs', 'register-twice');
+    const models = join(dir, 'register-twice');
+    for (const step of ['ingest', 'validate', 'split', 'train', 'evaluate'] as const) await runStep(step, { modelDir: models, runDir, pipeline: 'register-twice' });
+    const beforeRegister = readFileSync(join(runDir, 'run.json'));
+    assert.equal((await runStep('register', { modelDir: models, runDir, pipeline: 'register-twice' })).result.version, 'v1');
+    assert.equal((await runStep('register', { modelDir: models, runDir, pipeline: 'register-twice' })).result.version, 'v1', 'run again');
+    // A process killed after the registry write but before run.json's: the directory still says evaluate came last.
+    writeFileSync(join(runDir, 'run.json'), beforeRegister);
+    assert.equal((await runStep('register', { modelDir: models, runDir, pipeline: 'register-twice' })).result.version, 'v1', 'retried after a crash');
+    const registry = new ModelRegistry(models);
+    assert.deepEqual(registry.list().map((e) => e.version), ['v1']);
+    assert.equal(registry.read('v1').artifact.training.pipeline_run_id, readRunState(runDir)!.runId);
+  });
+
+  test('a run that is over refuses every step but ingest: exit 2, nothing counted or pushed', async () => {
+    const runDir = join(dir, 'runs', 'over');
+    const models = join(dir, 'over');
+    for (const step of STEP_NAMES) await runStep(step, { modelDir: models, runDir, pipeline: 'over' });
+    const pushTime = async () => value(await pushed({ job: PIPELINE_JOB, pipeline: 'over', instance: 'ci' }), 'push_time_seconds');
+    const pushedAt = await pushTime();
+    assert.ok(pushedAt! > 0, 'the run was pushed once');
+    const ended = readRunState(runDir)!.runId;
+    const totals = readTotals(models, 'over');
+    assert.equal(totals.runs, 1);
+    for (const step of ['promote', 'evaluate', 'validate'] as const) {
+      const cli = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'pipeline', 'run', '--data', data, '--model-dir', models, '--pipeline', 'over', '--only', step, '--run-dir', runDir], { encoding: 'utf8', env: { ...process.env, PUSHGATEWAY_URL: gatewayUrl } });
+      assert.equal(cli.status, 2, `${step}: ${cli.stderr}`);
+      assert.match(cli.stderr, /run [0-9a-f-]+ in .* is over .*; start a new one with ingest/);
+    }
+    assert.deepEqual(readTotals(models, 'over'), totals, 'nothing counted');
+    assert.equal(await pushTime(), pushedAt, 'nothing pushed');
+    assert.equal((await runStep('ingest', { modelDir: models, runDir, pipeline: 'over' })).result.status, 'success', 'ingest starts a new run');
+    assert.notEqual(readRunState(runDir)!.runId, ended);
+  });
+
+  test('a step run again starts from what the steps before it left; split again after train asks for validate first', async () => {
+    const runDir = join(dir, 'runs', 'rerun');
+    const opts = { modelDir: join(dir, 'rerun'), runDir, pipeline: 'rerun' };
+    for (const step of ['ingest', 'validate', 'split'] as const) await runStep(step, opts);
+    const again = await runStep('split', opts);
+    assert.equal(again.result.status, 'success', JSON.stringify(again.result.steps));
+    for (const step of ['train', 'evaluate'] as const) await runStep(step, opts);
+    assert.ok(readRunState(runDir)!.context.evaluation, 'evaluate left its evaluation');
+    await assert.rejects(runStep('split', opts), (error: Error) => error instanceof RunStateError && /needs the rows step validate left.*run validate again first/.test(error.message));
+    await runStep('validate', opts);
+    const state = readRunState(runDir)!;
+    assert.deepEqual(state.steps.map((s) => s.name), ['ingest', 'validate']);
+    for (const key of ['split', 'fitted', 'trainSeconds', 'evaluation', 'version'] as const) assert.equal(state.context[key], undefined, `${key} cleared with the steps that left it`);
+    for (const step of ['split', 'train', 'evaluate', 'register', 'promote'] as const) assert.equal((await runStep(step, opts)).result.status, 'success', step);
+    assert.equal(new ModelRegistry(opts.modelDir).currentVersion(), 'v1');
+  });
+
+  test('later steps use the settings and registry the run started with: --data optional, a different value refused (exit 2)', () => {
+    const runDir = join(dir, 'runs', 'settings');
+    const models = join(dir, 'settings-models');
+    const other = join(dir, 'settings-other');
+    const step = (step: StepName, ...flags: string[]) =>
+      spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'pipeline', 'run', '--only', step, '--run-dir', runDir, '--json', ...flags], { encoding: 'utf8', env: { ...process.env, MODEL_DIR: '', SEED: '', PUSHGATEWAY_URL: '', PROMOTION_TOLERANCE: '' } });
+    const noData = step('ingest', '--model-dir', models);
+    assert.equal(noData.status, 2, noData.stderr);
+    assert.match(noData.stderr, /--data <csv>' not specified \(ingest starts the run/);
+    assert.equal(step('ingest', '--data', data, '--model-dir', models, '--max-iterations', '20').status, 0);
+    assert.equal(readRunState(runDir)!.modelDir, models, 'run.json keeps the registry');
+    const validate = step('validate');
+    assert.equal(validate.status, 0, validate.stderr);
+    const refused: [string[], RegExp][] = [
+      [['--model-dir', other], /--model-dir \(env MODEL_DIR\) is ".*settings-other", but run [0-9a-f-]+ in .* was started with ".*settings-models"/],
+      [['--seed', '7'], /--seed \(env SEED\) is 7, but run .* was started with 42/],
+      [['--data', join(dir, 'other.csv')], /--data is ".*other.csv", but run .* was started with ".*train.csv"/],
+      [['--max-iterations', '30'], /--max-iterations is 30, but .* started with 20/],
+    ];
+    for (const [flags, message] of refused) {
+      const result = step('split', ...flags);
+      assert.equal(result.status, 2, `${flags.join(' ')}: ${result.stderr}`);
+      assert.match(result.stderr, message);
+      assert.match(result.stderr, /start a new run with ingest/);
+    }
+    assert.equal(readRunState(runDir)!.steps.length, 2, 'a refused step leaves the run as it was');
+    const same = step('split', '--data', data, '--model-dir', models, '--seed', '42');
+    assert.equal(same.status, 0, `the same values are accepted: ${same.stderr}`);
+    for (const name of ['train', 'evaluate', 'register', 'promote'] as const) assert.equal(step(name).status, 0, name);
+    assert.equal(new ModelRegistry(models).currentVersion(), 'v1');
+    assert.equal(new ModelRegistry(other).list().length, 0, 'nothing went to the other registry');
+    // A run directory with no run, or a run.json that cannot be read: exit 2, naming the problem.
+    const empty = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'pipeline', 'run', '--only', 'validate', '--run-dir', join(dir, 'runs', 'none')], { encoding: 'utf8' });
+    assert.equal(empty.status, 2, empty.stderr);
+    assert.match(empty.stderr, /holds no run: run its first step \(ingest\)/);
+    writeFileSync(join(runDir, 'run.json'), '{"runId":');
+    const corrupt = step('validate');
+    assert.equal(corrupt.status, 2, corrupt.stderr);
+    assert.match(corrupt.stderr, /run\.json cannot be read .*start the run again from its first step/);
   });
 
   test('the CLI exits 1 on a failed run, names the step, and prints JSON with --json', () => {

@@ -210,7 +210,7 @@ describe('deploy/kubernetes/ generated from src/stack/kubernetes/', () => {
     const container = pipelinePod.containers[0];
     assert.deepEqual(container.args, [...PIPELINE_ARGS]);
     const flags = parsePipelineArgs(container.args!);
-    // Its ECS lines go to stdout, where the Filebeat DaemonSet reads them: no --json, no --log-file.
+    // Its ECS lines go to stderr, in the container log the Filebeat DaemonSet reads: no --json, no --log-file.
     assert.equal(flags.json, undefined);
     assert.equal(flags.logFile, undefined);
     assert.ok(String(flags.data).startsWith(`${TRAINING_DATA_DIR}/`), '--data is on the training data volume');
@@ -312,22 +312,30 @@ describe('log shipping in the cluster: the Filebeat DaemonSet', () => {
     for (const object of objects.filter((o) => ['Deployment', 'CronJob'].includes(o.kind))) assert.equal(object.metadata?.namespace, NAMESPACE);
   });
 
-  test("the CronJob's command writes ECS lines to stdout, which the drop rule keeps, and drops the rest", async () => {
+  test("the CronJob's command writes ECS lines to stderr and its summary to stdout; the container log's drop rule keeps the ECS lines only", async () => {
     const dir = tempDir('modelwatch-k8s-logs-');
     const data = join(dir, 'train.csv');
     await writeLabelledCsv(data, generateSynthetic({ rows: 1500, seed: 4 }));
     const args = pipelinePod.containers[0].args!.map((a) => (a.startsWith(`${TRAINING_DATA_DIR}/`) ? data : a));
-    // As in the pod: stdout is a pipe, settings from the environment (MODEL_DIR; no Pushgateway here).
+    // As in the pod: stdout and stderr are pipes, settings from the environment (MODEL_DIR; no Pushgateway here).
     const run = spawnSync(process.execPath, ['--import', 'tsx', root('src/cli/main.ts'), ...args, '--max-iterations', '10'], { encoding: 'utf8', env: { PATH: process.env.PATH, MODEL_DIR: join(dir, 'models') } });
     assert.equal(run.status, 0, run.stderr);
     const keep = config.processors.find((p) => p.drop_event)!.drop_event!.when.not.has_fields;
-    const parsed = run.stdout.trim().split('\n').map((line) => {
-      try {
-        return JSON.parse(line) as Record<string, unknown>;
-      } catch {
-        return { message: line };
-      }
-    });
+    const lines = (text: string) =>
+      text
+        .trim()
+        .split('\n')
+        .map((line) => {
+          try {
+            return JSON.parse(line) as Record<string, unknown>;
+          } catch {
+            return { message: line };
+          }
+        });
+    // stdout is the result alone; the container log holds both streams, which Filebeat's container parser reads.
+    assert.ok(lines(run.stdout).every((l) => !('ecs.version' in l)), `no ECS line on stdout:\n${run.stdout}`);
+    assert.deepEqual(config['filebeat.inputs'][0].parsers[0], { container: { stream: 'all', format: 'auto' } });
+    const parsed = [...lines(run.stdout), ...lines(run.stderr)];
     const shipped = parsed.filter((l) => keep.every((field) => field in l));
     const dropped = parsed.filter((l) => !keep.every((field) => field in l));
     assert.deepEqual(shipped.filter((l) => l['event.action'] === 'pipeline_step_end').map((l) => l['pipeline.step']), [...STEP_NAMES]);

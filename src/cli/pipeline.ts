@@ -4,19 +4,22 @@
 once, or one step at a time with `--only <step> --run-dir <dir>` (each step a task of its own,
 sharing the run's state through the directory).
  *
- * Output: progress lines on stderr when it is a terminal (quiet otherwise); ECS log lines to
- * --log-file (or LOG_FILE) when set and, when stdout is not a terminal and --json is not given, to stdout (where container
- * and scheduler logs are collected); a summary — or with --json one JSON object — on stdout. Exit
+ * Output: the result on stdout — a summary, or with --json one JSON object — and nothing else;
+ * progress lines on stderr when it is a terminal (quiet otherwise); ECS log lines to --log-file (or
+ * LOG_FILE) when set and, when stderr is not a terminal and --json is not given, to stderr (where
+ * container and scheduler logs are collected). Exit
  * code 0 when the run succeeded and its version is current, 1 when a step failed, 2 for bad flags
- * or a step whose earlier steps have not succeeded in its --run-dir, 3 when the run succeeded but
+ * or, with --only, a run directory whose state refuses the step (no readable run.json, earlier steps
+ * not succeeded, the run over, a setting that differs from the run's), 3 when the run succeeded but
  * the promotion gate rejected the new version (it is registered, not current): a scheduler or
  * script sees that the model it asked for is not the one serving.
  */
 import { Command, Option } from 'commander';
-import { loadConfig } from '../config.js';
+import { loadConfig, type Config } from '../config.js';
 import { createLogger } from '../monitoring/audit/logger.js';
 import { DEFAULT_PIPELINE, runPipeline, runPipelineStep, type PipelineResult } from '../pipeline/run.js';
 import { RunStateError } from '../pipeline/run-state.js';
+import type { GivenSettings } from '../pipeline/run-settings.js';
 import { PROMOTION_REJECTED_EXIT_CODE } from '../pipeline/promotion.js';
 import { STEP_NAMES, type StepName } from '../pipeline/steps.js';
 import { DEFAULT_RULE_ACTIONS, formatReport, parseRuleActions, RULE_DESCRIPTIONS, RULE_IDS, RuleConfigError } from '../pipeline/validation/index.js';
@@ -26,7 +29,7 @@ import { createProgress } from './progress.js';
 export { PROMOTION_REJECTED_EXIT_CODE };
 
 interface RunFlags {
-  data: string;
+  data?: string;
   modelDir?: string;
   seed?: string;
   testShare: number;
@@ -50,6 +53,24 @@ function parseRules(value: string): string {
     throw error;
   }
   return value;
+}
+
+/** A setting from the environment counts as given when the variable is set (and not empty), as loadConfig reads it. */
+const inEnv = (name: string): boolean => (process.env[name] ?? '') !== '';
+
+/** The settings this command line (or its environment) set explicitly, which a later step compares with its run's. */
+function givenSettings(flags: RunFlags, config: Config, command: Command): GivenSettings {
+  const fromCli = (name: string) => command.getOptionValueSource(name) === 'cli';
+  return {
+    ...(flags.data !== undefined ? { data: flags.data } : {}),
+    ...(flags.seed !== undefined || inEnv('SEED') ? { seed: config.SEED } : {}),
+    ...(fromCli('testShare') ? { testShare: flags.testShare } : {}),
+    ...(flags.tolerance !== undefined || inEnv('PROMOTION_TOLERANCE') ? { tolerance: config.PROMOTION_TOLERANCE } : {}),
+    ...(flags.rules !== undefined ? { rules: flags.rules } : {}),
+    ...(flags.maxIterations !== undefined ? { maxIterations: flags.maxIterations } : {}),
+    ...(flags.modelDir !== undefined || inEnv('MODEL_DIR') ? { modelDir: config.MODEL_DIR } : {}),
+    ...(fromCli('pipeline') ? { pipeline: flags.pipeline } : {}),
+  };
 }
 
 /** The readable end of a run: each step, the validation findings, the promotion. */
@@ -76,7 +97,7 @@ export function registerPipelineCommands(program: Command): void {
   pipeline
     .command('run')
     .description('Run ingest → validate → split → train → evaluate → register → promote once, logging each step and pushing metrics to a Pushgateway.')
-    .requiredOption('--data <csv>', 'labelled CSV to train on (UCI format)')
+    .option('--data <csv>', 'labelled CSV to train on (UCI format); required, except with --only for a step after ingest (the run keeps the file its first step was given)')
     .option('--model-dir <dir>', 'model registry directory (env MODEL_DIR, default "models")')
     .option('--seed <n>', 'seed for the split and the trees (env SEED, default 42)')
     .option('--test-share <share>', 'share of rows held out for evaluation', parseNumberOption('--test-share', 0.05, 0.5), 0.2)
@@ -90,15 +111,19 @@ export function registerPipelineCommands(program: Command): void {
     .option('--run-dir <dir>', 'with --only: the directory where the steps of one run leave their output for the next')
     .option('--log-file <file>', 'append the ECS log lines to this file (env LOG_FILE)')
     .option('--json', 'print one JSON object describing the run')
-    .addHelpText('after', `\nExit codes: 0 the new version is current; 1 a step failed; 2 bad flags, or a step whose earlier steps have not succeeded in --run-dir; ${PROMOTION_REJECTED_EXIT_CODE} the promotion gate rejected the new version (registered, not current).\n\nValidation rules (--rules), with their default action:\n${RULE_IDS.map((id) => `  ${id.padEnd(16)} ${DEFAULT_RULE_ACTIONS[id].padEnd(5)} ${RULE_DESCRIPTIONS[id]}`).join('\n')}\n`)
+    .addHelpText('after', `\nExit codes: 0 the new version is current; 1 a step failed; 2 bad flags, or with --only: no readable run.json in --run-dir, a step whose earlier steps have not succeeded there, a run that is over (promote succeeded: start a new one with ingest), or a setting that differs from the run's; ${PROMOTION_REJECTED_EXIT_CODE} the promotion gate rejected the new version (registered, not current).\n\nValidation rules (--rules), with their default action:\n${RULE_IDS.map((id) => `  ${id.padEnd(16)} ${DEFAULT_RULE_ACTIONS[id].padEnd(5)} ${RULE_DESCRIPTIONS[id]}`).join('\n')}\n`)
     .action(async (flags: RunFlags, command: Command) => {
       if ((flags.only === undefined) !== (flags.runDir === undefined)) command.error('error: --only and --run-dir go together: one step of the run kept in that directory', { exitCode: 2, code: 'modelwatch.usage' });
+      if (flags.data === undefined && (flags.only === undefined || flags.only === STEP_NAMES[0])) command.error(`error: required option '--data <csv>' not specified${flags.only ? ` (${flags.only} starts the run; later steps use its file)` : ''}`, { exitCode: 2, code: 'modelwatch.usage' });
       const config = loadConfig(process.env, { MODEL_DIR: flags.modelDir, SEED: flags.seed, PROMOTION_TOLERANCE: flags.tolerance, PUSHGATEWAY_URL: flags.pushgatewayUrl, LOG_FILE: flags.logFile });
-      const logger = createLogger({ serviceName: config.SERVICE_NAME, level: config.LOG_LEVEL, stdout: !flags.json && !process.stdout.isTTY, file: config.LOG_FILE });
+      // stdout carries the result (the summary, or the JSON a scheduler reads): the ECS lines go to
+      // stderr, where container and scheduler logs collect them too, and not on a terminal, where
+      // the progress lines are.
+      const logger = createLogger({ serviceName: config.SERVICE_NAME, level: config.LOG_LEVEL, stdout: false, file: config.LOG_FILE, ...(!flags.json && !process.stderr.isTTY ? { stream: process.stderr } : {}) });
       const progress = createProgress(process.stderr.isTTY === true);
       const options = {
         settings: {
-          data: flags.data,
+          data: flags.data ?? '',
           seed: config.SEED,
           testShare: flags.testShare,
           tolerance: config.PROMOTION_TOLERANCE,
@@ -114,7 +139,7 @@ export function registerPipelineCommands(program: Command): void {
       };
       let result: PipelineResult;
       try {
-        result = flags.only && flags.runDir ? await runPipelineStep({ ...options, step: flags.only, runDir: flags.runDir }) : await runPipeline(options);
+        result = flags.only && flags.runDir ? await runPipelineStep({ ...options, settings: { ...options.settings, data: flags.data }, given: givenSettings(flags, config, command), step: flags.only, runDir: flags.runDir }) : await runPipeline(options);
       } catch (error) {
         await logger.drain();
         if (error instanceof RunStateError) command.error(`error: ${error.message}`, { exitCode: 2, code: 'modelwatch.runState' });

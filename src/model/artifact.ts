@@ -45,6 +45,8 @@ export const ArtifactSchema = Type.Object({
     test_share: Num,
     seed: Type.Integer(),
     seconds: Num,
+    /** The pipeline run that registered this version (absent for `modelwatch train`): a retried register step finds it. */
+    pipeline_run_id: Type.Optional(Type.String()),
   }),
   schema: Type.Object({
     features: Type.Array(Type.Object({ name: Type.String(), kind: Type.Union([Type.Literal('numeric'), Type.Literal('categorical')]), categories: Type.Optional(Type.Array(Type.String())) }), { minItems: 1 }),

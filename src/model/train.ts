@@ -109,6 +109,8 @@ export interface ArtifactInputs {
   readonly testShare: number;
   readonly threshold: number;
   readonly seconds: number;
+  /** The pipeline run training it, recorded so that a retried register step finds its version. */
+  readonly pipelineRunId?: string;
 }
 
 /**
@@ -134,6 +136,7 @@ export function buildArtifact(inputs: ArtifactInputs): Omit<UnsealedArtifact, 'v
       test_share: inputs.testShare,
       seed: inputs.seed,
       seconds: inputs.seconds,
+      ...(inputs.pipelineRunId ? { pipeline_run_id: inputs.pipelineRunId } : {}),
     },
     schema: { features: fitted.spec.features, target: { ...TARGET } },
     decision_threshold: threshold,

@@ -3,9 +3,9 @@
  * one step and leaves what it produced in the run directory, where the next step's process picks it
  * up. A scheduler can then give each step its own task, retries and log (the Airflow DAG does).
  *
- * The directory holds one file, `run.json`: the run's id and settings (those its first step was
- * given), the report of every step run so far, and the context the steps share — the validated rows
- * until they are split, the split, the fitted trees (as the artifact stores them), the evaluation,
+ * The directory holds one file, `run.json`: the run's id, settings and registry directory (those
+ * its first step was given), the report of every step run so far, and the context the steps share — the validated rows
+ * until train has succeeded, the split, the fitted trees (as the artifact stores them), the evaluation,
  * the registered version. Written atomically after each step, so a step killed half-way leaves the
  * previous state, and running the step again (a retry) starts from there.
  */
@@ -31,6 +31,8 @@ export interface RunState {
   readonly runId: string;
   readonly pipeline: string;
   readonly settings: SavedSettings;
+  /** The model registry the run reads and registers into (absent in files written before it was kept). */
+  readonly modelDir?: string;
   /** Reports of the steps run so far, in pipeline order. */
   readonly steps: readonly StepReport[];
   readonly context: SavedContext;
@@ -82,15 +84,16 @@ export function writeRunState(runDir: string, state: RunState): void {
 }
 
 /**
- * The context as JSON. Once the rows are split they are kept only as the split, and once the run
- * is over (`final`) the rows and the trees are dropped: the registry holds the version.
+ * The context as JSON. The validated rows are kept until train has succeeded (so that split can be
+ * run again, e.g. retried, until then) and then only as the split; once the run is over (`final`)
+ * the rows and the trees are dropped: the registry holds the version.
  */
 export function saveContext(context: PipelineContext, final = false): SavedContext {
   const { data, validation, rows, split, fitted, trainSeconds, evaluation, champion, championNote, version, promotion } = context;
   const heavy = final
     ? {}
     : {
-        ...(rows && !split ? { rows } : {}),
+        ...(rows && !fitted ? { rows } : {}),
         ...(split ? { split: { trainRows: [...split.trainRows], testRows: [...split.testRows] } } : {}),
         ...(fitted ? { fitted: { model: fitted.model.toJSON(), spec: fitted.spec } } : {}),
       };
@@ -112,8 +115,8 @@ export function saveContext(context: PipelineContext, final = false): SavedConte
  *
  * @example const context = restoreContext(state.context, settings, new ModelRegistry(modelDir));
  */
-export function restoreContext(saved: SavedContext, settings: PipelineSettings, registry: ModelRegistry): PipelineContext {
-  const context: PipelineContext = { settings, registry };
+export function restoreContext(saved: SavedContext, settings: PipelineSettings, registry: ModelRegistry, runId?: string): PipelineContext {
+  const context: PipelineContext = { settings, registry, ...(runId ? { runId } : {}) };
   if (saved.data) context.data = saved.data;
   if (saved.validation) context.validation = saved.validation;
   if (saved.rows) context.rows = saved.rows;

@@ -13,8 +13,9 @@ import { orderSteps, runSteps, type RunReport, type Step, type StepHooks, type S
 import { pushMetrics, runMetrics, type PushResult } from './metrics.js';
 import type { PromotionDecision } from './promotion.js';
 import { readRunState, restoreContext, RunStateError, saveContext, writeRunState, type SavedSettings } from './run-state.js';
+import { checkGivenSettings, type GivenSettings } from './run-settings.js';
 import { saveRun } from './state.js';
-import { pipelineSteps, type PipelineContext, type PipelineSettings, type StepName } from './steps.js';
+import { pipelineSteps, STEP_HANDOVER, STEP_OUTPUTS, type PipelineContext, type PipelineSettings, type StepName } from './steps.js';
 import type { ValidationReport } from './validation/report.js';
 
 /** The default pipeline name (the `pipeline` grouping label). */
@@ -97,7 +98,7 @@ function logRunStart(scope: RunScope, data: string): void {
 }
 
 /** The end of a run, whole or step by step: promotion line, totals, push, last line, result. */
-async function finishRun(scope: RunScope, options: PipelineRunOptions, context: PipelineContext, report: RunReport): Promise<PipelineResult> {
+async function finishRun(scope: RunScope, options: Omit<PipelineRunOptions, 'settings'>, context: PipelineContext, report: RunReport): Promise<PipelineResult> {
   const { log, pipeline, runId } = scope;
   const { progress } = options;
   const instance = options.instance ?? hostname();
@@ -110,7 +111,7 @@ async function finishRun(scope: RunScope, options: PipelineRunOptions, context: 
   if (context.championNote) log.warn({ 'event.action': 'model_promotion' }, context.championNote);
 
   const ingested = report.steps.find((s) => s.name === 'ingest')?.rows ?? 0;
-  const totals = saveRun(options.modelDir, pipeline, { rows: ingested, promotion: promotion?.outcome, success: report.status === 'success' });
+  const totals = saveRun(scope.registry.dir, pipeline, { runId, rows: ingested, promotion: promotion?.outcome, success: report.status === 'success' });
   const evaluation = context.evaluation;
   const training = evaluation && context.trainSeconds !== undefined ? { modelVersion: context.version ?? 'unregistered', accuracy: evaluation.metrics.accuracy, logLoss: evaluation.metrics.logLoss, seconds: context.trainSeconds } : undefined;
   let push: PushResult | undefined;
@@ -160,7 +161,7 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
   const registry = new ModelRegistry(options.modelDir);
   const { progress } = options;
   // Progress inside a step (boosting iterations) goes to the same reporter as the steps' lines.
-  const context: PipelineContext = { settings: { ...options.settings, onProgress: (text) => progress.update(text) }, registry };
+  const context: PipelineContext = { settings: { ...options.settings, onProgress: (text) => progress.update(text) }, registry, runId };
   const scope: RunScope = { pipeline, runId, registry, log: options.log.child({ 'pipeline.name': pipeline, 'pipeline.run_id': runId }) };
   const steps = pipelineSteps().map((step) => (step.name === options.failAt ? failing(step) : step));
 
@@ -170,7 +171,11 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
 }
 
 /** Options of {@link runPipelineStep}: those of a whole run, the step and the run's directory. */
-export interface PipelineStepOptions extends PipelineRunOptions {
+export interface PipelineStepOptions extends Omit<PipelineRunOptions, 'settings'> {
+  /** The settings the first step starts the run with (`data` is required then); later steps use the run's. */
+  readonly settings: Omit<PipelineSettings, 'data'> & { readonly data?: string };
+  /** What this step's command line or environment set explicitly: a later step refuses a value that differs from the run's. */
+  readonly given?: GivenSettings;
   readonly step: StepName;
   /** Where the steps of one run leave their output for the next (run-state.ts). */
   readonly runDir: string;
@@ -180,11 +185,13 @@ export interface PipelineStepOptions extends PipelineRunOptions {
  * Runs one step of a run whose earlier steps ran in other processes, reading and saving the run's
  * state in `runDir`. The first step starts the run (afresh, if the directory held an earlier
  * attempt); every other step needs the steps before it to have succeeded in the same directory.
- * The run's settings are those its first step was given. A run ends with its last step, or with a
+ * The run's settings, registry directory included, are those its first step was given: a later
+ * step needs no `data` and refuses a `given` setting that differs (RunStateError). A run ends with its last step, or with a
  * failed one: only then are its totals saved, its metrics pushed and `pipeline_run_end` logged,
  * exactly as for a whole run, the steps that could not run reported as skipped.
  *
- * @throws RunStateError when a step it needs has not succeeded in `runDir`.
+ * @throws RunStateError when a step it needs has not succeeded in `runDir`, or when the run there is
+ *   over (its last step succeeded): only the first step, which starts a new run, is accepted then.
  * @example await runPipelineStep({ ...options, step: 'train', runDir: '/var/lib/modelwatch/runs/2026-12-07' });
  */
 export async function runPipelineStep(options: PipelineStepOptions): Promise<PipelineResult> {
@@ -194,15 +201,32 @@ export async function runPipelineStep(options: PipelineStepOptions): Promise<Pip
   const first = index === 0;
   const saved = first ? undefined : readRunState(options.runDir);
   if (!first && !saved) throw new RunStateError(`${options.runDir} holds no run: run its first step (${all[0].name}) with this --run-dir first`);
+  // A run that succeeded to its last step is over: running a step of it again would end it a second
+  // time (counted, pushed) or fail on the rows and trees it no longer keeps. A failed run stays open to retries.
+  if (saved && saved.steps.find((s) => s.name === all[all.length - 1].name)?.status === 'succeeded') {
+    throw new RunStateError(`run ${saved.runId} in ${options.runDir} is over (it ended with ${all[all.length - 1].name}); start a new one with ${all[0].name}`);
+  }
   const pending = step.needs.filter((need) => saved?.steps.find((s) => s.name === need)?.status !== 'succeeded');
   if (pending.length > 0) throw new RunStateError(`step ${step.name} needs ${pending.join(', ')}, which has not succeeded in ${options.runDir}: run it first`);
 
+  if (saved) checkGivenSettings(saved, options.given ?? {}, options.runDir);
+  const data = options.settings.data;
+  if (!saved && !data) throw new RunStateError(`step ${step.name} starts the run and needs the data file (--data)`);
+
   const pipeline = saved?.pipeline ?? options.pipeline ?? DEFAULT_PIPELINE;
   const runId = saved?.runId ?? randomUUID();
-  const settings: SavedSettings = saved?.settings ?? withoutProgress(options.settings);
-  const registry = new ModelRegistry(options.modelDir);
+  const settings: SavedSettings = saved?.settings ?? withoutProgress({ ...options.settings, data: data! });
+  const modelDir = saved?.modelDir ?? options.modelDir;
+  const registry = new ModelRegistry(modelDir);
   const { progress } = options;
-  const context = restoreContext(saved?.context ?? {}, { ...settings, onProgress: (text) => progress.update(text) }, registry);
+  const context = restoreContext(saved?.context ?? {}, { ...settings, onProgress: (text) => progress.update(text) }, registry, runId);
+  // Running a step again starts from what the steps before it left: its own and later outputs go.
+  for (const later of all.slice(index)) for (const key of STEP_OUTPUTS[later.name as StepName]) delete context[key];
+  const lost = step.needs.flatMap((need) => STEP_HANDOVER[need as StepName].filter((key) => context[key] === undefined).map((key) => ({ need, key })));
+  if (lost.length > 0) {
+    const { need, key } = lost[0];
+    throw new RunStateError(`step ${step.name} needs the ${key} step ${need} left, which ${options.runDir} no longer keeps (the validated rows are kept only until train has succeeded): run ${need} again first`);
+  }
   const scope: RunScope = { pipeline, runId, registry, log: options.log.child({ 'pipeline.name': pipeline, 'pipeline.run_id': runId }) };
 
   if (first) logRunStart(scope, settings.data);
@@ -222,7 +246,7 @@ export async function runPipelineStep(options: PipelineStepOptions): Promise<Pip
   const seconds = steps.reduce((sum, s) => sum + s.seconds, 0);
   const report: RunReport = { status: failed ? 'failure' : 'success', seconds, steps, ...(failed ? { failedStep: step.name } : {}) };
   const over = failed || last;
-  writeRunState(options.runDir, { runId, pipeline, settings, steps: [...before, stepReport], context: saveContext(context, over && !failed) });
+  writeRunState(options.runDir, { runId, pipeline, settings, modelDir, steps: [...before, stepReport], context: saveContext(context, over && !failed) });
   return over ? finishRun(scope, options, context, report) : result(scope, context, report);
 }
 

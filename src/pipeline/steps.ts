@@ -13,6 +13,7 @@ import type { ModelRegistry } from '../model/registry.js';
 import type { HoldoutMetrics } from '../model/serving-model.js';
 import { buildArtifact, evaluateFitted, fitModel, splitForTraining, type FittedModel, type HoldoutEvaluation, type TrainingSplit } from '../model/train.js';
 import type { Step } from './dag.js';
+import { versionRegisteredBy } from './registered.js';
 import { decidePromotion, type PromotionDecision } from './promotion.js';
 import { currentExpectations, validateCsv, type ValidateOptions, type ValidationReport } from './validation/index.js';
 
@@ -39,6 +40,8 @@ export interface PipelineSettings {
 export interface PipelineContext {
   readonly settings: PipelineSettings;
   readonly registry: ModelRegistry;
+  /** The run's id: recorded in the version it registers, so that a re-run register step finds it. */
+  readonly runId?: string;
   data?: { readonly sha256: string; readonly bytes: number; readonly lines: number };
   validation?: ValidationReport;
   rows?: LabelledRow[];
@@ -52,6 +55,35 @@ export interface PipelineContext {
   version?: string;
   promotion?: PromotionDecision;
 }
+
+/** The context fields a step writes. */
+type StepOutput = Exclude<keyof PipelineContext, 'settings' | 'registry' | 'runId'>;
+
+/**
+ * What each step leaves on the context. A step run again in a run directory (a retry, or a step
+ * re-run by hand) starts from what the steps before it left: the outputs of that step and of every
+ * step after it are cleared first, so no later step's output outlives the input it came from.
+ */
+export const STEP_OUTPUTS: Readonly<Record<StepName, readonly StepOutput[]>> = {
+  ingest: ['data'],
+  validate: ['validation', 'rows'],
+  split: ['split'],
+  train: ['fitted', 'trainSeconds'],
+  evaluate: ['evaluation', 'champion', 'championNote'],
+  register: ['version'],
+  promote: ['promotion'],
+};
+
+/** Of {@link STEP_OUTPUTS}, what the steps after it cannot do without. */
+export const STEP_HANDOVER: Readonly<Record<StepName, readonly StepOutput[]>> = {
+  ingest: ['data'],
+  validate: ['rows'],
+  split: ['split'],
+  train: ['fitted', 'trainSeconds'],
+  evaluate: ['evaluation'],
+  register: ['version'],
+  promote: [],
+};
 
 const need = <T>(value: T | undefined, what: string): T => {
   if (value === undefined) throw new Error(`internal: ${what} is missing from the pipeline context`);
@@ -162,9 +194,16 @@ export function pipelineSteps(): Step<PipelineContext>[] {
       input: (c) => `registry ${c.registry.dir}`,
       async run(c) {
         const data = need(c.data, 'data');
+        const fitted = need(c.fitted, 'fitted model');
+        // Idempotent per run: a retry, even after a crash between this write and run.json's, gets the same version.
+        const registered = c.runId ? versionRegisteredBy(c.registry, c.runId, fitted.model.toJSON()) : undefined;
+        if (registered) {
+          c.version = registered;
+          return;
+        }
         c.version = c.registry.register(
           buildArtifact({
-            fitted: need(c.fitted, 'fitted model'),
+            fitted,
             split: need(c.split, 'split'),
             evaluation: need(c.evaluation, 'evaluation'),
             dataSha256: data.sha256,
@@ -173,6 +212,7 @@ export function pipelineSteps(): Step<PipelineContext>[] {
             testShare: c.settings.testShare,
             threshold: c.settings.threshold ?? 0.5,
             seconds: need(c.trainSeconds, 'training time'),
+            ...(c.runId ? { pipelineRunId: c.runId } : {}),
           }),
         );
       },

@@ -27,7 +27,7 @@ export interface LoggerOptions {
   readonly level: string;
   readonly stdout: boolean;
   readonly file?: string;
-  /** Extra destination (tests capture lines here). */
+  /** Extra destination, written as each batch is handed over (tests capture lines here; `pipeline run` passes stderr). */
   readonly stream?: NodeJS.WritableStream;
   /** Keep the last this many lines in memory for the console's log explorer (0 or absent: none). */
   readonly recentLines?: number;

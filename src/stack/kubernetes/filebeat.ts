@@ -1,7 +1,7 @@
 /**
  * Log shipping in a cluster: a Filebeat DaemonSet reads the container logs of this namespace's pods
- * on every node — the service's replicas and the pipeline's Job pods, which both write their ECS
- * lines to stdout — and ships them to Elasticsearch like the Compose stack's Filebeat. A DaemonSet
+ * on every node — the service's replicas, which write their ECS lines to stdout, and the pipeline's
+ * Job pods, which write theirs to stderr (the container parser reads both streams) — and ships them to Elasticsearch like the Compose stack's Filebeat. A DaemonSet
  * rather than a sidecar: a Job's pod would never complete while a sidecar runs, and a node's
  * container logs outlive a pod that finished or crashed before a sidecar could read them.
  *

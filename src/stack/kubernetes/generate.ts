@@ -48,7 +48,7 @@ export function kubernetesManifests(): Record<string, ManifestFile> {
     'filebeat.yaml': {
       objects: [filebeatConfigMap(), filebeatDaemonSet()],
       comments: [
-        'Log shipping: a Filebeat on every node ships the ECS lines the replicas and the pipeline write to stdout.',
+        'Log shipping: a Filebeat on every node ships the ECS lines the replicas write to stdout and the pipeline to stderr.',
         'It reads the Secret modelwatch-elasticsearch (keys password and ca.crt), which the operator creates; no secret value is in this file.',
       ],
     },

@@ -14,10 +14,10 @@ export const TRAINING_DATA_DIR = '/data';
 export const TRAINING_DATA_FILE = `${TRAINING_DATA_DIR}/bank-full.csv`;
 
 /**
- * The command line after the image's entrypoint (`modelwatch`). Without --json, and with stdout not
- * a terminal, the run writes its ECS lines to stdout, then a readable summary: `kubectl logs` shows
- * both, and the Filebeat DaemonSet ships the ECS lines (filebeat.ts). PUSHGATEWAY_URL and MODEL_DIR
- * come from the ConfigMap.
+ * The command line after the image's entrypoint (`modelwatch`). Without --json, and with stderr not
+ * a terminal, the run writes its ECS lines to stderr and its readable summary to stdout: the
+ * container log holds both streams, so `kubectl logs` shows both and the Filebeat DaemonSet ships
+ * the ECS lines (filebeat.ts). PUSHGATEWAY_URL and MODEL_DIR come from the ConfigMap.
  */
 export const PIPELINE_ARGS = ['pipeline', 'run', '--data', TRAINING_DATA_FILE] as const;
 
