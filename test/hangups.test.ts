@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { loadConfig } from '../src/config.js';
 import { startService } from '../src/server/serve.js';
-import { SEED_BODY, tempDir, trainedRegistry } from './helpers/fixtures.js';
+import { SEED_BODY, sampleValue, tempDir, trainedRegistry } from './helpers/fixtures.js';
 
 const BODY = JSON.stringify(SEED_BODY);
 
@@ -146,5 +146,8 @@ describe('clients hanging up mid-request', () => {
     assert.equal(body.code, 'MW_SHUTTING_DOWN');
     assert.equal(body.request_id, 'too-late');
     assert.match(answers[1], /connection: close/i);
+    // Counted like any answer: the client saw a server error.
+    const scrape = await service.metrics.registry.metrics();
+    assert.equal(sampleValue(scrape, 'http_request_duration_seconds_count', { method: 'POST', route: '/predict', status_code: '503' }), 1, 'the refused request is in the metrics');
   });
 });
