@@ -92,6 +92,10 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   let closing = false;
   app.addHook('preClose', (done) => {
     closing = true;
+    // The server's close waits for every connection to end. One whose answer is sent after the stop
+    // began stays open, kept alive, until keepAliveTimeout (72 s): far past SHUTDOWN_TIMEOUT_SECONDS.
+    // Read when each answer finishes, so from now on an idle connection ends within about a second.
+    app.server.keepAliveTimeout = 1;
     done();
   });
   // Set before the handler runs, so every answer — errors and 404s included — echoes the id.
