@@ -96,6 +96,84 @@ describe('the fire drill', () => {
     assert.equal(drill.report().active, false);
   });
 
+  test('closing the app while a latency drill delays requests answers them at once: a shutdown never waits out the drill', async () => {
+    const t = await testApp({ ADMIN_TOKEN: TOKEN });
+    const url = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    await t.app.inject({ method: 'POST', url: '/admin/drill', headers: auth, payload: { extra_latency_ms: 8000, seconds: 60 } });
+    const answers = [0, 1, 2].map((i) => fetch(`${url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': `held-${i}` }, body: JSON.stringify(SEED_BODY) }));
+    // All three are held by the drill before the stop begins.
+    while ((await t.app.inject({ method: 'GET', url: '/admin/drill', headers: auth })).json().drilled.latency < 3) await new Promise((resolve) => setTimeout(resolve, 10));
+    const began = performance.now();
+    await t.app.close();
+    const closedIn = performance.now() - began;
+    assert.ok(closedIn < 2000, `closed in ${Math.round(closedIn)} ms, not after the drill's 8000 ms`);
+    const responses = await Promise.all(answers);
+    assert.deepEqual(responses.map((r) => r.status), [200, 200, 200], 'the requests in flight are answered');
+    await t.log.drain();
+    const held = t.captured.lines.filter((l) => (l.drill as { effect?: string } | undefined)?.effect === 'latency').map((l) => l.request_id).sort();
+    assert.deepEqual(held, ['held-0', 'held-1', 'held-2'], 'each has its drill line');
+    assert.ok(t.captured.lines.some((l) => l.message === 'fire drill ended (stopped): 0 failed, 3 delayed'));
+  });
+
+  test('with no drill running, the drill adds no listener to a predict response (no onResponse hook)', async () => {
+    // Listeners on the raw response after Fastify's request handler has run: the same with the drill
+    // plugin (ADMIN_TOKEN) as without it.
+    const listenersOf = async (env: Record<string, string>) => {
+      const t = await testApp(env);
+      const url = await t.app.listen({ port: 0, host: '127.0.0.1' });
+      let counts = '';
+      t.app.server.on('request', (_req, res) => (counts = ['finish', 'close', 'error'].map((e) => `${e}:${res.listenerCount(e)}`).join(' ')));
+      const res = await fetch(`${url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(SEED_BODY) });
+      assert.equal(res.status, 200);
+      await t.app.close();
+      return counts;
+    };
+    const without = await listenersOf({});
+    assert.match(without, /finish:\d/);
+    assert.equal(await listenersOf({ ADMIN_TOKEN: TOKEN }), without);
+  });
+
+  test("a drilled request's audit line carries the settings of the drill that decided it, even if another replaced it meanwhile", async () => {
+    const t = await testApp({ ADMIN_TOKEN: TOKEN });
+    await t.app.inject({ method: 'POST', url: '/admin/drill', headers: auth, payload: { extra_latency_ms: 300, seconds: 60 } });
+    const held = predict(t.app, 0);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await t.app.inject({ method: 'POST', url: '/admin/drill', headers: auth, payload: { error_share: 0.5, extra_latency_ms: 20, seconds: 60 } });
+    assert.equal((await held).statusCode, 200);
+    await t.log.drain();
+    const line = t.captured.lines.find((l) => l.request_id === 'req-0' && l.drill !== undefined);
+    assert.deepEqual(line?.drill, { effect: 'latency', error_share: 0, extra_latency_ms: 300 });
+    await t.app.close();
+  });
+
+  test('a drill ends on time with no traffic at all; stop and replace cancel the pending end', async () => {
+    const ended: string[] = [];
+    const drill = new FireDrill((end) => ended.push(end));
+    drill.start({ errorShare: 1, extraLatencyMs: 0, seconds: 1 });
+    drill.start({ errorShare: 1, extraLatencyMs: 0, seconds: 1 });
+    assert.equal(drill.stop(), true);
+    drill.start({ errorShare: 1, extraLatencyMs: 0, seconds: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 1300));
+    // No decide(), report() or active read in between: the timer alone ended it, once.
+    assert.deepEqual(ended, ['replaced', 'stopped', 'expired']);
+    assert.equal(drill.endsAtMs, 0);
+  });
+
+  test('with METRICS_ENABLED=false, ml_drill_active still tells a running drill (it is read at scrape time)', async () => {
+    const t = await testApp({ ADMIN_TOKEN: TOKEN, METRICS_ENABLED: 'false' });
+    const scrape = async () => (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+    assert.equal(sampleValue(await scrape(), 'ml_drill_active'), 0);
+    await t.app.inject({ method: 'POST', url: '/admin/drill', headers: auth, payload: { error_share: 1, seconds: 60 } });
+    assert.equal((await predict(t.app, 0)).statusCode, 503);
+    const during = await scrape();
+    assert.equal(sampleValue(during, 'ml_drill_active'), 1, 'a drill runs: its errors are on purpose');
+    // Nothing is recorded on the request path, as the flag says.
+    assert.equal(sampleValue(during, 'ml_drill_requests_total', { effect: 'error' }), 0);
+    await t.app.inject({ method: 'DELETE', url: '/admin/drill', headers: auth });
+    assert.equal(sampleValue(await scrape(), 'ml_drill_active'), 0);
+    await t.app.close();
+  });
+
   test('the admin token is required, bad bodies are a coded 400 naming each problem, and without ADMIN_TOKEN there is no drill', async () => {
     const t = await testApp({ ADMIN_TOKEN: TOKEN });
     const anonymous = await t.app.inject({ method: 'POST', url: '/admin/drill', payload: { error_share: 1 } });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { loadConfig } from '../src/config.js';
 import { startService } from '../src/server/serve.js';
-import { SEED_BODY, tempDir, trainedRegistry } from './helpers/fixtures.js';
+import { SEED_BODY, sampleValue, tempDir, trainedRegistry } from './helpers/fixtures.js';
 
 const BODY = JSON.stringify(SEED_BODY);
 
@@ -120,6 +120,30 @@ describe('clients hanging up mid-request', () => {
     assert.deepEqual(errors, [], 'nothing failed while recording');
   });
 
+  test('a request in flight when the stop begins is answered, and its kept-alive connection does not hold the stop', async () => {
+    const config = loadConfig({ MODEL_DIR: trainedRegistry().dir, PORT: '0', HOST: '127.0.0.1', LOG_STDOUT: 'false' });
+    const service = await startService(config);
+    const port = (service.app.server.address() as { port: number }).port;
+    const socket = connect(port, '127.0.0.1');
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    await new Promise<void>((resolve) => socket.on('connect', () => resolve()));
+    const request = rawRequest('in-flight');
+    socket.write(request.slice(0, request.length - 20));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const began = performance.now();
+    const stopping = service.close();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The rest of the body, and nothing more: the client keeps the connection open, as clients do.
+    socket.write(request.slice(request.length - 20));
+    await stopping;
+    const stoppedIn = performance.now() - began;
+    await closed;
+    assert.match(received, /^HTTP\/1\.1 200 /, 'the request in flight is answered');
+    assert.ok(stoppedIn < 5000, `stopped in ${Math.round(stoppedIn)} ms, within the default SHUTDOWN_TIMEOUT_SECONDS (10 s)`);
+  });
+
   test('a request that arrives on an open connection while the service stops gets a coded 503', async () => {
     const config = loadConfig({ MODEL_DIR: trainedRegistry().dir, PORT: '0', HOST: '127.0.0.1', LOG_STDOUT: 'false' });
     const service = await startService(config);
@@ -146,5 +170,8 @@ describe('clients hanging up mid-request', () => {
     assert.equal(body.code, 'MW_SHUTTING_DOWN');
     assert.equal(body.request_id, 'too-late');
     assert.match(answers[1], /connection: close/i);
+    // Counted like any answer: the client saw a server error.
+    const scrape = await service.metrics.registry.metrics();
+    assert.equal(sampleValue(scrape, 'http_request_duration_seconds_count', { method: 'POST', route: '/predict', status_code: '503' }), 1, 'the refused request is in the metrics');
   });
 });

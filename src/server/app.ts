@@ -92,16 +92,15 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   let closing = false;
   app.addHook('preClose', (done) => {
     closing = true;
+    // The server's close waits for every connection to end. One whose answer is sent after the stop
+    // began stays open, kept alive, until keepAliveTimeout (72 s): far past SHUTDOWN_TIMEOUT_SECONDS.
+    // Read when each answer finishes, so from now on an idle connection ends within about a second.
+    app.server.keepAliveTimeout = 1;
     done();
   });
   // Set before the handler runs, so every answer — errors and 404s included — echoes the id.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
-    if (closing) {
-      reply.header('connection', 'close');
-      done(new ShuttingDownError());
-      return;
-    }
     done();
   });
   const counts = newRequestCounts();
@@ -117,11 +116,24 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     counts,
     log: log.service,
   });
+  // After observability's onRequest hook (hooks run in the order they are added), so a refused request
+  // is counted like any other answer: a client that gets this 503 saw a server error, and a rolling
+  // deploy that makes many of them must show in http_request_duration_seconds and GET /status.
+  app.addHook('onRequest', (_request, reply, done) => {
+    if (!closing) return done();
+    reply.header('connection', 'close');
+    done(new ShuttingDownError());
+  });
   // The fire drill hooks the predict routes as they are added, so it is registered before them.
   if (config.ADMIN_TOKEN) {
+    const drill = createFireDrill(log.service);
+    // Wired even when METRICS_ENABLED is false: that flag stops recording on the request path, and
+    // ml_drill_active costs nothing there (it is read at scrape time), while /metrics still answers —
+    // a 0 there during a drill would tell whoever looks that the errors are an incident.
+    metrics.drill.watchDrill(() => drill.active);
     await app.register(fireDrillPlugin, {
       token: config.ADMIN_TOKEN,
-      drill: createFireDrill(log.service),
+      drill,
       metrics: config.METRICS_ENABLED ? metrics.drill : undefined,
       audit: config.AUDIT_LOG ? log.audit : undefined,
       log: log.service,

@@ -5,17 +5,22 @@
  * alerts fire and the real Alertmanager routes them. `DELETE /admin/drill` ends it early, `GET`
  * shows it. The routes exist only with ADMIN_TOKEN and carry the admin bearer check.
  *
- * On the predict routes the drill adds one onRequest and one onResponse hook; while no drill runs
- * each is a single comparison, so an idle drill costs the hot path nothing measurable. Drilled
- * requests are counted (ml_drill_requests_total{effect}) and get an audit line of their own that
- * marks them (`drill.effect`), written after the answer is sent.
+ * On the predict routes the drill adds one onRequest hook; while no drill runs it is a single
+ * comparison, so an idle drill costs the hot path nothing measurable. (No onResponse hook: any such
+ * hook makes Fastify add two listeners to every response.) Drilled requests are counted
+ * (ml_drill_requests_total{effect}) and get an audit line of their own that marks them
+ * (`drill.effect`), written when the response closes — 'close', not 'finish', because 'finish' never
+ * comes when the client hangs up first (see observability.ts). A drill ends by itself on a timer,
+ * so its "ended (expired)" line comes on time even without traffic; closing the app stops the drill
+ * and answers the requests it is delaying at once, so a shutdown never waits out a drill's latency.
  */
-import type { FastifyInstance, onRequestHookHandler, onResponseHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Logger } from 'pino';
 import { DrillInjectedError, InvalidInputError, type InputProblem } from '../../errors.js';
 import type { DrillEffect, DrillMetrics } from '../../monitoring/metrics/drill.js';
 import { adminAuthorization } from './admin.js';
+import { PREDICT_ROUTES } from './predict.js';
 
 /** What a drill does, as POST /admin/drill takes it. */
 export interface DrillSettings {
@@ -29,9 +34,6 @@ export interface DrillSettings {
 
 /** Bounds of the settings: a drill is short and cannot hold a request longer than a client waits. */
 export const DRILL_LIMITS = { maxLatencyMs: 10_000, maxSeconds: 3600, defaultSeconds: 300 } as const;
-
-/** The routes a drill acts on. */
-export const DRILLED_ROUTES: ReadonlySet<string> = new Set(['/predict', '/predict/batch']);
 
 /** How a drill ended. */
 export type DrillEnd = 'expired' | 'stopped' | 'replaced';
@@ -65,6 +67,8 @@ export class FireDrill {
   private startedAtMs = 0;
   private credit = 0;
   private drilled: Record<DrillEffect, number> = { error: 0, latency: 0 };
+  /** Ends the running drill when its time is up, so the end is noticed without a request. */
+  private expiry: NodeJS.Timeout | undefined;
 
   constructor(private readonly onEnd: (end: DrillEnd, report: DrillReport) => void = () => {}, private readonly now: () => number = Date.now) {}
 
@@ -89,6 +93,12 @@ export class FireDrill {
     this.endsAtMs = this.startedAtMs + settings.seconds * 1000;
     this.credit = 0;
     this.drilled = { error: 0, latency: 0 };
+    // unref: a drill alone does not keep the process alive. Cleared whenever the drill ends otherwise.
+    this.expiry = setTimeout(() => {
+      this.expiry = undefined;
+      if (this.endsAtMs !== 0) this.end('expired');
+    }, settings.seconds * 1000);
+    this.expiry.unref();
     return this.report();
   }
 
@@ -137,6 +147,8 @@ export class FireDrill {
   }
 
   private end(end: DrillEnd): void {
+    clearTimeout(this.expiry);
+    this.expiry = undefined;
     this.endsAtMs = 0;
     this.onEnd(end, this.report());
   }
@@ -155,10 +167,17 @@ export interface FireDrillOptions {
   readonly log: Logger;
 }
 
+/** What the fire drill did to one request, and the settings of the drill that decided it. */
+export interface DrilledRequest {
+  readonly effect: DrillEffect;
+  /** Kept from the moment of the decision: the drill may be replaced or end while the request waits. */
+  readonly settings: DrillSettings;
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
     /** What the fire drill did to this request, if anything. */
-    drill: DrillEffect | null;
+    drill: DrilledRequest | null;
   }
 }
 
@@ -172,50 +191,81 @@ const toArray = <T>(hooks: T | T[] | undefined): T[] => (hooks === undefined ? [
  */
 export const fireDrillPlugin = fp<FireDrillOptions>(async (app: FastifyInstance, options) => {
   const { drill, metrics, audit, log } = options;
-  metrics?.watchDrill(() => drill.active);
   app.decorateRequest('drill', null);
 
   const describe = (settings: DrillSettings) =>
     `${Math.round(settings.errorShare * 1000) / 10} % of predict requests fail, ${settings.extraLatencyMs} ms added, until ${new Date(drill.endsAtMs).toISOString()}`;
 
-  const onRequest: onRequestHookHandler = (request, _reply, done) => {
-    // The idle path: one comparison.
-    if (drill.endsAtMs === 0) return done();
-    const effect = drill.decide(Date.now());
-    if (effect === undefined) return done();
-    request.drill = effect;
-    const { extraLatencyMs } = drill.current;
-    // Built now: after the delay the drill may have ended.
-    const failure = effect === 'error' ? new DrillInjectedError(describe(drill.current)) : undefined;
-    const act = () => (failure ? done(failure) : done());
-    if (extraLatencyMs > 0) setTimeout(act, extraLatencyMs);
-    else act();
-  };
-
-  const onResponse: onResponseHookHandler = (request, reply, done) => {
-    const effect = request.drill;
-    if (effect === null) return done();
+  /** The counter and audit line of one drilled request whose answer was sent. */
+  const record = (request: FastifyRequest, reply: FastifyReply, drilled: DrilledRequest) => {
+    const { effect, settings } = drilled;
     metrics?.recordDrilledRequest(effect);
     audit?.[effect === 'error' ? 'warn' : 'info'](
       {
         request_id: request.id,
         endpoint: request.routeOptions.url,
         duration: reply.elapsedTime,
-        drill: { effect, error_share: drill.current.errorShare, extra_latency_ms: drill.current.extraLatencyMs },
+        drill: { effect, error_share: settings.errorShare, extra_latency_ms: settings.extraLatencyMs },
         ...(effect === 'error' ? { error: { code: 'MW_DRILL_INJECTED', type: 'drill', message: 'failure injected by the fire drill' } } : {}),
         http: { response: { status_code: reply.statusCode } },
         event: { action: 'drill', outcome: effect === 'error' ? 'failure' : 'success' },
       },
       effect === 'error' ? 'drilled request failed on purpose' : 'drilled request delayed on purpose',
     );
-    done();
+  };
+
+  // The delays running now, each able to end early: closing the app answers them at once.
+  const delays = new Map<NodeJS.Timeout, { readonly reply: FastifyReply; readonly act: () => void }>();
+
+  const onRequest: onRequestHookHandler = (request, reply, done) => {
+    // The idle path: one comparison.
+    if (drill.endsAtMs === 0) return done();
+    const effect = drill.decide(Date.now());
+    if (effect === undefined) return done();
+    const settings = drill.current;
+    const drilled: DrilledRequest = { effect, settings };
+    request.drill = drilled;
+    // Only a drilled request pays for a listener. Like observability.ts: a client that left before
+    // any answer was made got nothing from the drill and is not recorded.
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableEnded) return;
+      try {
+        record(request, reply, drilled);
+      } catch (error) {
+        // An event listener's exception would end the process: no request may do that.
+        log.error({ err: error, request_id: request.id }, 'recording a drilled request failed');
+      }
+    });
+    // Built now: after the delay the drill may have ended.
+    const failure = effect === 'error' ? new DrillInjectedError(describe(settings)) : undefined;
+    const act = () => (failure ? done(failure) : done());
+    if (settings.extraLatencyMs <= 0) return act();
+    const timer = setTimeout(() => {
+      delays.delete(timer);
+      act();
+    }, settings.extraLatencyMs);
+    delays.set(timer, { reply, act });
   };
 
   app.addHook('onRoute', (route) => {
     const methods = toArray(route.method);
-    if (!DRILLED_ROUTES.has(route.url) || !methods.includes('POST')) return;
+    if (!PREDICT_ROUTES.has(route.url) || !methods.includes('POST')) return;
     route.onRequest = [...toArray(route.onRequest), onRequest];
-    route.onResponse = [...toArray(route.onResponse), onResponse];
+  });
+
+  // preClose runs before the server stops taking connections and waits for the open requests: a
+  // delay of up to DRILL_LIMITS.maxLatencyMs would otherwise outlast SHUTDOWN_TIMEOUT_SECONDS.
+  // 'connection: close' because the server's close also waits for a kept-alive connection to go idle
+  // and time out (Fastify's keepAliveTimeout, 72 s), and these answers come after it began.
+  app.addHook('preClose', (done) => {
+    drill.stop();
+    for (const [timer, { reply, act }] of delays) {
+      clearTimeout(timer);
+      reply.header('connection', 'close');
+      act();
+    }
+    delays.clear();
+    done();
   });
 
   const authorize = adminAuthorization(options.token);

@@ -23,6 +23,7 @@ import type { ServiceLogger } from '../../monitoring/audit/logger.js';
 import type { ServiceMetrics } from '../../monitoring/metrics/index.js';
 import type { ModelMonitor } from '../../monitoring/model-monitor.js';
 import type { ModelState } from '../model-state.js';
+import { PREDICT_ROUTES } from './predict.js';
 import { DeferredBatch } from '../../util/deferred-batch.js';
 import type { PredictionRecord, RequestOutcome } from '../request-outcome.js';
 
@@ -54,8 +55,6 @@ export interface RequestCounts {
 
 /** Fresh, zeroed tallies. */
 export const newRequestCounts = (): RequestCounts => ({ total: 0, predict_requests: 0, predictions: 0, rejected: 0, server_errors: 0 });
-
-const PREDICT_ROUTES = new Set(['/predict', '/predict/batch']);
 
 /**
  * Registers the recording of every answered request for the whole app.

@@ -12,6 +12,9 @@ import type { ServingModel } from '../../model/serving-model.js';
 import type { ModelState } from '../model-state.js';
 import type { PredictionRecord } from '../request-outcome.js';
 
+/** The predict routes (both POST): what the fire drill acts on and what observability counts as predict requests. */
+export const PREDICT_ROUTES: ReadonlySet<string> = new Set(['/predict', '/predict/batch']);
+
 /** Options of {@link registerPredictRoutes}. */
 export interface PredictRouteOptions {
   readonly state: ModelState;
