@@ -198,7 +198,9 @@ describe('deploy/airflow/modelwatch_pipeline.py', { skip: pythonMissing }, () =>
       assert.equal(flags.json, true);
       assert.equal(flags.runDir, `${AIRFLOW_VARIABLES.modelwatch_run_root}/scheduled__2026-12-07T00:00:00+00:00`, 'one run directory per DAG run');
       assert.equal(flags.logFile, AIRFLOW_VARIABLES.modelwatch_log_file);
-      assert.deepEqual(Object.keys(task.env).sort(), ['MODEL_DIR', 'PUSHGATEWAY_URL']);
+      assert.deepEqual(Object.keys(task.env).sort(), ['MODEL_DIR', 'PIPELINE_INSTANCE', 'PUSHGATEWAY_URL']);
+      // Pushed under the DAG, not under whichever worker ran the step: one group, replaced by each run.
+      assert.equal(task.env.PIPELINE_INSTANCE, DAG_ID, step);
     }
     // The parser is not lenient: a step the CLI does not know is refused.
     const run = buildProgram().commands.find((c) => c.name() === 'pipeline')!.commands.find((c) => c.name() === 'run')!.exitOverride();
@@ -249,7 +251,7 @@ describe('deploy/airflow/modelwatch_pipeline.py', { skip: pythonMissing }, () =>
       for (const step of STEP_NAMES) {
         const task = graph.tasks[step];
         const env = Object.fromEntries(Object.entries(task.env).map(([name, value]) => [name, render(value, runId, variables)]));
-        assert.deepEqual(env, { MODEL_DIR: variables.modelwatch_model_dir, PUSHGATEWAY_URL: gatewayUrl });
+        assert.deepEqual(env, { MODEL_DIR: variables.modelwatch_model_dir, PUSHGATEWAY_URL: gatewayUrl, PIPELINE_INSTANCE: DAG_ID });
         const result = bash(render(task.bash_command, runId, variables), env);
         assert.equal(result.status, 0, `${step}: ${result.stderr}`);
         // The last stdout line is the task's XCom: the run's JSON report so far.
@@ -271,8 +273,9 @@ describe('deploy/airflow/modelwatch_pipeline.py', { skip: pythonMissing }, () =>
 
     test('the pushed run is a success on the Pushgateway', async () => {
       const body = (await (await fetch(`${gatewayUrl}/api/v1/metrics`)).json()) as { data: { labels: Record<string, string>; pipeline_run_status?: { metrics: { value: string }[] } }[] };
-      const group = body.data.find((g) => g.labels.job === PIPELINE_JOB);
-      assert.equal(group?.pipeline_run_status?.metrics[0].value, '1');
+      // Under the DAG's name, not the worker's host name: the next DAG run replaces this group.
+      const group = body.data.find((g) => g.labels.job === PIPELINE_JOB && g.labels.instance === DAG_ID);
+      assert.equal(group?.pipeline_run_status?.metrics[0].value, '1', JSON.stringify(body.data.map((g) => g.labels)));
     });
 
     test('a task run before its upstream step exits 2 and changes nothing', () => {

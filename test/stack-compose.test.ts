@@ -367,6 +367,8 @@ describe('deploy/compose/docker-compose.yml', () => {
     assert.equal(pipeline.environment!.MODEL_DIR, services.modelwatch.environment!.MODEL_DIR);
     assert.equal(under(pipeline, `${pipeline.environment!.MODEL_DIR}/x`)?.source, under(services.modelwatch, `${services.modelwatch.environment!.MODEL_DIR}/x`)?.source, 'the same registry volume');
     assert.equal(hostOf(pipeline.environment!.PUSHGATEWAY_URL), 'pushgateway');
+    // A fixed instance, not the container's host name (new whenever it is recreated).
+    assert.match(pipeline.environment!.PIPELINE_INSTANCE ?? '', /^[a-z][a-z-]+$/);
     assert.ok(services.pushgateway);
   });
 

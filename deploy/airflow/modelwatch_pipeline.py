@@ -104,6 +104,7 @@ STEP_COMMANDS = {
 PIPELINE_ENV = {
     "MODEL_DIR": "{{ var.value.get('modelwatch_model_dir', '/var/lib/modelwatch/models') }}",
     "PUSHGATEWAY_URL": "{{ var.value.get('modelwatch_pushgateway_url', 'http://pushgateway:9091') }}",
+    "PIPELINE_INSTANCE": "modelwatch_pipeline",
 }
 LOG_FILE_VARIABLE = "modelwatch_log_file"
 DEFAULT_LOG_FILE = "/var/log/modelwatch/pipeline.ndjson"

@@ -66,9 +66,13 @@ export function stepCommand(step: string): string {
   ].join(' ');
 }
 
-/** The environment every task adds to the worker's: the registry and the Pushgateway. */
+/**
+ * The environment every task adds to the worker's: the registry, the Pushgateway, and the DAG's id
+ * as the pushed `instance` — the host name would be whichever worker ran the step, and each worker
+ * would keep a Pushgateway group of its own that no later run replaces.
+ */
 export function taskEnvironment(): Record<string, string> {
-  return { MODEL_DIR: variable('modelwatch_model_dir'), PUSHGATEWAY_URL: variable('modelwatch_pushgateway_url') };
+  return { MODEL_DIR: variable('modelwatch_model_dir'), PUSHGATEWAY_URL: variable('modelwatch_pushgateway_url'), PIPELINE_INSTANCE: DAG_ID };
 }
 
 const py = (value: unknown) => JSON.stringify(value);
