@@ -83,7 +83,8 @@ describe('the generated Grafana provisioning', () => {
       return [r.title, query.model.expr, threshold.model.conditions![0].evaluator.type, threshold.model.conditions![0].evaluator.params[0], r.for];
     });
     assert.deepEqual(seed, [
-      ['Model Accuracy Alert', 'ml_model_accuracy', 'lt', 0.9, '5m'],
+      // Live accuracy only: the holdout figure (source="holdout") is not today's predictions.
+      ['Model Accuracy Alert', 'ml_model_accuracy{source="live"}', 'lt', 0.9, '5m'],
       ['High Error Rate Alert', predictShare('5..', '5m', 'job, instance'), 'gt', 0.1, '2m'],
     ]);
     assert.deepEqual(alerting.groups.map((g) => g.interval), ['1m'], 'evaluated every minute');
@@ -98,7 +99,13 @@ describe('the generated Grafana provisioning', () => {
       // Attached to the panel that shows the same series.
       const panel = dashboard.panels[rule.panelId - 1];
       assert.equal(rule.dashboardUid, 'ml-pipeline-production');
-      assert.ok(panel.targets[0].expr.startsWith(rule.data[0].model.expr!), `${rule.title} sits on ${panel.title}`);
+      // …the panel's query, or (accuracy) the panel's metric narrowed to the live source.
+      const [panelExpr, ruleExpr] = [panel.targets[0].expr, rule.data[0].model.expr!];
+      assert.ok(panelExpr.startsWith(ruleExpr) || ruleExpr.startsWith(`${panelExpr}{`), `${rule.title} sits on ${panel.title}`);
+      // Annotations a person reads: words, the value and the labels — not the PromQL.
+      assert.ok(rule.annotations.description.length < 300, `${rule.title}: ${rule.annotations.description}`);
+      assert.doesNotMatch(rule.annotations.description + rule.annotations.summary, /rate\(|sum by|\[5m\]|ml_model_accuracy/, rule.title);
+      assert.match(rule.annotations.description, /\{\{ humanizePercentage \$values\.B\.Value \}\}/, `${rule.title} shows the firing value`);
       assert.match(rule.annotations.runbook_url, /docs\/runbooks\.md#[a-z]+$/);
       assert.equal(rule.labels.severity, 'critical');
       // Grafana would expand a `$` in a label from the environment.

@@ -14,7 +14,8 @@
  * only seen in Alertmanager's UI and API. Compose's entrypoint picks the file (ALERTMANAGER_VARIANTS).
  */
 import { generatedYaml } from '../generated-file.js';
-import { SERVICE_LABEL } from '../catalogue/alerts.js';
+import { ALERTS, SERVICE_LABEL } from '../catalogue/alerts.js';
+import { GRAFANA_ALERTS } from '../grafana/alerting.js';
 
 /** Where the receivers' secrets are mounted. */
 export const SECRETS_DIR = '/etc/alertmanager/secrets';
@@ -46,6 +47,28 @@ const RECEIVERS = {
 };
 
 /**
+ * One inhibit rule per Grafana-managed alert: while the Prometheus alert it mirrors fires, the
+ * Grafana alert (named by its title, as Grafana sends it) is muted, so a team running both is
+ * paged once. They are compared on `instance` when the Prometheus alert has one; a fleet-wide
+ * alert (no instance) mutes its mirror on every instance.
+ *
+ * @example grafanaMirrorInhibitions()[0] // { source_matchers: ['alertname="LowLiveAccuracy"', …], target_matchers: ['alertname="Model Accuracy Alert"', …] }
+ */
+export function grafanaMirrorInhibitions(): { source_matchers: string[]; target_matchers: string[]; equal?: string[] }[] {
+  return GRAFANA_ALERTS.map((grafana) => {
+    const mirrored = ALERTS.find((a) => a.name === grafana.mirrors);
+    if (!mirrored) throw new Error(`Grafana alert "${grafana.title}" mirrors ${grafana.mirrors}, which is not in the catalogue`);
+    const service = `service="${SERVICE_LABEL}"`;
+    const perInstance = mirrored.test.labels?.instance !== undefined;
+    return {
+      source_matchers: [`alertname="${mirrored.name}"`, service],
+      target_matchers: [`alertname="${grafana.title}"`, service],
+      ...(perInstance ? { equal: ['instance'] } : {}),
+    };
+  });
+}
+
+/**
  * The configuration for a set of secrets: critical alerts page when there is a pager, warnings (and
  * everything else) go to chat when there is one; with chat alone, critical alerts go to chat too.
  */
@@ -70,6 +93,7 @@ function config(secrets: readonly ReceiverSecret[]) {
     inhibit_rules: [
       { source_matchers: ['alertname="ModelwatchDown"'], target_matchers: [`service="${SERVICE_LABEL}"`, 'alertname!="ModelwatchDown"'] },
       { source_matchers: ['alertname="FeatureDriftCritical"'], target_matchers: ['alertname="FeatureDriftWarning"'], equal: ['feature'] },
+      ...grafanaMirrorInhibitions(),
     ],
   };
 }
