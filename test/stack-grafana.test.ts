@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { ALERTS, predictShare } from '../src/stack/catalogue/alerts.js';
+import { RULE_GROUPS, SERVER_ERROR_RATIO_RULE } from '../src/stack/catalogue/recording-rules.js';
 import { ALERTMANAGER_URL, GRAFANA_ALERTS } from '../src/stack/grafana/alerting.js';
 import { generateGrafana } from '../src/stack/grafana/generate.js';
 
@@ -53,6 +54,18 @@ describe('the generated Grafana provisioning', () => {
     assert.ok(drift.panels.some((p) => p.targets.some((t) => t.expr.includes('ml_model_estimated_accuracy'))) && drift.panels.some((p) => p.targets.some((t) => t.expr.includes('source="live"'))), 'estimated beside live accuracy');
     const health = JSON.parse(files['dashboards/model-health.json']) as { panels: Panel[] };
     assert.ok(health.panels.some((p) => p.type === 'heatmap'), 'a latency heatmap');
+  });
+
+  test('the error panels show the server-error share (5xx), not every non-2xx: rejected input is not the service failing', () => {
+    const rule = RULE_GROUPS.flatMap((g) => g.rules).find((r) => r.record === SERVER_ERROR_RATIO_RULE);
+    assert.equal(rule?.expr, predictShare('5..', '5m'), 'the recorded share is what the error alerts compare');
+    const panel = (file: string, title: string) => (JSON.parse(files[`dashboards/${file}.json`]) as { panels: Panel[] }).panels.find((p) => p.title === title)!;
+    for (const [file, title] of [['mlops-overview', 'Error %'], ['model-health', 'Error Rate']]) {
+      const exprs = panel(file, title).targets.map((t) => t.expr);
+      assert.ok(exprs.length > 0 && exprs.every((e) => e.startsWith(SERVER_ERROR_RATIO_RULE)), `${file} "${title}": ${exprs.join(', ')}`);
+    }
+    // The any-non-2xx ratio stays recorded (a public name), for whoever queries it.
+    assert.ok(RULE_GROUPS.flatMap((g) => g.rules).some((r) => r.record === 'job:model_request_error_ratio:rate5m'));
   });
 
   test('every panel and query uses a provisioned data source, and no password is written down', () => {
