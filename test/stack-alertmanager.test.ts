@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../bench/children.js';
 import { GRAFANA_ALERTS } from '../src/stack/grafana/alerting.js';
 import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
 import { ALERTMANAGER_VARIANTS, SECRET_FILES, SECRETS_DIR, UI_ONLY_RECEIVER } from '../src/stack/alertmanager/generate.js';
 import { ALERTS, SERVICE_LABEL } from '../src/stack/catalogue/alerts.js';
 import { ALERTMANAGER_CONFIG_DIR, alertmanagerEntrypoint } from '../src/stack/compose/metrics.js';
@@ -55,6 +56,40 @@ describe('one Alertmanager configuration per set of receiver secrets, chosen by 
       assert.deepEqual(Object.entries(SECRET_FILES).filter(([, path]) => text.includes(path)).map(([n]) => n), [...secrets], name);
       if (secrets.length === 0) assert.doesNotMatch(text, /_configs:/);
     }
+  });
+
+  test('the Slack title and text of a group of alerts with different summaries name every alert (amtool template render)', () => {
+    const dir = tempDir('modelwatch-am-template-');
+    const drift = (feature: string, psi: string) => ({
+      status: 'firing',
+      labels: { alertname: 'FeatureDriftWarning', feature, severity: 'warning', service: SERVICE_LABEL },
+      annotations: { summary: `Feature ${feature} is drifting (PSI > 0.1)`, description: `PSI of ${feature} over the last hour is ${psi}`, runbook_url: 'https://runbooks.example/#featuredrift' },
+    });
+    // What Alertmanager hands the template for a group of two features: no common summary.
+    writeFileSync(join(dir, 'data.json'), JSON.stringify({
+      receiver: 'chat',
+      status: 'firing',
+      alerts: [drift('age', '0.150'), drift('balance', '0.120')],
+      groupLabels: { alertname: 'FeatureDriftWarning', job: 'modelwatch' },
+      commonLabels: { alertname: 'FeatureDriftWarning', severity: 'warning', service: SERVICE_LABEL },
+      commonAnnotations: { runbook_url: 'https://runbooks.example/#featuredrift' },
+      externalURL: 'http://alertmanager:9093',
+    }));
+    writeFileSync(join(dir, 'none.tmpl'), '');
+    const render = (text: string) => amtool('template', 'render', `--template.glob=${join(dir, 'none.tmpl')}`, `--template.data=${join(dir, 'data.json')}`, `--template.text=${text}`);
+    for (const { file: name } of ALERTMANAGER_VARIANTS) {
+      const slack = (parse(readFileSync(file(name), 'utf8')) as { receivers: { slack_configs?: { title: string; text: string }[] }[] }).receivers.flatMap((r) => r.slack_configs ?? []);
+      for (const message of slack) {
+        const title = render(message.title);
+        assert.equal(title.status, 0, title.stderr);
+        assert.equal(title.stdout.trim(), '[FIRING:2] FeatureDriftWarning', name);
+        const text = render(message.text);
+        assert.equal(text.status, 0, text.stderr);
+        for (const feature of ['age', 'balance']) assert.match(text.stdout, new RegExp(`Feature ${feature} is drifting.*\\n.*PSI of ${feature} over the last hour`), `${name}: ${feature}`);
+        assert.match(text.stdout, /featuredrift\|runbook/);
+      }
+    }
+    assert.deepEqual(ALERTMANAGER_VARIANTS.filter((v) => (v.secrets as readonly string[]).includes('SLACK_WEBHOOK_URL')).map((v) => v.file).sort(), ['alertmanager-chat-only.yml', 'alertmanager.yml']);
   });
 
   test('the entrypoint writes only the secrets given (mode 600) and starts Alertmanager with their variant', () => {

@@ -40,9 +40,21 @@ export const ALERTMANAGER_VARIANTS = [
   { file: 'alertmanager-ui-only.yml', secrets: [] },
 ] as const satisfies readonly { file: string; secrets: readonly ReceiverSecret[] }[];
 
+/**
+ * The Slack message of a group. A group holds every alert of one name and job — two drifting
+ * features, two failing replicas — whose summaries differ, so `.CommonAnnotations` would be empty:
+ * the title names the group (never empty) and the text lists each alert's own annotations.
+ */
+export const SLACK_MESSAGE = {
+  title: '[{{ .Status | toUpper }}{{ if eq .Status "firing" }}:{{ .Alerts.Firing | len }}{{ end }}] {{ .GroupLabels.alertname }}',
+  text:
+    '{{ range .Alerts }}{{ if eq .Status "firing" }}:red_circle:{{ else }}:white_check_mark:{{ end }} *{{ .Annotations.summary }}*\n' +
+    '{{ .Annotations.description }} <{{ .Annotations.runbook_url }}|runbook>\n{{ end }}',
+} as const;
+
 const RECEIVERS = {
   pager: { name: 'pager', pagerduty_configs: [{ routing_key_file: SECRET_FILES.PAGERDUTY_ROUTING_KEY, send_resolved: true }] },
-  chat: { name: 'chat', slack_configs: [{ api_url_file: SECRET_FILES.SLACK_WEBHOOK_URL, channel: '#ml-alerts', send_resolved: true, title: '{{ .CommonAnnotations.summary }}', text: '{{ .CommonAnnotations.description }} {{ .CommonAnnotations.runbook_url }}' }] },
+  chat: { name: 'chat', slack_configs: [{ api_url_file: SECRET_FILES.SLACK_WEBHOOK_URL, channel: '#ml-alerts', send_resolved: true, ...SLACK_MESSAGE }] },
   ui: { name: UI_ONLY_RECEIVER },
 };
 
