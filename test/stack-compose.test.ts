@@ -102,6 +102,11 @@ describe('deploy/compose/docker-compose.yml', () => {
     for (const name of REQUIRED) assert.match(envExample, new RegExp(`^${name}=$`, 'm'), name);
     for (const name of Object.keys(OPTIONAL_VARIABLES)) assert.match(envExample, new RegExp(`^# ${name}=`, 'm'), name);
     assert.match(envExample, /^COMPOSE_PROJECT_NAME=modelwatch$/m);
+    // Every service a note names as "the `x` service" is one, under that name.
+    const named = [...envExample.matchAll(/the (?:one-shot )?`([a-z0-9-]+)` service/g)].map((m) => m[1]);
+    assert.ok(named.includes('kibana-password'), 'the kibana_system password is set by the kibana-password service');
+    for (const name of named) assert.ok(services[name], `.env.example names a service ${name} that does not exist`);
+    assert.doesNotMatch(envExample, /the certs step gives/, 'the certs step makes certificates, not passwords');
   });
 
   test('has the service, the metrics and log stacks and a one-shot setup container', () => {

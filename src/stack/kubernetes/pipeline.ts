@@ -46,9 +46,9 @@ export function trainingDataClaim(): PersistentVolumeClaim {
 }
 
 /**
- * The daily run. One attempt per day by design, like Airflow's `retries=0`: a failed step exits
- * 1 and the pod failure policy ends the Job at once; only a pod lost to a node drain or
- * preemption is started again.
+ * The daily run. Exit codes 1, 2 and 3 ({@link FINAL_EXIT_CODES}) end the Job at once through the
+ * pod failure policy; a pod lost to a node drain or preemption is started again without counting;
+ * any other failure (an OOM kill, a crash) is retried once (`backoffLimit: 1`).
  */
 export function pipelineCronJob(): CronJob {
   return new CronJob({
