@@ -115,6 +115,11 @@ export const LIMIT = {
  * docs/runbooks.md, "Fire drill", and measured end to end by test/stack-alerting-e2e.test.ts).
  */
 export const PAGING_ERROR_WINDOW = '1m';
+/**
+ * How long the paging error alert's condition must hold before it fires: long enough that one
+ * unlucky scrape does not page, short enough to keep the page within the 2 minutes promised
+ * (its share of that bound is worked out with {@link PAGING_ERROR_WINDOW}'s).
+ */
 export const PAGING_ERROR_FOR = '30s';
 
 /** The predict routes, as the http_request_duration_seconds `route` label names them. */
