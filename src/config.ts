@@ -67,6 +67,9 @@ export const ConfigSchema = Type.Object(
     MODEL_WATCH_INTERVAL_SECONDS: Int('How often the registry pointer is checked for a new current version.', 2, 1, 3600),
     ADMIN_TOKEN: OptionalPath('Bearer token that the admin endpoints (POST /admin/reload, the fire drill /admin/drill) require; without it they answer 404.'),
     PUSHGATEWAY_URL: OptionalUrl('Pushgateway that `modelwatch pipeline run` pushes its metrics to, e.g. http://pushgateway:9091.'),
+    PIPELINE_INSTANCE: OptionalPath(
+      "The `instance` label `modelwatch pipeline run` pushes under (its Pushgateway group); the host name when unset. Set it to a name that stays the same from run to run (a Kubernetes Job pod, a recreated container or an Airflow worker has a new host name each time): each run then replaces the last one's group instead of leaving it behind, where an old failure or an old success time would keep the pipeline alerts firing.",
+    ),
     CONSOLE_ENABLED: Bool('Serve the built-in web console at /console (and its JSON under /api/), sample the time series it draws on the monitor tick, evaluate the alert catalogue in-process and keep recent log lines for it.', true),
     CONSOLE_LOG_LINES: Int("Log lines the console's log explorer keeps in memory, the newest, as written (1 KiB each is reserved at start, at least 256 KiB; longer lines leave room for fewer).", 2000, 10, 20_000),
     CONSOLE_ALERT_FOR_SCALE: Fraction("Multiplies every alert's `for` in the console's in-process evaluation; 1 waits as Prometheus does, less shortens the wait for demos and tests (thresholds are never changed).", 1),

@@ -160,3 +160,23 @@ describe('docs stay in step with the code', () => {
     assert.deepEqual('there are 13 alerts, thirteen alert rules and 17 in-process alerts'.match(ALERT_COUNT), ['13 alerts', 'thirteen alert rules', '17 in-process alerts']);
   });
 });
+
+describe('TSDoc on the stack generators', () => {
+  /** Every file under `dir`, recursively. */
+  const files = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]));
+
+  test('every exported declaration under src/stack/ has a doc comment right above it', () => {
+    const root = fileURLToPath(new URL('../', import.meta.url));
+    const missing: string[] = [];
+    for (const path of files(join(root, 'src/stack')).filter((f) => f.endsWith('.ts'))) {
+      const lines = readFileSync(path, 'utf8').split('\n');
+      lines.forEach((line, i) => {
+        if (!/^export (const|function|async function|type|interface|class|enum)\b/.test(line)) return;
+        let above = i - 1;
+        while (above >= 0 && lines[above].trim().startsWith('//')) above--;
+        if (above < 0 || !lines[above].trim().endsWith('*/')) missing.push(`${relative(root, path)}:${i + 1} ${line.slice(0, 70)}`);
+      });
+    }
+    assert.deepEqual(missing, []);
+  });
+});

@@ -382,12 +382,14 @@ describe('modelwatch pipeline run, observed through a real Pushgateway', { skip:
     assert.match(corrupt.stderr, /run\.json cannot be read .*start the run again from its first step/);
   });
 
-  test('the CLI exits 1 on a failed run, names the step, and prints JSON with --json', () => {
-    const cli = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'pipeline', 'run', '--data', data, '--model-dir', join(dir, 'cli'), '--max-iterations', '20', '--fail-at', 'train', '--json'], { encoding: 'utf8', env: { ...process.env, PUSHGATEWAY_URL: gatewayUrl } });
+  test('the CLI exits 1 on a failed run, names the step, prints JSON with --json and pushes under PIPELINE_INSTANCE', async () => {
+    const cli = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'pipeline', 'run', '--data', data, '--model-dir', join(dir, 'cli'), '--pipeline', 'cli-drill', '--max-iterations', '20', '--fail-at', 'train', '--json'], { encoding: 'utf8', env: { ...process.env, PUSHGATEWAY_URL: gatewayUrl, PIPELINE_INSTANCE: 'nightly-cron' } });
     assert.equal(cli.status, 1, cli.stderr);
     const out = JSON.parse(cli.stdout) as PipelineResult;
     assert.equal(out.failed_step, 'train');
     assert.deepEqual(out.steps.map((s) => s.status), ['succeeded', 'succeeded', 'succeeded', 'failed', 'skipped', 'skipped', 'skipped']);
+    // The group is named by the setting, not by this host: the next run replaces it.
+    assert.equal(value(await pushed({ job: PIPELINE_JOB, pipeline: 'cli-drill', instance: 'nightly-cron' }), 'pipeline_run_status'), 0);
     const usage = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'pipeline', 'run', '--data', data, '--rules', 'class_balance=maybe'], { encoding: 'utf8' });
     assert.equal(usage.status, 2);
     assert.match(usage.stderr, /--rules/);

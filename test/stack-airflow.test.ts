@@ -138,6 +138,16 @@ function render(template: string, runId: string, variables: Partial<Record<keyof
   return text;
 }
 
+/**
+ * The words bash makes of a rendered command, with the task's environment: `modelwatch` replaced
+ * by a function that prints its arguments, so quoting and expansion are bash's own.
+ */
+function bashWords(command: string, env: Record<string, string>): string[] {
+  const result = spawnSync('bash', ['-c', `modelwatch() { printf '%s\\0' modelwatch "$@"; }; ${command}`], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin', ...env } });
+  assert.equal(result.status, 0, result.stderr);
+  return result.stdout.split('\0').slice(0, -1);
+}
+
 /** `pipeline run`'s options as the real CLI parses them; nothing unknown, nothing left over. */
 function parseRun(words: readonly string[]): Record<string, unknown> {
   assert.deepEqual(words.slice(0, 3), ['modelwatch', 'pipeline', 'run']);
@@ -193,12 +203,19 @@ describe('deploy/airflow/modelwatch_pipeline.py', { skip: pythonMissing }, () =>
       // A version the gate rejects is a skipped promotion: not a failure, and never retried.
       assert.equal(task.skip_on_exit_code, PROMOTION_REJECTED_EXIT_CODE, step);
       assert.equal(task.append_env, true, `${step} keeps the worker's PATH`);
-      const flags = parseRun(render(task.bash_command, 'scheduled__2026-12-07T00:00:00+00:00').split(/\s+/));
+      // A manual run's id is whatever was typed: spaces, quotes and a command substitution must
+      // stay one argument and never run.
+      const runId = `manual__2026-12-07 20:00 "it's" $(echo pwned) \`id\` ;x`;
+      const env = Object.fromEntries(Object.entries(task.env).map(([name, value]) => [name, render(value, runId)]));
+      const flags = parseRun(bashWords(render(task.bash_command, runId), env));
       assert.equal(flags.only, step);
       assert.equal(flags.json, true);
-      assert.equal(flags.runDir, `${AIRFLOW_VARIABLES.modelwatch_run_root}/scheduled__2026-12-07T00:00:00+00:00`, 'one run directory per DAG run');
+      assert.equal(flags.runDir, `${AIRFLOW_VARIABLES.modelwatch_run_root}/${runId}`, 'one run directory per DAG run, its id verbatim');
+      assert.doesNotMatch(task.bash_command, /run_id/, `${step}: the run id is not pasted into the command`);
       assert.equal(flags.logFile, AIRFLOW_VARIABLES.modelwatch_log_file);
-      assert.deepEqual(Object.keys(task.env).sort(), ['MODEL_DIR', 'PUSHGATEWAY_URL']);
+      assert.deepEqual(Object.keys(task.env).sort(), ['MODELWATCH_RUN_ID', 'MODEL_DIR', 'PIPELINE_INSTANCE', 'PUSHGATEWAY_URL']);
+      // Pushed under the DAG, not under whichever worker ran the step: one group, replaced by each run.
+      assert.equal(task.env.PIPELINE_INSTANCE, DAG_ID, step);
     }
     // The parser is not lenient: a step the CLI does not know is refused.
     const run = buildProgram().commands.find((c) => c.name() === 'pipeline')!.commands.find((c) => c.name() === 'run')!.exitOverride();
@@ -244,12 +261,12 @@ describe('deploy/airflow/modelwatch_pipeline.py', { skip: pythonMissing }, () =>
     test('train, register and promote a model, every step logging to the file, one push at the end', () => {
       const generate = bash(`modelwatch data generate --out ${variables.modelwatch_data} --rows 3000 --seed 11`);
       assert.equal(generate.status, 0, generate.stderr);
-      const runId = 'manual__2026-12-07T20:00:00+00:00';
+      const runId = 'manual__2026-12-07T20:00:00+00:00 (re-run)';
       const reports: { status: string; steps: { name: string; status: string }[]; version?: string; current?: string; run_id: string }[] = [];
       for (const step of STEP_NAMES) {
         const task = graph.tasks[step];
         const env = Object.fromEntries(Object.entries(task.env).map(([name, value]) => [name, render(value, runId, variables)]));
-        assert.deepEqual(env, { MODEL_DIR: variables.modelwatch_model_dir, PUSHGATEWAY_URL: gatewayUrl });
+        assert.deepEqual(env, { MODEL_DIR: variables.modelwatch_model_dir, PUSHGATEWAY_URL: gatewayUrl, PIPELINE_INSTANCE: DAG_ID, MODELWATCH_RUN_ID: runId });
         const result = bash(render(task.bash_command, runId, variables), env);
         assert.equal(result.status, 0, `${step}: ${result.stderr}`);
         // The last stdout line is the task's XCom: the run's JSON report so far.
@@ -271,12 +288,13 @@ describe('deploy/airflow/modelwatch_pipeline.py', { skip: pythonMissing }, () =>
 
     test('the pushed run is a success on the Pushgateway', async () => {
       const body = (await (await fetch(`${gatewayUrl}/api/v1/metrics`)).json()) as { data: { labels: Record<string, string>; pipeline_run_status?: { metrics: { value: string }[] } }[] };
-      const group = body.data.find((g) => g.labels.job === PIPELINE_JOB);
-      assert.equal(group?.pipeline_run_status?.metrics[0].value, '1');
+      // Under the DAG's name, not the worker's host name: the next DAG run replaces this group.
+      const group = body.data.find((g) => g.labels.job === PIPELINE_JOB && g.labels.instance === DAG_ID);
+      assert.equal(group?.pipeline_run_status?.metrics[0].value, '1', JSON.stringify(body.data.map((g) => g.labels)));
     });
 
     test('a task run before its upstream step exits 2 and changes nothing', () => {
-      const result = bash(render(graph.tasks.train.bash_command, 'manual__never-ingested', variables), { MODEL_DIR: variables.modelwatch_model_dir });
+      const result = bash(render(graph.tasks.train.bash_command, 'manual__never-ingested', variables), { MODEL_DIR: variables.modelwatch_model_dir, MODELWATCH_RUN_ID: 'manual__never-ingested' });
       assert.equal(result.status, 2, result.stdout + result.stderr);
       assert.match(result.stderr, /holds no run: run its first step \(ingest\)/);
     });

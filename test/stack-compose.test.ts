@@ -15,6 +15,7 @@ import { TRAINING_DATA_FILE } from '../src/stack/kubernetes/pipeline.js';
 import { buildProgram } from '../src/cli/program.js';
 import { writeLabelledCsv } from '../src/data/csv.js';
 import { generateSynthetic } from '../src/data/synthetic.js';
+import { freePort } from '../bench/children.js';
 import { tempDir } from './helpers/fixtures.js';
 import { PROMOTION_REJECTED_EXIT_CODE } from '../src/pipeline/promotion.js';
 
@@ -101,6 +102,11 @@ describe('deploy/compose/docker-compose.yml', () => {
     for (const name of REQUIRED) assert.match(envExample, new RegExp(`^${name}=$`, 'm'), name);
     for (const name of Object.keys(OPTIONAL_VARIABLES)) assert.match(envExample, new RegExp(`^# ${name}=`, 'm'), name);
     assert.match(envExample, /^COMPOSE_PROJECT_NAME=modelwatch$/m);
+    // Every service a note names as "the `x` service" is one, under that name.
+    const named = [...envExample.matchAll(/the (?:one-shot )?`([a-z0-9-]+)` service/g)].map((m) => m[1]);
+    assert.ok(named.includes('kibana-password'), 'the kibana_system password is set by the kibana-password service');
+    for (const name of named) assert.ok(services[name], `.env.example names a service ${name} that does not exist`);
+    assert.doesNotMatch(envExample, /the certs step gives/, 'the certs step makes certificates, not passwords');
   });
 
   test('has the service, the metrics and log stacks and a one-shot setup container', () => {
@@ -367,6 +373,8 @@ describe('deploy/compose/docker-compose.yml', () => {
     assert.equal(pipeline.environment!.MODEL_DIR, services.modelwatch.environment!.MODEL_DIR);
     assert.equal(under(pipeline, `${pipeline.environment!.MODEL_DIR}/x`)?.source, under(services.modelwatch, `${services.modelwatch.environment!.MODEL_DIR}/x`)?.source, 'the same registry volume');
     assert.equal(hostOf(pipeline.environment!.PUSHGATEWAY_URL), 'pushgateway');
+    // A fixed instance, not the container's host name (new whenever it is recreated).
+    assert.match(pipeline.environment!.PIPELINE_INSTANCE ?? '', /^[a-z][a-z-]+$/);
     assert.ok(services.pushgateway);
   });
 
@@ -449,5 +457,38 @@ describe('deploy/compose/docker-compose.yml', () => {
     };
     assert.match(await stderrFor(PROMOTION_REJECTED_EXIT_CODE), /promotion gate kept the current model \(exit 3\)/);
     assert.match(await stderrFor(1), /pipeline run failed \(exit 1\)/);
+  });
+});
+
+describe('the Pushgateway keeps what was pushed across a restart', { skip: spawnSync('prometheus-pushgateway', ['--version']).error ? 'prometheus-pushgateway not found: apt-get install prometheus-pushgateway (.ci/run installs it)' : false }, () => {
+  test('its persistence file is on a named volume, and a real Pushgateway run with its flags serves a pushed run again after a restart', async () => {
+    const gateway = services.pushgateway;
+    const flag = (gateway.command ?? []).find((a) => a.startsWith('--persistence.file='));
+    assert.ok(flag, `pushgateway command: ${JSON.stringify(gateway.command)}`);
+    const file = flag.slice('--persistence.file='.length);
+    const mount = mounts(gateway).find((m) => file.startsWith(`${m.target}/`));
+    assert.ok(mount && mount.source in compose.volumes && !mount.readOnly, 'the file is on a writable named volume');
+
+    const dir = tempDir('modelwatch-pushgateway-');
+    const args = (gateway.command ?? []).map((a) => a.replace(mount.target, dir));
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const start = async () => {
+      const child = spawn('prometheus-pushgateway', [...args, `--web.listen-address=127.0.0.1:${port}`], { stdio: 'ignore' });
+      for (let i = 0; i < 100 && !(await fetch(`${url}/-/ready`).catch(() => undefined))?.ok; i++) await sleep(100);
+      return child;
+    };
+    const stop = (child: ReturnType<typeof spawn>) => new Promise((resolve) => { child.once('exit', resolve); child.kill('SIGTERM'); });
+    let child = await start();
+    try {
+      const pushed = await fetch(`${url}/metrics/job/model-training/pipeline/bank-marketing/instance/compose-pipeline`, { method: 'POST', body: 'pipeline_run_status 1\n' });
+      assert.equal(pushed.status, 200);
+      await stop(child);
+      child = await start();
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      assert.match(metrics, /^pipeline_run_status\{[^}]*instance="compose-pipeline"[^}]*\} 1$/m, 'the pushed series survived the restart');
+    } finally {
+      child.kill('SIGTERM');
+    }
   });
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { ALERTS, predictShare } from '../src/stack/catalogue/alerts.js';
+import { RULE_GROUPS, SERVER_ERROR_RATIO_RULE } from '../src/stack/catalogue/recording-rules.js';
 import { ALERTMANAGER_URL, GRAFANA_ALERTS } from '../src/stack/grafana/alerting.js';
 import { generateGrafana } from '../src/stack/grafana/generate.js';
 
@@ -55,6 +56,18 @@ describe('the generated Grafana provisioning', () => {
     assert.ok(health.panels.some((p) => p.type === 'heatmap'), 'a latency heatmap');
   });
 
+  test('the error panels show the server-error share (5xx), not every non-2xx: rejected input is not the service failing', () => {
+    const rule = RULE_GROUPS.flatMap((g) => g.rules).find((r) => r.record === SERVER_ERROR_RATIO_RULE);
+    assert.equal(rule?.expr, predictShare('5..', '5m'), 'the recorded share is what the error alerts compare');
+    const panel = (file: string, title: string) => (JSON.parse(files[`dashboards/${file}.json`]) as { panels: Panel[] }).panels.find((p) => p.title === title)!;
+    for (const [file, title] of [['mlops-overview', 'Error %'], ['model-health', 'Error Rate']]) {
+      const exprs = panel(file, title).targets.map((t) => t.expr);
+      assert.ok(exprs.length > 0 && exprs.every((e) => e.startsWith(SERVER_ERROR_RATIO_RULE)), `${file} "${title}": ${exprs.join(', ')}`);
+    }
+    // The any-non-2xx ratio stays recorded (a public name), for whoever queries it.
+    assert.ok(RULE_GROUPS.flatMap((g) => g.rules).some((r) => r.record === 'job:model_request_error_ratio:rate5m'));
+  });
+
   test('every panel and query uses a provisioned data source, and no password is written down', () => {
     const uids = new Set(datasources.datasources.map((d) => d.uid));
     assert.deepEqual([...uids].sort(), ['elasticsearch', 'prometheus']);
@@ -83,7 +96,8 @@ describe('the generated Grafana provisioning', () => {
       return [r.title, query.model.expr, threshold.model.conditions![0].evaluator.type, threshold.model.conditions![0].evaluator.params[0], r.for];
     });
     assert.deepEqual(seed, [
-      ['Model Accuracy Alert', 'ml_model_accuracy', 'lt', 0.9, '5m'],
+      // Live accuracy only: the holdout figure (source="holdout") is not today's predictions.
+      ['Model Accuracy Alert', 'ml_model_accuracy{source="live"}', 'lt', 0.9, '5m'],
       ['High Error Rate Alert', predictShare('5..', '5m', 'job, instance'), 'gt', 0.1, '2m'],
     ]);
     assert.deepEqual(alerting.groups.map((g) => g.interval), ['1m'], 'evaluated every minute');
@@ -98,7 +112,13 @@ describe('the generated Grafana provisioning', () => {
       // Attached to the panel that shows the same series.
       const panel = dashboard.panels[rule.panelId - 1];
       assert.equal(rule.dashboardUid, 'ml-pipeline-production');
-      assert.ok(panel.targets[0].expr.startsWith(rule.data[0].model.expr!), `${rule.title} sits on ${panel.title}`);
+      // …the panel's query, or (accuracy) the panel's metric narrowed to the live source.
+      const [panelExpr, ruleExpr] = [panel.targets[0].expr, rule.data[0].model.expr!];
+      assert.ok(panelExpr.startsWith(ruleExpr) || ruleExpr.startsWith(`${panelExpr}{`), `${rule.title} sits on ${panel.title}`);
+      // Annotations a person reads: words, the value and the labels — not the PromQL.
+      assert.ok(rule.annotations.description.length < 300, `${rule.title}: ${rule.annotations.description}`);
+      assert.doesNotMatch(rule.annotations.description + rule.annotations.summary, /rate\(|sum by|\[5m\]|ml_model_accuracy/, rule.title);
+      assert.match(rule.annotations.description, /\{\{ humanizePercentage \$values\.B\.Value \}\}/, `${rule.title} shows the firing value`);
       assert.match(rule.annotations.runbook_url, /docs\/runbooks\.md#[a-z]+$/);
       assert.equal(rule.labels.severity, 'critical');
       // Grafana would expand a `$` in a label from the environment.

@@ -230,6 +230,9 @@ describe('deploy/kubernetes/ generated from src/stack/kubernetes/', () => {
     assert.deepEqual(failJob?.onExitCodes?.values, [1, 2, 3]);
     assert.equal(failJob?.onExitCodes?.containerName, container.name);
     assert.equal(settings.PUSHGATEWAY_URL, 'http://pushgateway:9091');
+    // Every run pushes under the CronJob's name, not its pod's (new each run): the next run
+    // replaces the last one's Pushgateway group instead of leaving it to keep alerts firing.
+    assert.deepEqual(container.env?.find((e) => e.name === 'PIPELINE_INSTANCE'), { name: 'PIPELINE_INSTANCE', value: cronJob.metadata!.name });
   });
 
   test("the Prometheus scrape job is prometheus.yml's modelwatch job, found by Kubernetes discovery", () => {

@@ -133,6 +133,7 @@ export function registerPipelineCommands(program: Command): void {
         modelDir: config.MODEL_DIR,
         pipeline: flags.pipeline,
         pushgatewayUrl: config.PUSHGATEWAY_URL,
+        instance: config.PIPELINE_INSTANCE,
         log: logger.pipeline,
         progress,
         failAt: flags.failAt,

@@ -14,7 +14,8 @@
  * only seen in Alertmanager's UI and API. Compose's entrypoint picks the file (ALERTMANAGER_VARIANTS).
  */
 import { generatedYaml } from '../generated-file.js';
-import { SERVICE_LABEL } from '../catalogue/alerts.js';
+import { ALERTS, SERVICE_LABEL } from '../catalogue/alerts.js';
+import { GRAFANA_ALERTS } from '../grafana/alerting.js';
 
 /** Where the receivers' secrets are mounted. */
 export const SECRETS_DIR = '/etc/alertmanager/secrets';
@@ -39,11 +40,45 @@ export const ALERTMANAGER_VARIANTS = [
   { file: 'alertmanager-ui-only.yml', secrets: [] },
 ] as const satisfies readonly { file: string; secrets: readonly ReceiverSecret[] }[];
 
+/**
+ * The Slack message of a group. A group holds every alert of one name and job — two drifting
+ * features, two failing replicas — whose summaries differ, so `.CommonAnnotations` would be empty:
+ * the title names the group (never empty) and the text lists each alert's own annotations.
+ */
+export const SLACK_MESSAGE = {
+  title: '[{{ .Status | toUpper }}{{ if eq .Status "firing" }}:{{ .Alerts.Firing | len }}{{ end }}] {{ .GroupLabels.alertname }}',
+  text:
+    '{{ range .Alerts }}{{ if eq .Status "firing" }}:red_circle:{{ else }}:white_check_mark:{{ end }} *{{ .Annotations.summary }}*\n' +
+    '{{ .Annotations.description }} <{{ .Annotations.runbook_url }}|runbook>\n{{ end }}',
+} as const;
+
 const RECEIVERS = {
   pager: { name: 'pager', pagerduty_configs: [{ routing_key_file: SECRET_FILES.PAGERDUTY_ROUTING_KEY, send_resolved: true }] },
-  chat: { name: 'chat', slack_configs: [{ api_url_file: SECRET_FILES.SLACK_WEBHOOK_URL, channel: '#ml-alerts', send_resolved: true, title: '{{ .CommonAnnotations.summary }}', text: '{{ .CommonAnnotations.description }} {{ .CommonAnnotations.runbook_url }}' }] },
+  chat: { name: 'chat', slack_configs: [{ api_url_file: SECRET_FILES.SLACK_WEBHOOK_URL, channel: '#ml-alerts', send_resolved: true, ...SLACK_MESSAGE }] },
   ui: { name: UI_ONLY_RECEIVER },
 };
+
+/**
+ * One inhibit rule per Grafana-managed alert: while the Prometheus alert it mirrors fires, the
+ * Grafana alert (named by its title, as Grafana sends it) is muted, so a team running both is
+ * paged once. They are compared on `instance` when the Prometheus alert has one; a fleet-wide
+ * alert (no instance) mutes its mirror on every instance.
+ *
+ * @example grafanaMirrorInhibitions()[0] // { source_matchers: ['alertname="LowLiveAccuracy"', …], target_matchers: ['alertname="Model Accuracy Alert"', …] }
+ */
+export function grafanaMirrorInhibitions(): { source_matchers: string[]; target_matchers: string[]; equal?: string[] }[] {
+  return GRAFANA_ALERTS.map((grafana) => {
+    const mirrored = ALERTS.find((a) => a.name === grafana.mirrors);
+    if (!mirrored) throw new Error(`Grafana alert "${grafana.title}" mirrors ${grafana.mirrors}, which is not in the catalogue`);
+    const service = `service="${SERVICE_LABEL}"`;
+    const perInstance = mirrored.test.labels?.instance !== undefined;
+    return {
+      source_matchers: [`alertname="${mirrored.name}"`, service],
+      target_matchers: [`alertname="${grafana.title}"`, service],
+      ...(perInstance ? { equal: ['instance'] } : {}),
+    };
+  });
+}
 
 /**
  * The configuration for a set of secrets: critical alerts page when there is a pager, warnings (and
@@ -70,6 +105,7 @@ function config(secrets: readonly ReceiverSecret[]) {
     inhibit_rules: [
       { source_matchers: ['alertname="ModelwatchDown"'], target_matchers: [`service="${SERVICE_LABEL}"`, 'alertname!="ModelwatchDown"'] },
       { source_matchers: ['alertname="FeatureDriftCritical"'], target_matchers: ['alertname="FeatureDriftWarning"'], equal: ['feature'] },
+      ...grafanaMirrorInhibitions(),
     ],
   };
 }

@@ -32,6 +32,19 @@ export interface AlertTest {
   readonly labels?: Readonly<Record<string, string>>;
   /** The alert's $value at `firingAt`. */
   readonly value: number;
+  /** Further cases, each with its own input: situations the alert must (or must not) fire in. */
+  readonly cases?: readonly AlertCase[];
+}
+
+/** A further test case of an alert: its input, evaluated at `at`. */
+export interface AlertCase {
+  /** What the case shows; the promtool test is named after it. */
+  readonly name: string;
+  readonly interval?: string;
+  readonly series: readonly TestSeries[];
+  readonly at: string;
+  /** The alert firing at `at` with these labels (beyond alertname and severity) and $value; silent when absent. */
+  readonly firing?: { readonly labels?: Readonly<Record<string, string>>; readonly value: number };
 }
 
 /** An instance of an alert whose condition holds in-process: its labels and `$value`. */
@@ -102,6 +115,11 @@ export const LIMIT = {
  * docs/runbooks.md, "Fire drill", and measured end to end by test/stack-alerting-e2e.test.ts).
  */
 export const PAGING_ERROR_WINDOW = '1m';
+/**
+ * How long the paging error alert's condition must hold before it fires: long enough that one
+ * unlucky scrape does not page, short enough to keep the page within the 2 minutes promised
+ * (its share of that bound is worked out with {@link PAGING_ERROR_WINDOW}'s).
+ */
 export const PAGING_ERROR_FOR = '30s';
 
 /** The predict routes, as the http_request_duration_seconds `route` label names them. */
@@ -127,6 +145,18 @@ const job = { job: 'modelwatch' };
 const instance = { job: 'modelwatch', instance: 'm1:5000' };
 const pipelineRun = { job: PIPELINE_JOB, pipeline: 'bank-marketing', instance: 'ci' };
 const pipelineSelector = `job="${PIPELINE_JOB}",pipeline="bank-marketing",instance="ci"`;
+const PIPELINE_LAST_RUN = `pipeline_last_run_timestamp_seconds{job="${PIPELINE_JOB}"}`;
+const pipelineRunSelector = (instance: string) => `job="${PIPELINE_JOB}",pipeline="bank-marketing",instance="${instance}"`;
+/**
+ * Two Pushgateway groups of one pipeline: `pod-a`, an older run (ended at 60 s) whose group was
+ * never replaced, and `pod-b`, the newer run (ended at 600 s), each with `metric` as given.
+ */
+const pipelineRuns = (metric: string, values: { old: string; new: string }): TestSeries[] => [
+  { series: `${metric}{${pipelineRunSelector('pod-a')}}`, values: values.old },
+  { series: `pipeline_last_run_timestamp_seconds{${pipelineRunSelector('pod-a')}}`, values: '60x20' },
+  { series: `${metric}{${pipelineRunSelector('pod-b')}}`, values: values.new },
+  { series: `pipeline_last_run_timestamp_seconds{${pipelineRunSelector('pod-b')}}`, values: '600x20' },
+];
 const perMinute = (from: number, step: number, n: number) => `${from}+${step}x${n}`;
 /** Predict latency that turns slow after 10 minutes: every request from then on takes 0.5–1 s. */
 const predictTurnsSlow = [
@@ -319,14 +349,26 @@ export const ALERTS: readonly AlertRule[] = [
   },
   {
     name: 'FeatureDriftWarning',
-    expr: `ml:feature_drift_psi:1h > ${PSI_WARNING} <= ${PSI_CRITICAL}`,
+    // No upper bound: past 0.2 the critical is pending for 10 minutes, and a warning that resolved
+    // then would leave nobody told. Alertmanager's inhibit rule mutes it once the critical fires.
+    expr: `ml:feature_drift_psi:1h > ${PSI_WARNING}`,
     for: '10m',
     severity: 'warning',
     summary: 'Feature {{ $labels.feature }} is drifting (PSI > 0.1)',
-    description: 'PSI of {{ $labels.feature }} over the last hour is {{ $value | printf "%.3f" }} against the training baseline (0.1–0.2: moderate shift).',
+    description: 'PSI of {{ $labels.feature }} over the last hour is {{ $value | printf "%.3f" }} against the training baseline (0.1–0.2: moderate shift; above 0.2 FeatureDriftCritical follows and mutes this warning).',
     runbook: 'featuredrift',
-    console: (s) => s.each('ml_feature_drift_psi').flatMap((c) => when(c.value, (v) => v > PSI_WARNING && v <= PSI_CRITICAL, c.labels)),
-    test: { series: driftSeries('feature', 'feature', 'age', 66, 34), silentAt: '60m', firingAt: '130m', labels: { feature: 'age' }, value: psi(0.66) },
+    console: (s) => s.each('ml_feature_drift_psi').flatMap((c) => when(c.value, (v) => v > PSI_WARNING, c.labels)),
+    test: {
+      series: driftSeries('feature', 'feature', 'age', 66, 34),
+      silentAt: '60m',
+      firingAt: '130m',
+      labels: { feature: 'age' },
+      value: psi(0.66),
+      cases: [
+        // Past the critical threshold the warning keeps firing while the critical is pending.
+        { name: 'PSI above 0.2 still fires the warning', series: driftSeries('feature', 'feature', 'age', 77, 23), at: '130m', firing: { labels: { feature: 'age' }, value: psi(0.77) } },
+      ],
+    },
   },
   {
     name: 'FeatureDriftCritical',
@@ -497,23 +539,66 @@ export const ALERTS: readonly AlertRule[] = [
   },
   {
     name: 'PipelineRunFailed',
-    expr: `pipeline_run_status{job="${PIPELINE_JOB}"} == 0`,
+    // Only the newest run of each pipeline counts: a group left on the Pushgateway by an earlier
+    // run under another instance (a pod name, a container id before PIPELINE_INSTANCE was set)
+    // must not keep an old failure firing once a later run has reported.
+    expr: `pipeline_run_status{job="${PIPELINE_JOB}"} == 0 and on (job, pipeline, instance) (${PIPELINE_LAST_RUN} == on (job, pipeline) group_left max by (job, pipeline) (${PIPELINE_LAST_RUN}))`,
     for: '1m',
     severity: 'warning',
     summary: 'Training pipeline {{ $labels.pipeline }} failed on {{ $labels.instance }}',
     description: 'The last run of {{ $labels.pipeline }} failed (pipeline_run_status = {{ $value }}): pipeline_step_status shows the step that failed (0) and the steps it stopped (-1); no new version was promoted by it.',
     runbook: 'pipelinerunfailed',
-    test: { series: [{ series: `pipeline_run_status{${pipelineSelector}}`, values: '1x10 0x10' }], silentAt: '9m', firingAt: '15m', labels: pipelineRun, value: 0 },
+    test: {
+      series: [
+        { series: `pipeline_run_status{${pipelineSelector}}`, values: '1x10 0x10' },
+        { series: `pipeline_last_run_timestamp_seconds{${pipelineSelector}}`, values: '60x10 660x10' },
+      ],
+      silentAt: '9m',
+      firingAt: '15m',
+      labels: pipelineRun,
+      value: 0,
+      cases: [
+        {
+          name: 'an old failed group is stale, a newer run of the pipeline succeeded',
+          series: pipelineRuns('pipeline_run_status', { old: '0x20', new: '1x20' }),
+          at: '15m',
+        },
+        {
+          name: 'an old group succeeded, the newer run failed',
+          series: pipelineRuns('pipeline_run_status', { old: '1x20', new: '0x20' }),
+          at: '15m',
+          firing: { labels: { ...pipelineRun, instance: 'pod-b' }, value: 0 },
+        },
+      ],
+    },
   },
   {
     name: 'PipelineNoRecentSuccess',
-    expr: `(time() - pipeline_last_success_timestamp_seconds{job="${PIPELINE_JOB}"}) / 3600 > 24`,
+    // The newest success over every instance: an old group never replaced (a pod name, a
+    // container id) keeps its old timestamp forever and must not keep the alert firing.
+    expr: `(time() - max by (job, pipeline) (pipeline_last_success_timestamp_seconds{job="${PIPELINE_JOB}"})) / 3600 > 24`,
     for: '10m',
     severity: 'warning',
     summary: 'Training pipeline {{ $labels.pipeline }} has not succeeded for a day',
-    description: 'The last successful run of {{ $labels.pipeline }} on {{ $labels.instance }} ended {{ $value | printf "%.1f" }} hours ago: the model is not being refreshed.',
+    description: 'The last successful run of {{ $labels.pipeline }}, on any instance, ended {{ $value | printf "%.1f" }} hours ago: the model is not being refreshed.',
     runbook: 'pipelinenorecentsuccess',
-    test: { series: [{ series: `pipeline_last_success_timestamp_seconds{${pipelineSelector}}`, values: '0x1500' }], silentAt: '1400m', firingAt: '1500m', labels: pipelineRun, value: 25 },
+    test: {
+      series: [{ series: `pipeline_last_success_timestamp_seconds{${pipelineSelector}}`, values: '0x1500' }],
+      silentAt: '1400m',
+      firingAt: '1500m',
+      labels: { job: PIPELINE_JOB, pipeline: 'bank-marketing' },
+      value: 25,
+      cases: [
+        {
+          name: 'an old group is a day stale, a newer run of the pipeline succeeded an hour ago',
+          series: [
+            { series: `pipeline_last_success_timestamp_seconds{${pipelineRunSelector('pod-a')}}`, values: '0x1500' },
+            { series: `pipeline_last_success_timestamp_seconds{${pipelineRunSelector('pod-b')}}`, values: '86400x1500' },
+          ],
+          at: '1500m',
+        },
+      ],
+    },
   },
   {
     name: 'ModelPromotionRejected',

@@ -6,6 +6,7 @@
  * two versions describes neither.
  */
 import { ConfigSchema } from '../../config.js';
+import { predictShare } from './alerts.js';
 
 /** One recording rule. */
 export interface RecordingRule {
@@ -78,6 +79,9 @@ const withEnoughLabels = ` and on (model_version) sum by (model_version) (increa
 /** Joined labels of one confusion cell over the last hour, per model version, all replicas. */
 const confusion = (predicted: 0 | 1, actual: 0 | 1) => `sum by (model_version) (increase(ml_feedback_total{predicted_class="${predicted}",actual_class="${actual}"}[1h]))`;
 
+/** The recorded share of predict requests failing with a server error (5xx) over 5 minutes. */
+export const SERVER_ERROR_RATIO_RULE = 'job:predict_server_error_ratio:rate5m';
+
 /** Every recording rule, in groups. */
 export const RULE_GROUPS: readonly RuleGroup[] = [
   {
@@ -87,7 +91,13 @@ export const RULE_GROUPS: readonly RuleGroup[] = [
       {
         record: 'job:model_request_error_ratio:rate5m',
         expr: 'sum by (job) (rate(model_requests_total{job="modelwatch",status="error"}[5m])) / sum by (job) (rate(model_requests_total{job="modelwatch"}[5m]))',
-        help: 'Share of predict requests that got no prediction (any non-2xx), all replicas.',
+        help: 'Share of predict requests that got no prediction (any non-2xx, rejected input included), all replicas.',
+      },
+      {
+        record: SERVER_ERROR_RATIO_RULE,
+        // What the error alerts and the error budget count: a client's bad input (4xx) is not a failure of the service.
+        expr: predictShare('5..', '5m'),
+        help: 'Share of predict requests answered with a server error (5xx, no prediction), all replicas: what the error panels show and the error alerts compare.',
       },
       {
         record: 'job:http_request_duration_seconds:p95_5m',

@@ -29,6 +29,7 @@ export const VOLUMES = {
   logs: 'modelwatch-logs',
   prometheus: 'prometheus-data',
   alertmanager: 'alertmanager-data',
+  pushgateway: 'pushgateway-data',
   grafana: 'grafana-data',
   elasticsearch: 'elasticsearch-data',
   snapshots: 'elasticsearch-snapshots',

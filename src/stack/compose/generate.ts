@@ -85,6 +85,9 @@ function secondReplicaService() {
  * service's; its JSON report per run to the container's log. Healthy while a run has finished
  * within two intervals.
  */
+/** The `instance` the Compose pipeline service pushes under, whichever container runs it. */
+export const COMPOSE_PIPELINE_INSTANCE = 'compose-pipeline';
+
 function pipelineService() {
   const { pushgateway } = STACK_SERVICES;
   const stateDir = `${MODEL_DIR}/pipelines`;
@@ -101,7 +104,9 @@ function pipelineService() {
         'done',
       ]),
     ],
-    environment: { MODEL_DIR, PUSHGATEWAY_URL: serviceUrl(pushgateway), PIPELINE_INTERVAL_SECONDS: optional('PIPELINE_INTERVAL_SECONDS') },
+    // A stable instance: the container id (its host name) changes whenever it is recreated, and
+    // each new one would leave the last one's Pushgateway group behind to keep alerts firing.
+    environment: { MODEL_DIR, PUSHGATEWAY_URL: serviceUrl(pushgateway), PIPELINE_INSTANCE: COMPOSE_PIPELINE_INSTANCE, PIPELINE_INTERVAL_SECONDS: optional('PIPELINE_INTERVAL_SECONDS') },
     volumes: [volume(VOLUMES.models, MODEL_DIR), volume(VOLUMES.logs, LOG_DIR), `${optional('TRAINING_DATA_DIR')}:${TRAINING_DATA_DIR}:ro`],
     depends_on: dependsOn({ [pushgateway.host]: 'service_healthy' }),
     healthcheck: healthcheck(`find ${stateDir} -name '*.json' -mmin -$(( 2 * PIPELINE_INTERVAL_SECONDS / 60 )) | grep -q .`, { startPeriod: '1h', interval: '5m' }),

@@ -91,12 +91,27 @@ export function alertmanagerService() {
 }
 
 /**
- * Pushgateway for the training pipeline. Without persistence: Prometheus already keeps every value
- * it scraped, and the image's user cannot write a fresh volume.
+ * Where the Pushgateway keeps its persistence file: the image's own working directory, owned by
+ * its user, so a fresh named volume mounted there is writable by it (Docker copies the ownership).
+ */
+export const PUSHGATEWAY_DATA_DIR = '/pushgateway';
+
+/**
+ * Pushgateway for the training pipeline, with a persistence file on a volume: a pipeline pushes
+ * once a day, so a Pushgateway restarted without it would serve nothing until the next run — the
+ * training dashboards go blank and PipelineNoRecentSuccess loses the last success time. It writes
+ * the file every minute and when it stops, and reads it back when it starts.
  */
 export function pushgatewayService() {
   const { pushgateway } = STACK_SERVICES;
-  return { image: IMAGES.pushgateway, ...ports(pushgateway), healthcheck: healthy(pushgateway.port, '/-/healthy'), ...longRunning() };
+  return {
+    image: IMAGES.pushgateway,
+    command: [`--persistence.file=${PUSHGATEWAY_DATA_DIR}/metrics.db`, '--persistence.interval=1m'],
+    volumes: [volume(VOLUMES.pushgateway, PUSHGATEWAY_DATA_DIR)],
+    ...ports(pushgateway),
+    healthcheck: healthy(pushgateway.port, '/-/healthy'),
+    ...longRunning(),
+  };
 }
 
 /**

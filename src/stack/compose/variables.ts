@@ -32,7 +32,7 @@ export const REQUIRED_VARIABLES = [
   },
   {
     name: 'KIBANA_PASSWORD',
-    purpose: 'Password the certs step gives `kibana_system`, the user Kibana connects to Elasticsearch as (letters and digits only: it is sent in a JSON body by a shell script).',
+    purpose: 'Password the one-shot `kibana-password` service gives `kibana_system`, the user Kibana connects to Elasticsearch as (letters and digits only: it is sent in a JSON body by a shell script).',
     localDefault: 'modelwatchlocalkibana',
   },
   {

@@ -14,6 +14,7 @@
 export const WRITE_ALIAS = 'ml-pipeline';
 /** The pattern of the indices behind the alias (ml-pipeline-YYYY.MM.DD-NNNNNN), for templates and searches. */
 export const INDEX_PATTERN = `${WRITE_ALIAS}-*`;
+/** The ILM policy that rolls the indices over and deletes them after their retention. */
 export const ILM_POLICY = 'ml-pipeline-logs';
 
 /**

@@ -35,6 +35,11 @@ export interface GrafanaAlertSpec {
   readonly mirrors: string;
   readonly runbook: string;
   readonly summary: string;
+  /**
+   * What a reader of the notification needs, in words: Grafana's template of the firing value
+   * (`$values.B.Value`, the reduced query) and the labels — never the query itself.
+   */
+  readonly description: string;
 }
 
 /** The two Grafana-managed alerts. */
@@ -42,7 +47,9 @@ export const GRAFANA_ALERTS: readonly GrafanaAlertSpec[] = [
   {
     uid: 'ml-model-accuracy',
     title: 'Model Accuracy Alert',
-    expr: 'ml_model_accuracy',
+    // Live accuracy only, like LowLiveAccuracy: the panel also shows the holdout figure of each
+    // version, measured once at training time, which says nothing about today's predictions.
+    expr: 'ml_model_accuracy{source="live"}',
     comparison: 'lt',
     threshold: LIMIT.liveAccuracy,
     for: '5m',
@@ -50,7 +57,8 @@ export const GRAFANA_ALERTS: readonly GrafanaAlertSpec[] = [
     panel: 'Model Accuracy',
     mirrors: 'LowLiveAccuracy',
     runbook: 'lowliveaccuracy',
-    summary: 'Model accuracy ({{ $labels.source }}, {{ $labels.model_version }}) is below 0.90 on {{ $labels.instance }}',
+    summary: 'Live accuracy of {{ $labels.model_version }} is below 0.90 on {{ $labels.instance }}',
+    description: 'Live accuracy of {{ $labels.model_version }} on {{ $labels.instance }} (its last labelled predictions, from /feedback) is {{ humanizePercentage $values.B.Value }}: below 90 % for 5 minutes.',
   },
   {
     uid: 'ml-high-error-rate',
@@ -66,6 +74,7 @@ export const GRAFANA_ALERTS: readonly GrafanaAlertSpec[] = [
     mirrors: 'HighPredictionErrorRate',
     runbook: 'highpredictionerrorrate',
     summary: 'More than 10 % of predictions fail on {{ $labels.instance }}',
+    description: '{{ humanizePercentage $values.B.Value }} of the predict requests of the last 5 minutes on {{ $labels.instance }} got a server error (5xx, no prediction): above 10 % for 2 minutes. Rejected input (4xx) is not counted.',
   },
 ];
 
@@ -99,7 +108,7 @@ function rule(spec: GrafanaAlertSpec) {
     noDataState: 'OK',
     execErrState: 'Error',
     for: spec.for,
-    annotations: { summary: spec.summary, description: `${spec.expr} is {{ $values.B }} (threshold ${spec.comparison === 'lt' ? 'below' : 'above'} ${spec.threshold}, for ${spec.for}).`, runbook_url: `${RUNBOOK_BASE_URL}#${spec.runbook}` },
+    annotations: { summary: spec.summary, description: spec.description, runbook_url: `${RUNBOOK_BASE_URL}#${spec.runbook}` },
     labels: { severity: spec.severity, service: SERVICE_LABEL },
     isPaused: false,
   };

@@ -7,6 +7,7 @@
 import type { GeneratedDashboard, GeneratedPanel, HeatmapPanel, PieChartPanel, PrometheusTarget, StatPanel, TimeSeriesPanel } from './grafana-types.js';
 import type { GrafanaUnit } from './units.js';
 import { predictShare } from '../catalogue/alerts.js';
+import { SERVER_ERROR_RATIO_RULE } from '../catalogue/recording-rules.js';
 
 /** One query of a panel; `legend` becomes the series name. */
 export interface PanelQuery {
@@ -84,14 +85,17 @@ export const ML_PIPELINE_PRODUCTION: DashboardSpec = {
 export const MODEL_HEALTH: DashboardSpec = {
   uid: 'model-health',
   title: 'Model Health',
-  description: 'Per model version: request rate, error ratio against 5 %, p99 latency and its heatmap, and the predicted classes over time.',
+  description: 'Per model version: request rate, p99 latency and its heatmap, and the predicted classes over time; the server-error share (5xx, all versions) against 5 %.',
   tag: 'model',
   panels: [
     { title: 'Request Rate', type: 'timeseries', queries: [{ expr: 'sum by (model_version) (rate(model_requests_total[5m]))', legend: '{{model_version}}' }], unit: 'reqps', min: 0 },
     {
       title: 'Error Rate',
       type: 'timeseries',
-      queries: [{ expr: 'sum by (model_version) (rate(model_requests_total{status="error"}[5m])) / sum by (model_version) (rate(model_requests_total[5m]))', legend: '{{model_version}}' }],
+      // Server failures (5xx), what the error alerts count; rejected input (4xx) is not the
+      // service failing. The status code is on the HTTP series, which has no model version, so
+      // this one is fleet-wide.
+      queries: [{ expr: SERVER_ERROR_RATIO_RULE, legend: 'server errors (5xx), all versions' }],
       unit: 'percentunit',
       min: 0,
       thresholds: [{ color: 'green', value: null }, { color: 'red', value: 0.05 }],
@@ -113,7 +117,8 @@ export const MLOPS_OVERVIEW: DashboardSpec = {
     {
       title: 'Error %',
       type: 'stat',
-      queries: [{ expr: 'job:model_request_error_ratio:rate5m * 100', legend: 'errors' }],
+      // Server failures (5xx) only: the any-non-2xx ratio would count a client's bad input.
+      queries: [{ expr: `${SERVER_ERROR_RATIO_RULE} * 100`, legend: 'server errors (5xx)' }],
       unit: 'percent',
       thresholds: [{ color: 'green', value: null }, { color: 'red', value: 5 }],
     },

@@ -44,9 +44,13 @@ type TypedPanel<Type extends string, Options, Custom> = Omit<Plain<Panel>, 'type
   };
 };
 
+/** A time series panel: a line per series over time (`thresholdsStyle` draws the threshold lines). */
 export type TimeSeriesPanel = TypedPanel<'timeseries', TimeSeries.Options, TimeSeries.FieldConfig>;
+/** A stat panel: one big number per series; it has no custom field config of its own. */
 export type StatPanel = TypedPanel<'stat', Stat.Options, Record<string, never>>;
+/** A pie chart panel: each series' share of the whole. */
 export type PieChartPanel = TypedPanel<'piechart', PieChart.Options, PieChart.FieldConfig>;
+/** A heatmap panel: histogram buckets over time. */
 export type HeatmapPanel = TypedPanel<'heatmap', Heatmap.Options, Heatmap.FieldConfig>;
 /** The panel types the generator writes, by plugin id. */
 export interface PanelByType {

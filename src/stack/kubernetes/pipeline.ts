@@ -21,6 +21,9 @@ export const TRAINING_DATA_FILE = `${TRAINING_DATA_DIR}/bank-full.csv`;
  */
 export const PIPELINE_ARGS = ['pipeline', 'run', '--data', TRAINING_DATA_FILE] as const;
 
+/** The `instance` the CronJob's runs push under: the CronJob's name, the same for every run. */
+export const PIPELINE_INSTANCE = NAMES.pipeline;
+
 /** Every day at 03:00 UTC, off peak. */
 export const PIPELINE_SCHEDULE = '0 3 * * *';
 
@@ -43,9 +46,9 @@ export function trainingDataClaim(): PersistentVolumeClaim {
 }
 
 /**
- * The daily run. One attempt per day by design, like Airflow's `retries=0`: a failed step exits
- * 1 and the pod failure policy ends the Job at once; only a pod lost to a node drain or
- * preemption is started again.
+ * The daily run. Exit codes 1, 2 and 3 ({@link FINAL_EXIT_CODES}) end the Job at once through the
+ * pod failure policy; a pod lost to a node drain or preemption is started again without counting;
+ * any other failure (an OOM kill, a crash) is retried once (`backoffLimit: 1`).
  */
 export function pipelineCronJob(): CronJob {
   return new CronJob({
@@ -80,6 +83,10 @@ export function pipelineCronJob(): CronJob {
                   name: NAMES.pipeline,
                   ...containerBasics(),
                   args: [...PIPELINE_ARGS],
+                  // Every run's pod has a new name: pushed under it, each run would leave a
+                  // Pushgateway group behind that no later run replaces (an old failure would
+                  // keep PipelineRunFailed firing). One stable instance per CronJob.
+                  env: [{ name: 'PIPELINE_INSTANCE', value: PIPELINE_INSTANCE }],
                   // Measured: ~220 MB RSS training on 45,211 rows in about 6 s of one core.
                   resources: { requests: { cpu: '500m', memory: '384Mi' }, limits: { cpu: '2', memory: '1Gi' } },
                   volumeMounts: [...sharedMounts(), { name: 'training-data', mountPath: TRAINING_DATA_DIR, readOnly: true }],

@@ -108,9 +108,25 @@ function alertTests() {
   return {
     rule_files: [`../${PROMETHEUS_FILES.recordingRules}`, `../${PROMETHEUS_FILES.alertRules}`],
     evaluation_interval: '1m',
-    tests: ALERTS.map((alert) => {
+    tests: ALERTS.flatMap((alert) => {
       const labels = { ...(alert.test.labels ?? {}) };
-      return {
+      const cases = (alert.test.cases ?? []).map((c) => {
+        const firing = c.firing;
+        const caseLabels = { ...(firing?.labels ?? {}) };
+        return {
+          name: `${alert.name}: ${c.name}`,
+          interval: c.interval ?? '1m',
+          input_series: c.series.map((s) => ({ series: s.series, values: s.values })),
+          alert_rule_test: [
+            {
+              eval_time: c.at,
+              alertname: alert.name,
+              exp_alerts: firing ? [{ exp_labels: { severity: alert.severity, service: SERVICE_LABEL, ...caseLabels }, exp_annotations: annotations(alert, caseLabels, firing.value) }] : [],
+            },
+          ],
+        };
+      });
+      return [{
         name: alert.name,
         interval: alert.test.interval ?? '1m',
         input_series: alert.test.series.map((s) => ({ series: s.series, values: s.values })),
@@ -122,7 +138,7 @@ function alertTests() {
             exp_alerts: [{ exp_labels: { severity: alert.severity, service: SERVICE_LABEL, ...labels }, exp_annotations: annotations(alert, labels, alert.test.value) }],
           },
         ],
-      };
+      }, ...cases];
     }),
   };
 }
