@@ -21,6 +21,7 @@ import { runPipeline, runPipelineStep, type PipelineResult } from '../src/pipeli
 import { readRunState, RunStateError } from '../src/pipeline/run-state.js';
 import { pipelineSteps, STEP_NAMES, type PipelineContext, type StepName } from '../src/pipeline/steps.js';
 import { CapturedLines, tempDir } from './helpers/fixtures.js';
+import { skipUnlessTool } from './helpers/tools.js';
 
 const missing = spawnSync('prometheus-pushgateway', ['--version']).error ? 'prometheus-pushgateway not found: apt-get install prometheus-pushgateway (.ci/run installs it)' : false;
 
@@ -31,7 +32,7 @@ interface PushedGroup {
 }
 type PushedMetric = { type: string; metrics: { labels: Record<string, string>; value: string }[] };
 
-describe('modelwatch pipeline run, observed through a real Pushgateway', { skip: missing }, () => {
+describe('modelwatch pipeline run, observed through a real Pushgateway', { skip: skipUnlessTool(missing) }, () => {
   const dir = tempDir('modelwatch-pipeline-');
   const data = join(dir, 'train.csv');
   let gateway: ChildProcess;

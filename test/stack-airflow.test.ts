@@ -23,6 +23,7 @@ import { AIRFLOW_VARIABLES, DAG_ID, generateAirflow, TASK_RETRIES } from '../src
 import { LOG_FIELDS } from '../src/stack/catalogue/log-fields.js';
 import { LOG_PATH } from '../src/stack/filebeat/generate.js';
 import { tempDir } from './helpers/fixtures.js';
+import { skipUnlessTool } from './helpers/tools.js';
 
 const root = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
 const dagFile = root('deploy/airflow/modelwatch_pipeline.py');
@@ -162,7 +163,7 @@ function parseRun(words: readonly string[]): Record<string, unknown> {
 /** Whether a file path matches one of Filebeat's glob paths (`*` within one directory level). */
 const matchesGlob = (file: string, glob: string) => posix.dirname(file) === posix.dirname(glob) && new RegExp(`^${posix.basename(glob).replace(/[.]/g, '\\.').replace(/\*/g, '[^/]*')}$`).test(posix.basename(file));
 
-describe('deploy/airflow/modelwatch_pipeline.py', { skip: pythonMissing }, () => {
+describe('deploy/airflow/modelwatch_pipeline.py', { skip: skipUnlessTool(pythonMissing) }, () => {
   let graph: Record_;
   before(() => {
     stubDir = tempDir('modelwatch-airflow-stub-');

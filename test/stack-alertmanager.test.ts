@@ -12,12 +12,13 @@ import { ALERTMANAGER_VARIANTS, SECRET_FILES, SECRETS_DIR, UI_ONLY_RECEIVER } fr
 import { ALERTS, SERVICE_LABEL } from '../src/stack/catalogue/alerts.js';
 import { ALERTMANAGER_CONFIG_DIR, alertmanagerEntrypoint } from '../src/stack/compose/metrics.js';
 import { tempDir } from './helpers/fixtures.js';
+import { commandMissing, skipUnlessTool } from './helpers/tools.js';
 
 const config = fileURLToPath(new URL('../deploy/alertmanager/alertmanager.yml', import.meta.url));
 const missing = spawnSync('amtool', ['--version']).error ? 'amtool not found: apt-get install prometheus-alertmanager (.ci/run installs it)' : false;
 const amtool = (...args: string[]) => spawnSync('amtool', args, { encoding: 'utf8' });
 
-describe('the generated Alertmanager configuration', { skip: missing }, () => {
+describe('the generated Alertmanager configuration', { skip: skipUnlessTool(missing) }, () => {
   test('amtool check-config passes', () => {
     const result = amtool('check-config', config);
     assert.equal(result.status, 0, result.stdout + result.stderr);
@@ -34,7 +35,7 @@ describe('the generated Alertmanager configuration', { skip: missing }, () => {
   });
 });
 
-describe('one Alertmanager configuration per set of receiver secrets, chosen by the Compose entrypoint', { skip: missing }, () => {
+describe('one Alertmanager configuration per set of receiver secrets, chosen by the Compose entrypoint', { skip: skipUnlessTool(missing) }, () => {
   const file = (name: string) => fileURLToPath(new URL(`../deploy/alertmanager/${name}`, import.meta.url));
   const route = (config: string, severity: string) => amtool('config', 'routes', 'test', `--config.file=${config}`, 'alertname=X', `severity=${severity}`, `service=${SERVICE_LABEL}`).stdout.trim();
 
@@ -130,7 +131,7 @@ describe('one Alertmanager configuration per set of receiver secrets, chosen by 
   });
 });
 
-describe('a real Alertmanager with the generated inhibit rules: a firing Prometheus alert mutes the Grafana alert that mirrors it', { skip: spawnSync('prometheus-alertmanager', ['--version']).error ? 'prometheus-alertmanager not found: apt-get install prometheus-alertmanager (.ci/run installs it)' : false }, () => {
+describe('a real Alertmanager with the generated inhibit rules: a firing Prometheus alert mutes the Grafana alert that mirrors it', { skip: skipUnlessTool(commandMissing('prometheus-alertmanager', 'apt-get install prometheus-alertmanager')) }, () => {
   const dir = tempDir('modelwatch-am-inhibit-');
   let api = '';
   let child: ReturnType<typeof spawn> | undefined;

@@ -18,6 +18,7 @@ import { generateSynthetic } from '../src/data/synthetic.js';
 import { freePort } from '../bench/children.js';
 import { tempDir } from './helpers/fixtures.js';
 import { PROMOTION_REJECTED_EXIT_CODE } from '../src/pipeline/promotion.js';
+import { commandMissing, skipUnlessTool } from './helpers/tools.js';
 
 type Service = {
   image: string;
@@ -460,7 +461,7 @@ describe('deploy/compose/docker-compose.yml', () => {
   });
 });
 
-describe('the Pushgateway keeps what was pushed across a restart', { skip: spawnSync('prometheus-pushgateway', ['--version']).error ? 'prometheus-pushgateway not found: apt-get install prometheus-pushgateway (.ci/run installs it)' : false }, () => {
+describe('the Pushgateway keeps what was pushed across a restart', { skip: skipUnlessTool(commandMissing('prometheus-pushgateway', 'apt-get install prometheus-pushgateway')) }, () => {
   test('its persistence file is on a named volume, and a real Pushgateway run with its flags serves a pushed run again after a restart', async () => {
     const gateway = services.pushgateway;
     const flag = (gateway.command ?? []).find((a) => a.startsWith('--persistence.file='));

@@ -30,6 +30,7 @@ import { createLogger } from '../src/monitoring/audit/logger.js';
 import { PIPELINE_JOB } from '../src/pipeline/metrics.js';
 import { runPipeline } from '../src/pipeline/run.js';
 import { CapturedLines, tempDir, trainedRegistry } from './helpers/fixtures.js';
+import { skipUnlessTool } from './helpers/tools.js';
 
 const missing =
   spawnSync('prometheus', ['--version']).error || spawnSync('prometheus-pushgateway', ['--version']).error
@@ -78,7 +79,7 @@ function testConfig(dir: string, addresses: { modelwatch: string; pushgateway: s
   };
 }
 
-describe('the generated configuration and rules against a real Prometheus scraping modelwatch and a Pushgateway', { skip: missing }, () => {
+describe('the generated configuration and rules against a real Prometheus scraping modelwatch and a Pushgateway', { skip: skipUnlessTool(missing) }, () => {
   let service: RunningService;
   let prometheus: ChildProcess;
   let pushgateway: ChildProcess;

@@ -8,6 +8,7 @@ import { ALERTS } from '../src/stack/catalogue/alerts.js';
 import { RULE_GROUPS } from '../src/stack/catalogue/recording-rules.js';
 import { PROMETHEUS_FILES } from '../src/stack/prometheus/generate.js';
 import { SEED_BODY, testApp } from './helpers/fixtures.js';
+import { skipUnlessTool } from './helpers/tools.js';
 
 const deploy = (path: string) => fileURLToPath(new URL(`../deploy/${path}`, import.meta.url));
 const promtoolMissing = spawnSync('promtool', ['--version']).error
@@ -54,7 +55,7 @@ describe('the Prometheus stack generated from the catalogue', () => {
     }
   });
 
-  test('promtool check config and check rules pass', { skip: promtoolMissing }, () => {
+  test('promtool check config and check rules pass', { skip: skipUnlessTool(promtoolMissing) }, () => {
     const config = promtool(['check', 'config', PROMETHEUS_FILES.config]);
     assert.equal(config.status, 0, config.stdout + config.stderr);
     const rules = promtool(['check', 'rules', PROMETHEUS_FILES.recordingRules, PROMETHEUS_FILES.alertRules]);
@@ -62,14 +63,14 @@ describe('the Prometheus stack generated from the catalogue', () => {
     assert.match(rules.stdout, new RegExp(`SUCCESS: ${ALERTS.length} rules found`));
   });
 
-  test('promtool test rules: every alert silent, then firing with exact labels and annotations', { skip: promtoolMissing }, () => {
+  test('promtool test rules: every alert silent, then firing with exact labels and annotations', { skip: skipUnlessTool(promtoolMissing) }, () => {
     const result = promtool(['test', 'rules', PROMETHEUS_FILES.alertTests]);
     assert.equal(result.status, 0, result.stdout + result.stderr);
     const tests = readFileSync(deploy(`prometheus/${PROMETHEUS_FILES.alertTests}`), 'utf8');
     for (const alert of ALERTS) assert.ok(tests.includes(`name: ${alert.name}\n`), `${alert.name} has a test case`);
   });
 
-  test('promtool check metrics finds no problem in a live /metrics scrape', { skip: promtoolMissing }, async () => {
+  test('promtool check metrics finds no problem in a live /metrics scrape', { skip: skipUnlessTool(promtoolMissing) }, async () => {
     const t = await testApp();
     for (let i = 0; i < 5; i++) await t.app.inject({ method: 'POST', url: '/predict', payload: SEED_BODY, headers: { 'x-request-id': `scrape-${i}` } });
     await t.app.inject({ method: 'POST', url: '/feedback', payload: { request_id: 'scrape-1', actual: 0 } });
