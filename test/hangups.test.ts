@@ -79,6 +79,16 @@ function seeded(seed: number): () => number {
   };
 }
 
+/** A raw connection to the service, open: what it has received so far, and when it closes. */
+async function openConnection(port: number): Promise<{ socket: Socket; received: () => string; closed: Promise<void> }> {
+  const socket = connect(port, '127.0.0.1');
+  let received = '';
+  socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+  const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+  await new Promise<void>((resolve) => socket.on('connect', () => resolve()));
+  return { socket, received: () => received, closed };
+}
+
 describe('clients hanging up mid-request', () => {
   test('hundreds of clients hang up at random points; the service still answers, and every 200 has its prediction line', async (t) => {
     const logFile = join(tempDir(), 'audit.ndjson');
@@ -125,11 +135,7 @@ describe('clients hanging up mid-request', () => {
     const config = loadConfig({ MODEL_DIR: trainedRegistry().dir, PORT: '0', HOST: '127.0.0.1', LOG_STDOUT: 'false' });
     const service = await startService(config);
     const port = (service.app.server.address() as { port: number }).port;
-    const socket = connect(port, '127.0.0.1');
-    let received = '';
-    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
-    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
-    await new Promise<void>((resolve) => socket.on('connect', () => resolve()));
+    const { socket, received, closed } = await openConnection(port);
     const request = rawRequest('in-flight');
     socket.write(request.slice(0, request.length - 20));
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -141,7 +147,7 @@ describe('clients hanging up mid-request', () => {
     await stopping;
     const stoppedIn = performance.now() - began;
     await closed;
-    assert.match(received, /^HTTP\/1\.1 200 /, 'the request in flight is answered');
+    assert.match(received(), /^HTTP\/1\.1 200 /, 'the request in flight is answered');
     assert.ok(stoppedIn < 5000, `stopped in ${Math.round(stoppedIn)} ms, within the default SHUTDOWN_TIMEOUT_SECONDS (10 s)`);
   });
 
@@ -149,11 +155,7 @@ describe('clients hanging up mid-request', () => {
     const config = loadConfig({ MODEL_DIR: trainedRegistry().dir, PORT: '0', HOST: '127.0.0.1', LOG_STDOUT: 'false' });
     const service = await startService(config);
     const port = (service.app.server.address() as { port: number }).port;
-    const socket = connect(port, '127.0.0.1');
-    let received = '';
-    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
-    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
-    await new Promise<void>((resolve) => socket.on('connect', () => resolve()));
+    const { socket, received, closed } = await openConnection(port);
     // The first request is in flight (half its body sent) when the stop begins.
     const first = rawRequest('in-flight');
     const cut = first.length - 20;
@@ -164,9 +166,9 @@ describe('clients hanging up mid-request', () => {
     socket.write(first.slice(cut) + rawRequest('too-late'));
     await closed;
     await stopping;
-    const answers = received.split(/(?=HTTP\/1\.1 )/);
+    const answers = received().split(/(?=HTTP\/1\.1 )/);
     assert.match(answers[0], /^HTTP\/1\.1 200 /, 'the request in flight is finished');
-    assert.match(answers[1] ?? '', /^HTTP\/1\.1 503 /, `the one after the stop began is refused: ${received.slice(0, 600)}`);
+    assert.match(answers[1] ?? '', /^HTTP\/1\.1 503 /, `the one after the stop began is refused: ${received().slice(0, 600)}`);
     const body = JSON.parse(answers[1].slice(answers[1].indexOf('\r\n\r\n') + 4)) as { code: string; request_id: string };
     assert.equal(body.code, 'MW_SHUTTING_DOWN');
     assert.equal(body.request_id, 'too-late');
