@@ -143,6 +143,9 @@ describe('the fire drill', () => {
     await t.log.drain();
     const line = t.captured.lines.find((l) => l.request_id === 'req-0' && l.drill !== undefined);
     assert.deepEqual(line?.drill, { effect: 'latency', error_share: 0, extra_latency_ms: 300 });
+    // Its duration is the time the request took, the drill's delay included (Fastify's own
+    // reply.elapsedTime reads 0 here: no onResponse hook exists).
+    assert.ok((line?.duration as number) >= 290, `duration ${String(line?.duration)} ms`);
     await t.app.close();
   });
 

@@ -21,6 +21,7 @@ import { DrillInjectedError, InvalidInputError, type InputProblem } from '../../
 import type { DrillEffect, DrillMetrics } from '../../monitoring/metrics/drill.js';
 import { adminAuthorization } from './admin.js';
 import { PREDICT_ROUTES } from './predict.js';
+import { whenAnswered } from '../when-answered.js';
 
 /** What a drill does, as POST /admin/drill takes it. */
 export interface DrillSettings {
@@ -197,14 +198,14 @@ export const fireDrillPlugin = fp<FireDrillOptions>(async (app: FastifyInstance,
     `${Math.round(settings.errorShare * 1000) / 10} % of predict requests fail, ${settings.extraLatencyMs} ms added, until ${new Date(drill.endsAtMs).toISOString()}`;
 
   /** The counter and audit line of one drilled request whose answer was sent. */
-  const record = (request: FastifyRequest, reply: FastifyReply, drilled: DrilledRequest) => {
+  const record = (request: FastifyRequest, reply: FastifyReply, drilled: DrilledRequest, durationMs: number) => {
     const { effect, settings } = drilled;
     metrics?.recordDrilledRequest(effect);
     audit?.[effect === 'error' ? 'warn' : 'info'](
       {
         request_id: request.id,
         endpoint: request.routeOptions.url,
-        duration: reply.elapsedTime,
+        duration: durationMs,
         drill: { effect, error_share: settings.errorShare, extra_latency_ms: settings.extraLatencyMs },
         ...(effect === 'error' ? { error: { code: 'MW_DRILL_INJECTED', type: 'drill', message: 'failure injected by the fire drill' } } : {}),
         http: { response: { status_code: reply.statusCode } },
@@ -225,17 +226,9 @@ export const fireDrillPlugin = fp<FireDrillOptions>(async (app: FastifyInstance,
     const settings = drill.current;
     const drilled: DrilledRequest = { effect, settings };
     request.drill = drilled;
-    // Only a drilled request pays for a listener. Like observability.ts: a client that left before
-    // any answer was made got nothing from the drill and is not recorded.
-    reply.raw.once('close', () => {
-      if (!reply.raw.writableEnded) return;
-      try {
-        record(request, reply, drilled);
-      } catch (error) {
-        // An event listener's exception would end the process: no request may do that.
-        log.error({ err: error, request_id: request.id }, 'recording a drilled request failed');
-      }
-    });
+    // Only a drilled request pays for a listener; a client that left before any answer was made got
+    // nothing from the drill and is not recorded.
+    whenAnswered(request, reply, log, 'recording a drilled request', (durationMs) => record(request, reply, drilled, durationMs));
     // Built now: after the delay the drill may have ended.
     const failure = effect === 'error' ? new DrillInjectedError(describe(settings)) : undefined;
     const act = () => (failure ? done(failure) : done());

@@ -3,12 +3,9 @@
  * predictions for ground truth and write its audit lines. Work here does not delay the answer the
  * client is waiting for; it is O(1) per prediction, and done in batches.
  *
- * A request is recorded when its response closes, not when it finishes: Fastify's onResponse runs on
- * the response's 'finish', which never comes for an answer whose client hung up first (the socket is
- * gone before the bytes are handed over), so the prediction it made would have no audit line, no
- * metrics and no drift count. 'close' comes once for every response, whatever the client does. (It
- * also spares Fastify's own two response listeners, which it adds only when an onResponse hook exists.)
- * Recording never throws out of here: a failure is logged and the other requests of the batch are
+ * A request is recorded when its response closes, not when it finishes (when-answered.ts): an answer
+ * whose client hung up first never finishes, and the prediction it made would have no audit line, no
+ * metrics and no drift count. Recording never throws out of here: a failure is logged and the other requests of the batch are
  * still recorded, the audit line first.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -24,6 +21,7 @@ import type { ServiceMetrics } from '../../monitoring/metrics/index.js';
 import type { ModelMonitor } from '../../monitoring/model-monitor.js';
 import type { ModelState } from '../model-state.js';
 import { PREDICT_ROUTES } from './predict.js';
+import { whenAnswered } from '../when-answered.js';
 import { DeferredBatch } from '../../util/deferred-batch.js';
 import type { PredictionRecord, RequestOutcome } from '../request-outcome.js';
 
@@ -171,9 +169,6 @@ export const observability = fp<ObservabilityOptions>(async (app: FastifyInstanc
   });
 
   const observe = (request: FastifyRequest, reply: FastifyReply, durationMs: number) => {
-    // A client that left before any answer was made (mid-body, or while an awaited handler ran) got
-    // nothing and caused nothing to be recorded.
-    if (!reply.raw.writableEnded) return;
     // routeOptions is a getter that builds a fresh object: read it once per request.
     const route = request.routeOptions.url ?? 'unmatched';
     const outcome = request.outcome;
@@ -202,15 +197,7 @@ export const observability = fp<ObservabilityOptions>(async (app: FastifyInstanc
   };
 
   app.addHook('onRequest', (request, reply, done) => {
-    const start = performance.now();
-    reply.raw.on('close', () => {
-      try {
-        observe(request, reply, performance.now() - start);
-      } catch (error) {
-        // An event listener's exception would end the process: no request may do that.
-        options.log?.error({ err: error, request_id: request.id }, 'recording an answered request failed');
-      }
-    });
+    whenAnswered(request, reply, options.log, 'recording an answered request', (durationMs) => observe(request, reply, durationMs));
     done();
   });
 
