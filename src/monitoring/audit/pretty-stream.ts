@@ -7,16 +7,14 @@
  */
 import { writeSync } from 'node:fs';
 import { Writable } from 'node:stream';
-
-/** The values of LOG_FORMAT. */
-export type LogFormat = 'auto' | 'json' | 'pretty';
+import type { Config } from '../../config.js';
 
 /**
  * Whether stdout gets pretty lines: `pretty`, or `auto` on a terminal.
  *
  * @example wantsPrettyLogs('auto', process.stdout.isTTY) // true in a terminal, false in a container
  */
-export function wantsPrettyLogs(format: string, stdoutIsTerminal: boolean | undefined): boolean {
+export function wantsPrettyLogs(format: Config['LOG_FORMAT'], stdoutIsTerminal: boolean | undefined): boolean {
   return format === 'pretty' || (format === 'auto' && stdoutIsTerminal === true);
 }
 

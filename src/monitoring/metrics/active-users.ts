@@ -7,7 +7,7 @@ import { RecentClients } from '../recent-clients.js';
  *
  * @example createActiveUserMetrics(registry, 300, 10_000)('alice')
  */
-export function createActiveUserMetrics(registry: Registry, windowSeconds: number, maxTracked: number, now: () => number = Date.now): (client: string) => void {
+export function createActiveUserMetrics(registry: Registry, windowSeconds: number, maxTracked: number, now: () => number = Date.now): (client: string | undefined) => void {
   const clients = new RecentClients(windowSeconds * 1000, maxTracked, now);
   new Gauge({
     name: 'ml_active_users',

@@ -25,7 +25,7 @@ export interface ServiceMetrics {
   observeModelRequest(modelVersion: string, ok: boolean, seconds: number): void;
   observeFeatureProcessing(seconds: number): void;
   recordRejection(reason: RejectionReason, endpoint: string): void;
-  touchClient(client: string): void;
+  touchClient(client: string | undefined): void;
   /** Publishes a newly serving version: its facts, load time and the time of this success. */
   setServingModel(model: ModelFacts): void;
   /** Counts a version that failed to load while the old one kept serving. */

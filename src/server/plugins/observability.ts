@@ -131,7 +131,7 @@ export const observability = fp<ObservabilityOptions>(async (app: FastifyInstanc
         if (isPredict) {
           const version = outcome?.kind === 'predicted' ? outcome.modelVersion : (o.modelVersion ?? 'none');
           metrics.observeModelRequest(version, outcome?.kind === 'predicted', o.durationMs / 1000);
-          if (o.client !== undefined) metrics.touchClient(o.client);
+          metrics.touchClient(o.client);
           if (outcome?.kind === 'predicted') for (const p of outcome.predictions) metrics.observePrediction(p.prediction, p.confidence);
         }
         if (outcome?.kind === 'rejected') for (const reason of new Set([outcome.reason, ...(outcome.problems ?? []).map((p) => p.reason)])) metrics.recordRejection(reason, route);

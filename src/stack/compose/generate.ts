@@ -78,6 +78,9 @@ function secondReplicaService() {
   return { ...replica(SECOND_REPLICA.logFile), ...ports(STACK_SERVICES.modelwatch, false), depends_on: dependsOn({ [STACK_SERVICES.modelwatch.host]: 'service_healthy' }) };
 }
 
+/** The `instance` the Compose pipeline service pushes under, whichever container runs it. */
+export const COMPOSE_PIPELINE_INSTANCE = 'compose-pipeline';
+
 /**
  * The training pipeline, scheduled (profile `pipeline`): a run when it starts, then one every
  * PIPELINE_INTERVAL_SECONDS, on the CSV in TRAINING_DATA_DIR, promoting into the registry the
@@ -85,9 +88,6 @@ function secondReplicaService() {
  * service's; its JSON report per run to the container's log. Healthy while a run has finished
  * within two intervals.
  */
-/** The `instance` the Compose pipeline service pushes under, whichever container runs it. */
-export const COMPOSE_PIPELINE_INSTANCE = 'compose-pipeline';
-
 function pipelineService() {
   const { pushgateway } = STACK_SERVICES;
   const stateDir = `${MODEL_DIR}/pipelines`;
@@ -177,10 +177,9 @@ export function productionOverride() {
   const locals = new Map<string, string>(REQUIRED_VARIABLES.map(({ name }) => [local(name), required(name)]));
   const services: Record<string, { environment: Record<string, string> }> = {};
   for (const [name, service] of Object.entries(composeFile().services)) {
-    const environment: Record<string, string> = Object.fromEntries(
-      Object.entries((service as { environment?: Record<string, string> }).environment ?? {}).flatMap(([key, value]) => (locals.has(value) ? [[key, locals.get(value)!]] : [])),
-    );
-    if (BOOTSTRAP_SETTING in ((service as { environment?: Record<string, string> }).environment ?? {})) environment[BOOTSTRAP_SETTING] = 'false';
+    const base: Record<string, string> = (service as { environment?: Record<string, string> }).environment ?? {};
+    const environment: Record<string, string> = Object.fromEntries(Object.entries(base).flatMap(([key, value]) => (locals.has(value) ? [[key, locals.get(value)!]] : [])));
+    if (BOOTSTRAP_SETTING in base) environment[BOOTSTRAP_SETTING] = 'false';
     if (Object.keys(environment).length > 0) services[name] = { environment };
   }
   return { services };

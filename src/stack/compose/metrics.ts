@@ -3,6 +3,7 @@
  * Grafana, each reading its generated configuration from deploy/ (read-only) and keeping its state
  * in a named volume.
  */
+import { posix } from 'node:path';
 import { ALERTMANAGER_VARIANTS, SECRET_FILES, SECRETS_DIR } from '../alertmanager/generate.js';
 import { PROMETHEUS_FILES } from '../prometheus/generate.js';
 import { ELASTICSEARCH_URL, STACK_SERVICES } from '../services.js';
@@ -37,7 +38,7 @@ export function prometheusService() {
     volumes: [
       generatedFile(`prometheus/${PROMETHEUS_FILES.config}`, config),
       generatedFile('prometheus/rules', '/etc/prometheus/rules'),
-      generatedFile(`prometheus/${PROMETHEUS_FILES.fileSdTargets.slice(0, PROMETHEUS_FILES.fileSdTargets.indexOf('/'))}`, '/etc/prometheus/targets'),
+      generatedFile(`prometheus/${posix.dirname(PROMETHEUS_FILES.fileSdTargets)}`, '/etc/prometheus/targets'),
       volume(VOLUMES.prometheus, '/prometheus'),
     ],
     ...ports(prometheus),
