@@ -1,18 +1,18 @@
 /**
  * `modelwatch pipeline run`: the observed training pipeline (ingest → validate → split → train →
  * evaluate → register → promote), for Airflow, cron or a Kubernetes CronJob to call: the whole run at
-once, or one step at a time with `--only <step> --run-dir <dir>` (each step a task of its own,
-sharing the run's state through the directory).
+ * once, or one step at a time with `--only <step> --run-dir <dir>` (each step a task of its own,
+ * sharing the run's state through the directory).
  *
  * Output: the result on stdout — a summary, or with --json one JSON object — and nothing else;
  * progress lines on stderr when it is a terminal (quiet otherwise); ECS log lines to --log-file (or
  * LOG_FILE) when set and, when stderr is not a terminal and --json is not given, to stderr (where
- * container and scheduler logs are collected). Exit
- * code 0 when the run succeeded and its version is current, 1 when a step failed, 2 for bad flags
- * or, with --only, a run directory whose state refuses the step (no readable run.json, earlier steps
- * not succeeded, the run over, a setting that differs from the run's), 3 when the run succeeded but
- * the promotion gate rejected the new version (it is registered, not current): a scheduler or
- * script sees that the model it asked for is not the one serving.
+ * container and scheduler logs are collected). Exit code 0 when the run succeeded and its version
+ * is current, 1 when a step failed, 2 for bad flags or, with --only, a run directory whose state
+ * refuses the step (no readable run.json, earlier steps not succeeded, the run over, a setting that
+ * differs from the run's), 3 when the run succeeded but the promotion gate rejected the new version
+ * (it is registered, not current): a scheduler or script sees that the model it asked for is not
+ * the one serving.
  */
 import { Command, Option } from 'commander';
 import { loadConfig, type Config } from '../config.js';

@@ -9,6 +9,8 @@
  * The DAG reads its settings from Airflow Variables with the Kubernetes deployment's values as
  * defaults, so changing one needs no new DAG file.
  */
+import { ConfigSchema } from '../../config.js';
+import { ECS_VERSION } from '../../monitoring/audit/prediction-line.js';
 import { orderSteps } from '../../pipeline/dag.js';
 import { PROMOTION_REJECTED_EXIT_CODE } from '../../pipeline/promotion.js';
 import { pipelineSteps } from '../../pipeline/steps.js';
@@ -16,6 +18,9 @@ import { PIPELINE_LOG_FILE } from '../filebeat/generate.js';
 import { settings } from '../kubernetes/common.js';
 import { TRAINING_DATA_FILE } from '../kubernetes/pipeline.js';
 import { MODELWATCH_IMAGE } from '../modelwatch-image.js';
+
+/** The service name the steps log under (SERVICE_NAME's default), and so the failure callback too. */
+const SERVICE_NAME = ConfigSchema.properties.SERVICE_NAME.default;
 
 /** The DAG's id. */
 export const DAG_ID = 'modelwatch_pipeline';
@@ -147,9 +152,9 @@ def log_task_failure(context):
         "log.level": "error",
         "level": "ERROR",
         "message": f"Airflow task {task_instance.task_id} of {task_instance.dag_id} run {context['run_id']} failed after {task_instance.try_number} tries: {context.get('exception')}",
-        "ecs.version": "8.10.0",
-        "service.name": "ml-pipeline",
-        "event.dataset": "ml-pipeline.pipeline",
+        "ecs.version": ${py(ECS_VERSION)},
+        "service.name": ${py(SERVICE_NAME)},
+        "event.dataset": ${py(`${SERVICE_NAME}.pipeline`)},
         "event.action": "pipeline_task_failure",
         "event.outcome": "failure",
         "pipeline.step": task_instance.task_id,
