@@ -20,7 +20,7 @@ function sentenceList(items: readonly string[]): string {
   return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
 
-/** A summary template as prose: `{{ $labels.instance }}` becomes `<instance>`. */
+/** A summary template as prose: `{{ $labels.instance }}` becomes *instance* (and a pipe is escaped for the table). */
 const prose = (template: string) => template.replace(/\{\{ \$labels\.(\w+) \}\}/g, '*$1*').replace(/\|/g, '\\|');
 
 const isPipelineAlert = (alert: AlertRule) => alert.expr.includes(`job="${PIPELINE_JOB}"`);

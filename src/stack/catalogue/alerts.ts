@@ -144,9 +144,9 @@ const burnRate = (window: string) => `(${predictShare('5..', window)}) / ${Numbe
 const job = { job: 'modelwatch' };
 const instance = { job: 'modelwatch', instance: 'm1:5000' };
 const pipelineRun = { job: PIPELINE_JOB, pipeline: 'bank-marketing', instance: 'ci' };
-const pipelineSelector = `job="${PIPELINE_JOB}",pipeline="bank-marketing",instance="ci"`;
 const PIPELINE_LAST_RUN = `pipeline_last_run_timestamp_seconds{job="${PIPELINE_JOB}"}`;
 const pipelineRunSelector = (instance: string) => `job="${PIPELINE_JOB}",pipeline="bank-marketing",instance="${instance}"`;
+const pipelineSelector = pipelineRunSelector(pipelineRun.instance);
 /**
  * Two Pushgateway groups of one pipeline: `pod-a`, an older run (ended at 60 s) whose group was
  * never replaced, and `pod-b`, the newer run (ended at 600 s), each with `metric` as given.
