@@ -13,9 +13,9 @@ type Mapping = { type?: string; properties?: Properties; ignore_above?: number; 
 type Properties = Record<string, Mapping>;
 
 /** One field's mapping: keywords capped at 1,024 characters as ECS's own templates do, multi-fields as listed. */
-function leafMapping({ type, fields }: LogField): Mapping {
+function leafMapping({ type, fields }: Pick<LogField, 'type' | 'fields'>): Mapping {
   const mapping: Mapping = type === 'keyword' ? { type, ignore_above: 1024 } : { type };
-  if (fields) mapping.fields = Object.fromEntries(Object.entries(fields).map(([name, inner]) => [name, leafMapping({ path: name, type: inner, description: '' })]));
+  if (fields) mapping.fields = Object.fromEntries(Object.entries(fields).map(([name, inner]) => [name, leafMapping({ type: inner })]));
   return mapping;
 }
 
