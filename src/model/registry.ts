@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ArtifactError, RegistryEmptyError, VersionNotFoundError } from '../errors.js';
 import { appendDurably, writeAtomically } from '../util/atomic-file.js';
-import { parseArtifact, serializeArtifact, type ModelArtifact, type UnsealedArtifact } from './artifact.js';
+import { holdoutOf, parseArtifact, serializeArtifact, type ModelArtifact, type UnsealedArtifact } from './artifact.js';
 import { createEncoder } from './encoding.js';
 import type { ServingModel } from './serving-model.js';
 import type { ModelSchema } from '../data/model-schema.js';
@@ -212,28 +212,34 @@ function servingModelFromText(version: string, file: string, text: string, start
   // A file copied under another version's name would serve as a version that CURRENT never names,
   // and a pointer watcher comparing the two would reload it for ever.
   if (artifact.version !== version) throw new ArtifactError(file, `it holds version ${artifact.version}, not ${version}: the file was copied or renamed`);
-  return servingModelOf(artifact, schema, scorer, (performance.now() - started) / 1000);
+  return servingModelOf(artifact, schema, scorer, (performance.now() - started) / 1000, file);
 }
 
-function servingModelOf(artifact: ModelArtifact, schema: ModelSchema, scorer: RowScorer, loadSeconds: number): ServingModel {
+function servingModelOf(artifact: ModelArtifact, schema: ModelSchema, scorer: RowScorer, loadSeconds: number, file: string): ServingModel {
   const encoder = createEncoder(scorer.encoder);
+  const expected = schema.task === 'multiclass' ? schema.classes.length : 1;
+  if (scorer.nOutputs !== expected) throw new ArtifactError(file, `the model gives ${scorer.nOutputs} outputs per row; a ${schema.task} model with ${schema.classes.length} classes gives ${expected}`);
   // One buffer per model: prediction is synchronous, so no two requests use it at once.
   const x = new Float64Array(encoder.width);
   const out = new Float64Array(scorer.nOutputs);
-  const { accuracy, precision, recall, f1, auc } = artifact.metrics.holdout;
   return {
     version: artifact.version,
     type: artifact.model_type,
     createdAt: artifact.created_at,
     schema,
-    holdout: { accuracy, precision, recall, f1, auc },
+    holdout: holdoutOf(artifact, schema, file),
     baseline: artifact.baseline,
     loadSeconds,
     threshold: artifact.decision_threshold,
+    nOutputs: scorer.nOutputs,
     predictProba(row) {
       encoder.encode(row, x);
       scorer.score(x, out);
       return out[0];
+    },
+    predictOutputs(row, into) {
+      encoder.encode(row, x);
+      scorer.score(x, into);
     },
   };
 }
