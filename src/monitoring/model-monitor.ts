@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { Gauge, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import type { Task } from '../data/model-schema.js';
 import type { ServingModel } from '../model/serving-model.js';
 import type { PredictionRecord } from '../server/request-outcome.js';
 import { DriftMonitor, PSI_CRITICAL, PSI_WARNING, reportedLevel, type DriftCrossing, type DriftSettings } from './drift/drift-monitor.js';
@@ -63,6 +64,8 @@ export class ModelMonitor implements DriftSource {
   private readonly queue = new DeferredBatch<QueuedPrediction>((item) => this.process(item));
   private readonly upstream: (() => void)[] = [];
   private readonly tickListeners = new Set<() => void>();
+  /** The serving model's task: a regression model has no accuracy estimate. */
+  private task: Task = 'binary';
 
   constructor(private readonly options: ModelMonitorOptions) {
     this.now = options.now ?? Date.now;
@@ -89,6 +92,7 @@ export class ModelMonitor implements DriftSource {
     if (this.modelVersion !== undefined && this.modelVersion !== model.version) this.options.setLiveQuality(this.modelVersion, undefined);
     this.drift = new DriftMonitor(model.baseline, this.options.drift, model.schema.features, model.schema);
     this.modelVersion = model.version;
+    this.task = model.schema.task;
     this.quality.setServingVersion(model.version, model.schema.task, model.schema.classes.length);
     this.feedbackMetrics.addVersion(model.version, model.schema);
   }
@@ -198,6 +202,7 @@ export class ModelMonitor implements DriftSource {
         live: this.quality.live() ?? null,
         live_labels: this.quality.window.size,
         estimated_accuracy: Number.isFinite(estimate) ? estimate : null,
+        ...(this.task === 'regression' ? { estimate: 'none: a regression model has no probabilities whose mean would estimate its quality; live MAE and RMSE need labels' } : {}),
       },
       feedback: {
         store_entries: store.size,
