@@ -371,4 +371,82 @@ describe('files the reader refuses, naming the problem', () => {
     assert.match(refusal(writeLightgbmModel(multi)), /2 trees, not a whole number of iterations of 3/);
     assert.match(refusal(writeLightgbmModel({ ...BASE, trees: [] })), /no trees/);
   });
+
+  test('a tree in the format of LightGBM before 2.0', () => {
+    const old = writeLightgbmModel({ ...BASE, rawFields: { 0: { num_cat: '', has_categorical: '0' } } }).replace('num_cat=\n', '');
+    assert.match(refusal(old.replace(/tree_sizes=.*\n/, '')), /tree 0 is in the format of LightGBM before 2\.0/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The reference interpreter on ensembles built by hand, for the rules no LightGBM file uses
+// (XGBoost's float32 `<`, exact category codes, a base margin) and for malformed trees.
+
+/** One split on feature 0 with leaves -1 (left) and +1 (right). */
+function stump(fields: { threshold?: number; missing?: 'nan' | 'zero' | 'none'; defaultLeft?: boolean; cats?: number[] | null; output?: number }) {
+  return {
+    output: fields.output ?? 0,
+    feature: [0, -1, -1],
+    threshold: [fields.threshold ?? 0, 0, 0],
+    left: [1, -1, -1],
+    right: [2, -1, -1],
+    value: [0, -1, 1],
+    defaultLeft: [fields.defaultLeft ?? false, false, false],
+    missing: [fields.missing ?? 'nan', 'none', 'none'] as ('nan' | 'zero' | 'none')[],
+    leftCategories: [fields.cats ?? null, null, null],
+  };
+}
+
+function ensemble(over: Partial<TreeEnsemble>): TreeEnsemble {
+  return { nFeatures: 1, nOutputs: 1, baseMargin: [0], link: 'identity', comparePrecision: 'float64', comparison: 'le', trees: [], ...over };
+}
+
+describe('walk: the rules of the neutral form', () => {
+  test('float32 rounds the value and the threshold before comparing; lt and le differ exactly at the threshold', () => {
+    // 0.1 as a double is below float32(0.1) = 0.10000000149011612, but equal to it once rounded.
+    const f32lt = ensemble({ comparePrecision: 'float32', comparison: 'lt', trees: [stump({ threshold: 0.1 })] });
+    const f64lt = ensemble({ comparePrecision: 'float64', comparison: 'lt', trees: [stump({ threshold: Math.fround(0.1) })] });
+    const f64le = ensemble({ comparePrecision: 'float64', comparison: 'le', trees: [stump({ threshold: 0.1 })] });
+    assert.deepEqual(score(f32lt, [0.1]), [1]); // fround(0.1) < fround(0.1) is false: right
+    assert.deepEqual(score(f32lt, [0.099999998]), [1]); // within half a float32 ulp of it: the same float32, right
+    assert.deepEqual(score(f32lt, [0.0999999]), [-1]); // a float32 below: left
+    assert.deepEqual(score(f64lt, [0.1]), [-1]); // 0.1 < 0.10000000149 in double: left
+    assert.deepEqual(score(f64le, [0.1]), [-1]); // at the threshold, le goes left
+    assert.deepEqual(score(ensemble({ comparison: 'lt', trees: [stump({ threshold: 0.1 })] }), [0.1]), [1]);
+  });
+
+  test('exact category codes (the default cast): only non-negative integers are codes; a missing rule applies first', () => {
+    const e = (missing: 'nan' | 'zero' | 'none', defaultLeft: boolean) => ensemble({ trees: [stump({ cats: [0, 3], missing, defaultLeft })] });
+    assert.deepEqual(score(e('nan', false), [3]), [-1]);
+    assert.deepEqual(score(e('nan', false), [3.5]), [1]); // not an integer: right (LightGBM's truncation is opt-in)
+    assert.deepEqual(score(e('nan', false), [-0]), [-1]); // -0 is code 0
+    assert.deepEqual(score(e('nan', false), [-3]), [1]);
+    assert.deepEqual(score(e('nan', true), [NaN]), [-1]); // missing, default left
+    assert.deepEqual(score(e('none', false), [NaN]), [-1]); // none: NaN is read as 0, and 0 goes left
+    assert.deepEqual(score(e('zero', false), [0]), [1]); // zero: 0 is missing, default right
+    assert.deepEqual(score(e('zero', false), [NaN]), [1]);
+    const truncating = ensemble({ categoryCast: 'truncate', trees: [stump({ cats: [0, 3] })] });
+    assert.deepEqual(score(truncating, [3.5]), [-1]);
+    assert.deepEqual(score(truncating, [-0.9]), [-1]); // truncates to 0
+    assert.deepEqual(score(truncating, [-1]), [1]);
+  });
+
+  test('base margins start the sums; trees add to their own output; links apply', () => {
+    const trees = [stump({ output: 0 }), stump({ output: 1 }), stump({ output: 1, threshold: 5 })];
+    const e = ensemble({ nOutputs: 2, baseMargin: [0.5, -0.25], link: 'softmax', trees });
+    assert.deepEqual([...walkMargins(e, [1], 0)], [0.5 + 1, -0.25 + 1 - 1]);
+    const [p0, p1] = score(e, [1]);
+    assert.ok(Math.abs(p0! - 1 / (1 + Math.exp(-0.25 - 1.5))) < 1e-15);
+    assert.ok(Math.abs(p0! + p1! - 1) < 1e-15);
+    assert.deepEqual(score(ensemble({ baseMargin: [2], link: 'sigmoid', trees: [stump({})] }), [1]), [sigmoid(3)]);
+    // softmax of huge margins does not overflow (the largest is subtracted first)
+    const big = ensemble({ nOutputs: 2, baseMargin: [1000, 999], link: 'softmax', trees: [] });
+    const [b0, b1] = score(big, []);
+    assert.ok(Math.abs(b0! - 1 / (1 + Math.exp(-1))) < 1e-15 && Math.abs(b1! - 1 / (1 + Math.exp(1))) < 1e-15);
+  });
+
+  test('a tree whose children loop is an error, not an endless walk', () => {
+    const loop = { ...stump({}), left: [0, -1, -1] };
+    assert.throws(() => score(ensemble({ trees: [loop] }), [-5]), /cycle/);
+  });
 });

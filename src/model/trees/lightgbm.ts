@@ -353,6 +353,9 @@ function readTree(
   }
   const nInternal = numLeaves! - 1;
   const nNodes = nInternal + numLeaves!;
+  if (!fields.has('num_cat') && fields.has('has_categorical')) {
+    fail(`tree ${index} is in the format of LightGBM before 2.0 (has_categorical, no num_cat), whose categorical splits this reader does not know: load and save the model again with a current LightGBM`);
+  }
   const [numCat] = intArray(fields, 'num_cat', 1, index, fail);
   const splitFeature = intArray(fields, 'split_feature', nInternal, index, fail);
   const threshold = doubleArray(fields, 'threshold', nInternal, index, fail);
