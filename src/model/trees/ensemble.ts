@@ -70,5 +70,14 @@ export interface TreeEnsemble {
    * `lt`: go left when `x < threshold` (XGBoost); `le`: when `x <= threshold` (LightGBM).
    */
   readonly comparison: 'lt' | 'le';
+  /**
+   * How a categorical split reads a value as a category code; absent means `exact`.
+   * - `exact`: only a non-negative integer is a code; any other value goes right (the rule on
+   *   {@link EnsembleTree.leftCategories}).
+   * - `truncate`: the value is first truncated toward zero, as C++'s `static_cast<int>` does
+   *   (LightGBM's `Tree::CategoricalDecision`): 2.7 reads as category 2 and -0.5 as category 0;
+   *   a negative result goes right. A missing value still follows the node's missing rule first.
+   */
+  readonly categoryCast?: 'exact' | 'truncate';
   readonly trees: readonly EnsembleTree[];
 }
