@@ -156,6 +156,7 @@ function readTree(tree: Json, output: number, where: string): EnsembleTree {
       continue;
     }
     out.feature.push(integer(feature[i], `${at} split_indices`, 0, 2 ** 31 - 1));
+    out.value.push(0);
     out.missing.push('nan');
     const goesLeftWhenMissing = number(defaultLeft[i], `${at} default_left`) !== 0;
     const type = splitType === undefined ? 0 : integer(splitType[i], `${at} split_type`, 0, 1);
