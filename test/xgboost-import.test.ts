@@ -107,6 +107,11 @@ describe('XGBoost JSON models predict here what they predict in XGBoost', { skip
     assert.deepEqual(new Set(model.ensemble.trees.map((t) => t.output)), new Set([0, 1, 2]), 'tree_info spreads the trees over the classes');
   });
 
+  test('a random forest (XGBRFClassifier, 10 parallel trees per class and round)', (t) => {
+    const { model } = assertAgrees(t, 'wine-forest');
+    assert.equal(model.ensemble.trees.length, 30);
+  });
+
   test('multi:softmax (Booster API): the most probable class here is XGBoost\'s answer on every row', () => {
     const model = read('wine-softmax');
     const want = expected('wine-softmax');

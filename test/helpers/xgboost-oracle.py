@@ -61,6 +61,10 @@ X, y = load_wine(return_X_y=True)
 m = classifier(n_estimators=60, max_depth=3).fit(X, y)
 save('wine', m, rows_of(X), m.predict_proba(X))
 
+# A random forest per class (num_parallel_tree 10): tree_info lists each round's trees class by class.
+m = xgb.XGBRFClassifier(n_estimators=10, max_depth=3, random_state=13).fit(X, y)
+save('wine-forest', m, rows_of(X), m.predict_proba(X))
+
 # multi:softmax through the Booster API: XGBoost answers the class index.
 booster = xgb.train({'objective': 'multi:softmax', 'num_class': 3, 'max_depth': 3, 'seed': 13}, xgb.DMatrix(X, label=y), 30)
 save('wine-softmax', booster, rows_of(X), booster.predict(xgb.DMatrix(X)))
