@@ -63,12 +63,29 @@ export interface TreeEnsemble {
   readonly link: Link;
   /**
    * The precision the library compares in: XGBoost rounds each input and threshold to float32
-   * before comparing, LightGBM compares float64. Leaf sums are always float64.
+   * before comparing, LightGBM compares float64. (How leaves are summed: {@link sumPrecision}.)
    */
   readonly comparePrecision: 'float32' | 'float64';
+  /**
+   * The precision each output's margin is summed in, tree by tree from `baseMargin`: XGBoost adds
+   * every leaf to a float32 sum (a float64 sum drifts from its predictions by 3e-4 on a 200-tree
+   * regression whose values are near 150, by 5e-6 in log-odds on a 100-tree classifier); LightGBM
+   * sums float64. In float32 the base margin and each leaf are rounded to float32 and each partial
+   * sum is rounded again. Absent means float64.
+   */
+  readonly sumPrecision?: 'float32' | 'float64';
   /**
    * `lt`: go left when `x < threshold` (XGBoost); `le`: when `x <= threshold` (LightGBM).
    */
   readonly comparison: 'lt' | 'le';
+  /**
+   * How a categorical split reads a value as a category code; absent means `exact`.
+   * - `exact`: only a non-negative integer is a code; any other value goes right (the rule on
+   *   {@link EnsembleTree.leftCategories}).
+   * - `truncate`: the value is first truncated toward zero, as C++'s `static_cast<int>` does
+   *   (LightGBM's `Tree::CategoricalDecision`): 2.7 reads as category 2 and -0.5 as category 0;
+   *   a negative result goes right. A missing value still follows the node's missing rule first.
+   */
+  readonly categoryCast?: 'exact' | 'truncate';
   readonly trees: readonly EnsembleTree[];
 }
