@@ -215,7 +215,16 @@ function servingModelFromText(version: string, file: string, text: string, start
   return servingModelOf(artifact, schema, scorer, (performance.now() - started) / 1000, file);
 }
 
-function servingModelOf(artifact: ModelArtifact, schema: ModelSchema, scorer: RowScorer, loadSeconds: number, file: string): ServingModel {
+/**
+ * A serving model from a parsed artifact, its schema and its scorer: what every registry load ends
+ * in, and what a backend or a test that builds a version in memory uses directly. The scorer must
+ * give one output per row (binary, regression) or one per class (multiclass); the holdout metrics
+ * must be the task's.
+ *
+ * @throws ArtifactError naming `file` when the outputs or the metrics do not fit the task.
+ * @example const model = servingModelOf(artifact, schema, scorer, 0.01, 'memory');
+ */
+export function servingModelOf(artifact: ModelArtifact, schema: ModelSchema, scorer: RowScorer, loadSeconds: number, file: string): ServingModel {
   const encoder = createEncoder(scorer.encoder);
   const expected = schema.task === 'multiclass' ? schema.classes.length : 1;
   if (scorer.nOutputs !== expected) throw new ArtifactError(file, `the model gives ${scorer.nOutputs} outputs per row; a ${schema.task} model with ${schema.classes.length} classes gives ${expected}`);
