@@ -87,6 +87,10 @@ export function seriesColumns(featureNames: readonly string[] = FEATURE_NAMES): 
     spec('ml_model_accuracy', { source: 'holdout' }),
     spec('ml_model_accuracy', { source: 'live' }),
     spec('ml_model_estimated_accuracy'),
+    // A regression model's: its holdout MAE and the error sums of its joined labels (the in-process HighLiveMae).
+    spec('ml_model_mae', { source: 'holdout' }),
+    spec('ml_feedback_regression_total'),
+    spec('ml_feedback_absolute_error_total'),
     ...featureNames.map((feature) => spec('ml_feature_drift_psi', { feature })),
     spec('ml_prediction_drift_psi', { signal: 'class' }),
     spec('ml_prediction_drift_psi', { signal: 'confidence' }),

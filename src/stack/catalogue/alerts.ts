@@ -5,6 +5,7 @@
  * functions in annotations.ts), so the expected annotations are computed, not copied.
  */
 
+import { ConfigSchema } from '../../config.js';
 import { PSI_CRITICAL, PSI_WARNING } from '../../monitoring/drift/drift-monitor.js';
 import { columnName, FEEDBACK_COLUMNS, REQUEST_COLUMNS, SERVER_ERROR_COLUMNS } from '../../monitoring/series/columns.js';
 import type { SeriesView } from '../../monitoring/series/view.js';
@@ -95,6 +96,8 @@ export const LIMIT = {
   /** The project's latency objective: 95 % of predictions within 500 ms. */
   predictP95ObjectiveSeconds: 0.5,
   liveAccuracy: 0.9,
+  /** Live MAE of a regression model, as a multiple of its holdout MAE, that pages. */
+  liveMaeOverHoldout: 1.5,
   memoryGrowth: 1.5,
   /** Share of predict requests rejected as bad input (4xx) over 5 minutes. */
   inputRejectionShare: 0.05,
@@ -183,6 +186,9 @@ const ratio = (a: number, b: number) => (b > 0 ? a / b : Number.NaN);
 const REQUEST_ERRORS = columnName('model_requests_total', { status: 'error' });
 const feedback = (predicted: string, actual: string) => columnName('ml_feedback_total', { predicted_class: predicted, actual_class: actual });
 const MEMORY = 'ml_app_memory_bytes';
+const REGRESSION_LABELS = columnName('ml_feedback_regression_total', {});
+const ABSOLUTE_ERRORS = columnName('ml_feedback_absolute_error_total', {});
+const HOLDOUT_MAE = columnName('ml_model_mae', { source: 'holdout' });
 
 /** An http_request_duration_seconds_count test series of POST /predict answered with `status`. */
 const httpCount = (status: string) => `http_request_duration_seconds_count{job="modelwatch",instance="m1:5000",method="POST",route="/predict",status_code="${status}"}`;
@@ -345,6 +351,45 @@ export const ALERTS: readonly AlertRule[] = [
       silentAt: '60m',
       firingAt: '130m',
       value: 0.6,
+    },
+  },
+  {
+    name: 'HighLiveMae',
+    // A regression model has no accuracy series (so LowLiveAccuracy stays silent for it): its error
+    // alert compares the live MAE with the MAE the version had on its holdout (or reference) data.
+    expr: `ml:model_mae:live_1h > on (model_version) ${LIMIT.liveMaeOverHoldout} * max by (model_version) (ml_model_mae{job="modelwatch",source="holdout"})`,
+    for: '10m',
+    severity: 'critical',
+    summary: 'Live MAE of {{ $labels.model_version }} above 1.5 × its holdout MAE',
+    description: 'Mean absolute error of the regression predictions labelled in the last hour is {{ $value | printf "%.3f" }} (all replicas, from /feedback): more than 1.5 times what {{ $labels.model_version }} had on its holdout data.',
+    runbook: 'highlivemae',
+    console: (s) => {
+      const labels = s.increase(REGRESSION_LABELS, 3600);
+      // The fleet rule's floor: the service's QUALITY_MIN_LABELS default in the hour.
+      if (!(labels >= ConfigSchema.properties.QUALITY_MIN_LABELS.default)) return [];
+      return when(ratio(s.increase(ABSOLUTE_ERRORS, 3600), labels), (v) => v > LIMIT.liveMaeOverHoldout * s.latest(HOLDOUT_MAE));
+    },
+    test: {
+      series: [
+        { series: 'ml_model_mae{job="modelwatch",instance="m1:5000",model_version="v1",source="holdout"}', values: '2x160' },
+        { series: 'ml_feedback_regression_total{job="modelwatch",instance="m1:5000",model_version="v1"}', values: perMinute(0, 10, 160) },
+        { series: 'ml_feedback_absolute_error_total{job="modelwatch",instance="m1:5000",model_version="v1"}', values: `${perMinute(0, 15, 60)} ${perMinute(940, 40, 99)}` },
+      ],
+      silentAt: '60m',
+      firingAt: '140m',
+      labels: { model_version: 'v1' },
+      value: 4,
+      cases: [
+        {
+          name: 'too few labels in the hour: silent however large the errors',
+          series: [
+            { series: 'ml_model_mae{job="modelwatch",instance="m1:5000",model_version="v1",source="holdout"}', values: '2x160' },
+            { series: 'ml_feedback_regression_total{job="modelwatch",instance="m1:5000",model_version="v1"}', values: '0+0.25x160' },
+            { series: 'ml_feedback_absolute_error_total{job="modelwatch",instance="m1:5000",model_version="v1"}', values: '0+25x160' },
+          ],
+          at: '140m',
+        },
+      ],
     },
   },
   {
