@@ -13,6 +13,7 @@ import { ConfigError, NoModelToServeError } from '../errors.js';
 import { packageRoot } from '../util/package-root.js';
 import { registerDataCommands } from './data.js';
 import { registerDrillCommand } from './drill.js';
+import { registerImportCommand } from './import.js';
 import { registerLoadgenCommand } from './loadgen.js';
 import { registerModelCommands } from './model.js';
 import { registerPipelineCommands } from './pipeline.js';
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   });
   registerServeCommand(program);
   registerTrainCommand(program);
+  registerImportCommand(program);
   registerDataCommands(program);
   registerLoadgenCommand(program);
   registerPipelineCommands(program);

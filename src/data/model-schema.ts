@@ -9,8 +9,10 @@ import { Type } from '@sinclair/typebox';
 import { Ajv } from 'ajv';
 import { FEATURES, TARGET, type Feature } from './schema.js';
 
+/** What a model can predict. */
+export const TASKS = ['binary', 'multiclass', 'regression'] as const;
 /** What a model predicts. */
-export type Task = 'binary' | 'multiclass' | 'regression';
+export type Task = (typeof TASKS)[number];
 
 /** A model's schema. */
 export interface ModelSchema {

@@ -27,7 +27,14 @@ export const MODEL_TYPES = ['gbdt', 'xgboost', 'lightgbm', 'onnx'] as const;
 /** The format tag every artifact carries; a reader refuses any other. */
 export const ARTIFACT_FORMAT = 'modelwatch.model';
 /** Bumped on incompatible changes; a reader refuses newer versions it does not know. */
-export const ARTIFACT_FORMAT_VERSION = 1;
+export const ARTIFACT_FORMAT_VERSION = 2;
+/**
+ * What a native binary model is written as: format 1, which every modelwatch reads (the whole
+ * schema it now carries is extra fields an older reader ignores). Anything an older reader would
+ * misread — an imported model, a multiclass or regression task — is written as format 2, which
+ * such a reader refuses, naming the upgrade.
+ */
+export const NATIVE_BINARY_FORMAT_VERSION = 1;
 
 const Num = Type.Number();
 const Metrics = Type.Object({ accuracy: Num, precision: Num, recall: Num, f1: Num, auc: Num, logLoss: Num, brier: Num });
@@ -117,7 +124,7 @@ export function serializeArtifact(artifact: UnsealedArtifact): string {
  * @throws ArtifactError naming `file` and the problem.
  * @example const { artifact, schema, scorer } = parseArtifact(readFileSync(path, 'utf8'), path);
  */
-export function parseArtifact(text: string, file: string): { artifact: ModelArtifact; schema: ModelSchema; scorer: RowScorer } {
+export function parseArtifact(text: string, file: string): { artifact: ModelArtifact; schema: ModelSchema; scorer: RowScorer | Promise<RowScorer> } {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -139,7 +146,7 @@ export function parseArtifact(text: string, file: string): { artifact: ModelArti
   if (contentHash(content) !== sha256) throw new ArtifactError(file, 'checksum mismatch: the content was changed or damaged after it was written');
   const artifact = value as ModelArtifact;
   const schema = modelSchemaOf(artifact, file);
-  return { artifact, schema, scorer: artifact.model_type === 'gbdt' ? gbdtScorer(artifact, file) : importedScorer(artifact, schema, file) };
+  return { artifact, schema, scorer: artifact.model_type === 'gbdt' ? gbdtScorer(artifact, file) : importedScorer(artifact.model, schema, file) };
 }
 
 /**
