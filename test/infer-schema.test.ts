@@ -10,10 +10,11 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { writeLabelledCsv } from '../src/data/csv.js';
 import { readCsvTable } from '../src/data/csv-table.js';
-import { inferSchema, SchemaInferenceError, widenRange, type InferSchemaOptions } from '../src/data/infer-schema.js';
+import { inferSchema, widenRange, type InferSchemaOptions } from '../src/data/infer-schema.js';
 import { BANK_SCHEMA, type ModelSchema } from '../src/data/model-schema.js';
 import type { CategoricalFeature, NumericFeature } from '../src/data/schema.js';
-import { readSchemaFile, SchemaFileError } from '../src/data/schema-file.js';
+import { readSchemaFile } from '../src/data/schema-file.js';
+import { SchemaFileError, SchemaInferenceError } from '../src/errors.js';
 import { generateSynthetic } from '../src/data/synthetic.js';
 import { pythonModulesMissing } from './helpers/debian-python.js';
 import { tempDir } from './helpers/fixtures.js';
@@ -45,6 +46,7 @@ const categorical = (schema: ModelSchema, name: string): CategoricalFeature => {
 async function refuses(path: string, options: InferSchemaOptions, message: RegExp, usage: boolean): Promise<void> {
   await assert.rejects(inferSchema(path, options), (err: Error) => {
     assert.ok(err instanceof SchemaInferenceError, `${err.name}: ${err.message}`);
+    assert.equal(err.code, 'MW_SCHEMA_INFERENCE_FAILED');
     assert.match(err.message, message);
     assert.equal(err.usage, usage, `usage flag for: ${err.message}`);
     return true;
@@ -306,7 +308,7 @@ describe('schema files', () => {
 
   test('a bad schema file is refused naming the file, the field and the problem', () => {
     const cases: [string, unknown, RegExp][] = [
-      ['not JSON', '{"features": [', /schema\.json is not valid JSON/],
+      ['not JSON', '{"features": [', /schema\.json is unusable: not valid JSON/],
       ['typo', edit((s) => (s.features[0].defualt = 1)), /features\[0\]\.defualt is not a schema field \(a typo\?\)/],
       ['missing field', edit((s) => delete s.features[1].categories), /features\[1\]\.categories is missing/],
       ['wrong type', edit((s) => (s.features[0].min = 'zero')), /features\[0\]\.min must be number/],
@@ -328,11 +330,12 @@ describe('schema files', () => {
     for (const [name, value, message] of cases) {
       assert.throws(() => readSchemaFile(schemaPath(value)), (err: Error) => {
         assert.ok(err instanceof SchemaFileError, name);
-        assert.match(err.message, /^schema file .*schema\.json[: ]/, name);
+        assert.match(err.message, /^Schema file .*schema\.json is unusable: /, name);
+        assert.equal((err as SchemaFileError).code, 'MW_SCHEMA_INVALID');
         assert.match(err.message, message, `${name}: ${err.message}`);
         return true;
       }, name);
     }
-    assert.throws(() => readSchemaFile(join(tempDir(), 'absent.json')), /absent\.json cannot be read: ENOENT/);
+    assert.throws(() => readSchemaFile(join(tempDir(), 'absent.json')), /absent\.json is unusable: it cannot be read: ENOENT/);
   });
 });

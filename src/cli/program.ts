@@ -16,6 +16,7 @@ import { registerDrillCommand } from './drill.js';
 import { registerLoadgenCommand } from './loadgen.js';
 import { registerModelCommands } from './model.js';
 import { registerPipelineCommands } from './pipeline.js';
+import { registerSchemaCommands } from './schema.js';
 import { registerServeCommand } from './serve.js';
 import { registerSetupCommand } from './setup.js';
 import { registerTrainCommand } from './train.js';
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
   registerLoadgenCommand(program);
   registerPipelineCommands(program);
   registerModelCommands(program);
+  registerSchemaCommands(program);
   registerSetupCommand(program);
   registerDrillCommand(program);
   for (const command of program.commands) command.exitOverride();

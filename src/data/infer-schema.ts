@@ -30,6 +30,7 @@
  *   dropped column, so training on the default data set is unchanged.
  */
 import { basename } from 'node:path';
+import { SchemaInferenceError } from '../errors.js';
 import { NUMBER_PATTERN } from './csv.js';
 import { readCsvTable, type CsvTable } from './csv-table.js';
 import { BANK_SCHEMA, type ModelSchema, type Task } from './model-schema.js';
@@ -101,23 +102,6 @@ export interface SchemaReport {
   };
   readonly dropped: readonly string[];
   readonly columns: readonly ColumnReport[];
-}
-
-/**
- * Schema inference refused the data or the options; the message names the column and the problem.
- * `usage` is true when an option is at fault (a column that does not exist, a task the target
- * cannot have), false when the data is (a constant target, too many categories).
- */
-export class SchemaInferenceError extends Error {
-  override readonly name = 'SchemaInferenceError';
-  readonly code = 'MW_SCHEMA_INFERENCE_FAILED';
-
-  constructor(
-    message: string,
-    readonly usage: boolean,
-  ) {
-    super(message);
-  }
 }
 
 /**

@@ -8,23 +8,10 @@
 import { readFileSync } from 'node:fs';
 import { Type } from '@sinclair/typebox';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { SchemaFileError } from '../errors.js';
 import { MAX_CATEGORIES_LIMIT } from './infer-schema.js';
 import type { ModelSchema, Task } from './model-schema.js';
 import type { CategoricalFeature, Feature, NumericFeature } from './schema.js';
-
-/** A schema file that cannot be used; the message names the file, the field and the problem. */
-export class SchemaFileError extends Error {
-  override readonly name = 'SchemaFileError';
-  readonly code = 'MW_SCHEMA_INVALID';
-
-  constructor(
-    readonly file: string,
-    readonly field: string,
-    readonly problem: string,
-  ) {
-    super(field ? `schema file ${file}: ${field} ${problem}` : `schema file ${file} ${problem}`);
-  }
-}
 
 const Name = Type.String({ minLength: 1 });
 const Description = Type.Optional(Type.String());
@@ -178,13 +165,13 @@ export function readSchemaFile(path: string): ModelSchema {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new SchemaFileError(path, '', `cannot be read: ${(error as Error).message}`);
+    throw new SchemaFileError(path, '', `it cannot be read: ${(error as Error).message}`);
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new SchemaFileError(path, '', `is not valid JSON: ${(error as Error).message}`);
+    throw new SchemaFileError(path, '', `not valid JSON: ${(error as Error).message}`);
   }
   return parseSchemaJson(value, path);
 }
