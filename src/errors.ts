@@ -107,6 +107,8 @@ export const ERROR_CODES = {
   MW_SETUP_UNAUTHORIZED: { status: 0, message: 'authentication failed at %s %s (%s): check --username/--password (ELASTICSEARCH_USERNAME, ELASTICSEARCH_PASSWORD)', description: '`modelwatch setup` was answered 401: wrong or missing user name or password.' },
   MW_SETUP_FORBIDDEN: { status: 0, message: '%s refused to %s: %s', description: '`modelwatch setup` was answered 403: the user lacks the privilege the message names.' },
   MW_SETUP_FAILED: { status: 0, message: '%s could not %s: %s', description: '`modelwatch setup` got another error answer (bad request, conflict, server error, a saved object Kibana refused).' },
+  MW_SCHEMA_INFERENCE_FAILED: { status: 0, message: '%s', description: 'A schema could not be inferred from a CSV: the target column is absent, constant or has empty cells, cannot have the task asked for, a column has too many categories, and so on; the message names the column and what to do. Exit code 2 when a flag is at fault (a column that is not in the file, a task or positive class the target cannot have), 1 when the data is.' },
+  MW_SCHEMA_INVALID: { status: 0, message: 'Schema file %s is unusable: %s', description: 'A schema JSON file (`--schema`) cannot be read, is not JSON, or a field is missing, misspelt, of the wrong type or inconsistent (a default outside its range, classes that do not fit the task); the message names the field.' },
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
 
@@ -187,6 +189,31 @@ export const SetupUnreachableError = coded('MW_SETUP_UNREACHABLE');
 export const SetupUnauthorizedError = coded('MW_SETUP_UNAUTHORIZED');
 export const SetupForbiddenError = coded('MW_SETUP_FORBIDDEN');
 export const SetupFailedError = coded('MW_SETUP_FAILED');
+
+/**
+ * Schema inference refused the data or the options; the message names the column and the problem.
+ * `usage` is true when an option is at fault (a column that does not exist, a task the target
+ * cannot have), false when the data is (a constant target, too many categories).
+ */
+export class SchemaInferenceError extends coded('MW_SCHEMA_INFERENCE_FAILED') {
+  readonly usage: boolean;
+  constructor(problem: string, usage: boolean) {
+    super(problem);
+    this.usage = usage;
+  }
+}
+
+/** A schema file that cannot be used; the message names the file, the field and the problem. */
+export class SchemaFileError extends coded('MW_SCHEMA_INVALID') {
+  readonly file: string;
+  /** The field at fault as a path (`features[3].default`), or "" when the file as a whole is. */
+  readonly field: string;
+  constructor(file: string, field: string, problem: string) {
+    super(file, field ? `${field} ${problem}` : problem);
+    this.file = file;
+    this.field = field;
+  }
+}
 
 /** A setting with a bad value; the CLI prints it and exits with code 2. */
 export class ConfigError extends coded('MW_CONFIG_INVALID') {

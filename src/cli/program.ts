@@ -17,6 +17,7 @@ import { registerImportCommand } from './import.js';
 import { registerLoadgenCommand } from './loadgen.js';
 import { registerModelCommands } from './model.js';
 import { registerPipelineCommands } from './pipeline.js';
+import { registerSchemaCommands } from './schema.js';
 import { registerServeCommand } from './serve.js';
 import { registerSetupCommand } from './setup.js';
 import { registerTrainCommand } from './train.js';
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
   registerLoadgenCommand(program);
   registerPipelineCommands(program);
   registerModelCommands(program);
+  registerSchemaCommands(program);
   registerSetupCommand(program);
   registerDrillCommand(program);
   for (const command of program.commands) command.exitOverride();
