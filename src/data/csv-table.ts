@@ -6,6 +6,7 @@
  * Cells are trimmed; an empty cell is a missing value.
  */
 import { CsvRowError, scanCsvRecords, type CsvFormat } from './csv.js';
+import { canonicalCategory, type Feature, type Row } from './schema.js';
 
 /** A CSV read whole: its header, its rows as trimmed text cells, layout and hash. */
 export interface CsvTable {
@@ -66,4 +67,46 @@ function checkHeader(fields: readonly string[], file: string, line: number): str
     seen.add(name);
   });
   return names;
+}
+
+/**
+ * The position of each named column in the table.
+ *
+ * @throws Error naming the first column the table does not have, and the columns it has.
+ */
+export function columnIndexes(table: CsvTable, names: readonly string[]): number[] {
+  return names.map((name) => {
+    const i = table.header.indexOf(name);
+    if (i < 0) throw new Error(`${table.file} has no column "${name}" (its columns: ${table.header.join(', ')})`);
+    return i;
+  });
+}
+
+/**
+ * The table's records as rows of a schema's features: numbers for numeric columns (an empty cell
+ * is NaN, a missing value), category spellings resolved through aliases for categorical ones (an
+ * unknown or empty cell stays as written: the encoder reads it as a category the model has not seen).
+ *
+ * @throws Error naming the column and line of a numeric cell that is not a number.
+ * @example rowsOf(table, schema.features)[0].alcohol // 14.23
+ */
+export function rowsOf(table: CsvTable, features: readonly Feature[]): Row[] {
+  const at = columnIndexes(
+    table,
+    features.map((f) => f.name),
+  );
+  return table.rows.map((record, r) => {
+    const row: Row = {};
+    features.forEach((f, j) => {
+      const cell = record[at[j]];
+      if (f.kind === 'categorical') {
+        row[f.name] = canonicalCategory(f, cell) ?? cell;
+        return;
+      }
+      const value = cell === '' ? Number.NaN : Number(cell);
+      if (cell !== '' && !Number.isFinite(value)) throw new Error(`${table.file} line ${table.lines[r]}: column "${f.name}" holds "${cell.slice(0, 40)}", not a number`);
+      row[f.name] = value;
+    });
+    return row;
+  });
 }

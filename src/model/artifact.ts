@@ -12,8 +12,8 @@ import { Ajv } from 'ajv';
 import { ArtifactError } from '../errors.js';
 import type { TrainingBaseline } from './baseline.js';
 import type { ReliabilityReport } from './evaluation.js';
-import { BANK_SCHEMA, checkModelSchema, type ModelSchema, type Task } from '../data/model-schema.js';
-import type { Feature } from '../data/schema.js';
+import { BANK_SCHEMA, type ModelSchema, type Task } from '../data/model-schema.js';
+import { parseSchemaJson } from '../data/schema-file.js';
 import type { EncoderSpec } from './encoding.js';
 import { gbdtFromJSON, type GbdtModel } from './gbdt/model.js';
 import { importedScorer, type ImportedModelJson } from './imported/scorer.js';
@@ -55,7 +55,8 @@ export const ArtifactSchema = Type.Object({
     data_sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
     data_source: Type.String(),
     rows: Type.Integer({ minimum: 1 }),
-    train_rows: Type.Integer({ minimum: 1 }),
+    // 0 for an imported model: it was trained elsewhere; the reference rows count as its test rows.
+    train_rows: Type.Integer({ minimum: 0 }),
     test_rows: Type.Integer({ minimum: 1 }),
     test_share: Num,
     seed: Type.Integer(),
@@ -166,9 +167,11 @@ export function modelSchemaOf(artifact: Pick<ModelArtifact, 'schema'>, file: str
     });
     return { ...BANK_SCHEMA, features, classes: [stored.target.negative ?? BANK_SCHEMA.classes[0], stored.target.positive ?? BANK_SCHEMA.classes[1]], target: { name: stored.target.name } };
   }
-  const checked = checkModelSchema({ features: stored.features as readonly Feature[], task: stored.task, classes: stored.classes, target: { name: stored.target.name } });
-  if (!checked.ok) throw new ArtifactError(file, `schema ${checked.problem}`);
-  return checked.schema;
+  try {
+    return parseSchemaJson({ features: stored.features, task: stored.task, classes: stored.classes, target: { name: stored.target.name } }, file);
+  } catch (error) {
+    throw new ArtifactError(file, `schema: ${(error as Error).message}`);
+  }
 }
 
 /** The native trees, checked against the schema's encoder. */

@@ -12,10 +12,10 @@ import { basename } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { ModelSchema, Task } from '../../data/model-schema.js';
 import type { Row } from '../../data/schema.js';
-import { inferSchemaFromTable } from '../../data/infer-schema.js';
-import { readTable, rowsOf, type Table } from '../../data/table.js';
-import { ImportError } from '../../errors.js';
-import { ARTIFACT_FORMAT, ARTIFACT_FORMAT_VERSION, type UnsealedArtifact } from '../artifact.js';
+import { readCsvTable, rowsOf, type CsvTable } from '../../data/csv-table.js';
+import { canonicalClass, inferSchemaFromTable } from '../../data/infer-schema.js';
+import { ImportError, SchemaInferenceError } from '../../errors.js';
+import { ARTIFACT_FORMAT, ARTIFACT_FORMAT_VERSION, parseArtifact, serializeArtifact, type UnsealedArtifact } from '../artifact.js';
 import { buildBaseline, buildPredictionBaseline } from '../baseline.js';
 import { createEncoder, encoderSpecFromSchema, type EncoderSpec } from '../encoding.js';
 import { evaluateBinary, reliability } from '../evaluation.js';
@@ -68,10 +68,9 @@ export async function importModel(options: ImportOptions): Promise<ImportResult>
   const bytes = readFileSync(options.modelFile);
   const model = readModelFile(options.format, bytes, options.modelFile);
   say(`read ${options.format} model ${options.modelFile}${model.task ? ` (${model.task}, ${model.nFeatures ?? '?'} features)` : ''}`);
-  const table = await readTable(options.dataFile);
+  const table = await readCsvTable(options.dataFile);
   const features = featureOrder(table, options, model);
-  const task = taskOf(options, model);
-  const { schema } = inferSchemaFromTable(table, { target: options.target, task, positive: options.positive, features });
+  const schema = inferInOrder(table, features, { target: options.target, task: taskOf(options, model), positive: options.positive });
   say(`schema: ${schema.features.length} features (${schema.features.filter((f) => f.kind === 'categorical').length} categorical), ${schema.task}${schema.classes.length ? ` [${schema.classes.join(', ')}]` : ''}`);
   if (schema.task !== 'binary') throw new ImportError(`a ${schema.task} model cannot be served yet: this version of modelwatch imports binary classifiers`);
   const encoder = encoderOf(options, model, schema);
@@ -111,6 +110,13 @@ export async function importModel(options: ImportOptions): Promise<ImportResult>
     baseline: { ...buildBaseline(rows, labels, 10, schema.features), predictions: buildPredictionBaseline(proba, threshold) },
     model: imported,
   };
+  // The artifact is read back as the service will read it before the registry sees it: a model
+  // that would not load is refused here, and nothing is written.
+  try {
+    await parseArtifact(serializeArtifact({ ...artifact, version: 'v0' }), options.modelFile).scorer;
+  } catch (error) {
+    throw new ImportError(`the version built from ${options.modelFile} would not load: ${(error as Error).message}`);
+  }
   const version = options.registry.register(artifact);
   if (options.promote) options.registry.setCurrent(version, { by: 'import', reason: `modelwatch import --format ${options.format} --model ${options.modelFile}` });
   const { accuracy, precision, recall, f1, auc } = metrics;
@@ -121,7 +127,7 @@ export async function importModel(options: ImportOptions): Promise<ImportResult>
  * The model's feature order: `--features`, else the names the model file carries when the data has
  * them all, else the data's columns without the target. Its length must be the model's.
  */
-function featureOrder(table: Table, options: ImportOptions, model: ReadModel): string[] {
+function featureOrder(table: CsvTable, options: ImportOptions, model: ReadModel): readonly string[] {
   const fromFile = model.featureNames?.every((n) => table.header.includes(n)) ? model.featureNames : undefined;
   const order = options.features ? [...options.features] : (fromFile ?? table.header.filter((c) => c !== options.target));
   for (const name of order) if (!table.header.includes(name)) throw new ImportError(`feature "${name}" is not a column of ${table.file} (its columns: ${table.header.join(', ')})`);
@@ -144,7 +150,10 @@ function taskOf(options: ImportOptions, model: ReadModel): Task | undefined {
  * unless the file records its own order (LightGBM's pandas_categorical); ONNX needs it declared.
  */
 function encoderOf(options: ImportOptions, model: ReadModel, schema: ModelSchema): EncoderSpec {
-  const spec: EncoderSpec = { ...encoderSpecFromSchema(schema.features), unknownCategory: 'missing' };
+  // Codes follow the sorted categories whatever order the schema shows them in (the bank-marketing
+  // schema lists months in calendar order; pandas codes them alphabetically).
+  const sorted = schema.features.map((f) => (f.kind === 'categorical' ? { ...f, categories: [...f.categories].sort() } : f));
+  const spec: EncoderSpec = { ...encoderSpecFromSchema(sorted), unknownCategory: 'missing' };
   if (model.format === 'onnx') {
     if (spec.features.some((f) => f.kind === 'categorical') && !options.categoricalEncoding) {
       throw new ImportError('the reference data has categorical columns: an ONNX model needs them declared with --categorical-encoding ordinal|onehot');
@@ -162,10 +171,29 @@ function encoderOf(options: ImportOptions, model: ReadModel, schema: ModelSchema
   };
 }
 
-function labelsOf(table: Table, schema: ModelSchema): Uint8Array {
+function labelsOf(table: CsvTable, schema: ModelSchema): Uint8Array {
   const at = table.header.indexOf(schema.target.name);
+  const numeric = schema.classes.every((c) => c !== '' && Number.isFinite(Number(c)));
   const positive = schema.classes[1];
-  return Uint8Array.from(table.records, (record) => (record[at].trim() === positive ? 1 : 0));
+  return Uint8Array.from(table.rows, (row) => (canonicalClass(row[at], numeric) === positive ? 1 : 0));
+}
+
+/**
+ * The schema inferred from the reference data, its features in the model's order (inference lists
+ * them in the file's). An inference failure (a constant or incomplete target, a column of free
+ * text) is an import refused.
+ */
+function inferInOrder(table: CsvTable, features: readonly string[], options: { target: string; task?: Task; positive?: string }): ModelSchema {
+  const drop = table.header.filter((c) => c !== options.target && !features.includes(c));
+  let inferred: ModelSchema;
+  try {
+    inferred = inferSchemaFromTable(table, { ...options, drop }).schema;
+  } catch (error) {
+    if (error instanceof SchemaInferenceError) throw new ImportError(`${table.file}: ${error.message}`);
+    throw error;
+  }
+  const byName = new Map(inferred.features.map((f) => [f.name, f]));
+  return { ...inferred, features: features.map((name) => byName.get(name)!) };
 }
 
 async function scoreAll(scorer: RowScorer, spec: EncoderSpec, rows: readonly Row[]): Promise<Float64Array> {
