@@ -17,6 +17,8 @@
  *   fractional code to an integer; the neutral form sends it right, here XGBoost's left — category
  *   codes are integers, so this never meets a real input.)
  * - `tree_info` names the class each tree adds to.
+ * - A model saved by the scikit-learn wrapper after early stopping predicts with the rounds up to
+ *   its `best_iteration`, one saved by the Booster API with all of them (see {@link roundsToUse}).
  *
  * Nodes are renumbered in breadth-first order from the root, which drops nodes that pruning
  * deleted (unreachable ones) and puts every child after its parent.
@@ -43,6 +45,13 @@ export interface XgboostModel {
   readonly objective: XgboostObjective;
   /** 2 for binary:logistic, `num_class` for multi:*, 0 for reg:squarederror. */
   readonly nClasses: number;
+  /** Boosting rounds in the file. */
+  readonly rounds: number;
+  /**
+   * Rounds the ensemble holds: fewer than `rounds` for a model saved by XGBoost's scikit-learn
+   * wrapper after early stopping, which predicts with the rounds up to its best one.
+   */
+  readonly roundsUsed: number;
   /** Column names the model was trained with, when it was trained on named columns (a DataFrame). */
   readonly featureNames?: string[];
   /** XGBoost's feature types (`float`, `int`, `i`, `q`, `c` for categorical), when the file has them. */
@@ -180,6 +189,26 @@ function readTree(tree: Json, output: number, where: string): EnsembleTree {
   return out;
 }
 
+/**
+ * How many boosting rounds XGBoost predicts with. A model trained with early stopping keeps the
+ * rounds after its best one; its `best_iteration` attribute names the best. The scikit-learn
+ * wrapper (XGBClassifier, XGBRegressor) predicts with the rounds up to the best one, also after
+ * `load_model`, and writes a `scikit_learn` attribute into the files it saves; the Booster API
+ * predicts with every round. So a file saved by the wrapper is read up to its best round, and any
+ * other file whole: each predicts here what it predicts when loaded back into the API that saved it.
+ */
+function roundsToUse(learner: Json, model: Json, nTrees: number, nOutputs: number): { rounds: number; roundsUsed: number; treesPerRound: number } {
+  const params = model.gbtree_model_param === undefined ? {} : object(model.gbtree_model_param, 'gbtree_model_param');
+  const parallel = integer(params.num_parallel_tree ?? 1, 'num_parallel_tree', 1, 1_000_000);
+  const treesPerRound = parallel * nOutputs;
+  if (nTrees % treesPerRound !== 0) throw new XgbProblem(`${nTrees} trees are not whole rounds of ${treesPerRound} (num_parallel_tree ${parallel} × ${nOutputs} outputs)`);
+  const rounds = nTrees / treesPerRound;
+  const attributes = learner.attributes === undefined ? {} : object(learner.attributes, 'learner.attributes');
+  if (attributes.scikit_learn === undefined || attributes.best_iteration === undefined) return { rounds, roundsUsed: rounds, treesPerRound };
+  const best = integer(attributes.best_iteration, 'attributes.best_iteration', 0, Math.max(0, rounds - 1));
+  return { rounds, roundsUsed: best + 1, treesPerRound };
+}
+
 function readModel(root: unknown): XgboostModel {
   const top = typeof root === 'object' && root !== null && !Array.isArray(root) ? (root as Json) : {};
   if (typeof top.learner !== 'object' || top.learner === null) throw new XgbProblem('not an XGBoost JSON model: it has no "learner" object at the top');
@@ -212,8 +241,10 @@ function readModel(root: unknown): XgboostModel {
   }
 
   const model = object(booster.model, 'learner.gradient_booster.model');
-  const trees = array(model.trees, 'gradient_booster.model.trees');
-  const treeInfo = array(model.tree_info, 'gradient_booster.model.tree_info', trees.length);
+  const allTrees = array(model.trees, 'gradient_booster.model.trees');
+  const treeInfo = array(model.tree_info, 'gradient_booster.model.tree_info', allTrees.length);
+  const { rounds, roundsUsed, treesPerRound } = roundsToUse(learner, model, allTrees.length, nOutputs);
+  const trees = allTrees.slice(0, roundsUsed * treesPerRound);
   const ensemble: TreeEnsemble = {
     nFeatures,
     nOutputs,
@@ -233,6 +264,8 @@ function readModel(root: unknown): XgboostModel {
   return {
     ensemble,
     objective,
+    rounds,
+    roundsUsed,
     nClasses: link === 'sigmoid' ? 2 : numClass,
     ...(featureNames ? { featureNames } : {}),
     ...(featureTypes ? { featureTypes } : {}),
