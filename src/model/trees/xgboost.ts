@@ -25,7 +25,7 @@
  */
 import { ArtifactError } from '../../errors.js';
 import type { EnsembleTree, Link, MissingRule, TreeEnsemble } from './ensemble.js';
-import { InvalidEnsembleError, validateEnsemble } from './validate.js';
+import { InvalidEnsembleError, MAX_CATEGORY_CODE, validateEnsemble } from './validate.js';
 
 /** The XGBoost objectives modelwatch serves, and the link each one's output goes through. */
 const OBJECTIVES = {
@@ -123,7 +123,7 @@ function rightCategories(tree: Json, where: string): Map<number, number[]> {
   nodes.forEach((node, k) => {
     const start = integer(segments[k], `${where} categories_segments[${k}]`, 0, categories.length);
     const size = integer(sizes[k], `${where} categories_sizes[${k}]`, 0, categories.length - start);
-    const codes = categories.slice(start, start + size).map((c, i) => integer(c, `${where} categories[${start + i}]`, 0, 2 ** 31 - 1));
+    const codes = categories.slice(start, start + size).map((c, i) => integer(c, `${where} categories[${start + i}]`, 0, MAX_CATEGORY_CODE));
     byNode.set(integer(node, `${where} categories_nodes[${k}]`, 0, 2 ** 31 - 1), [...new Set(codes)].sort((a, b) => a - b));
   });
   return byNode;
@@ -167,7 +167,7 @@ function readTree(tree: Json, output: number, where: string): EnsembleTree {
     out.feature.push(integer(feature[i], `${at} split_indices`, 0, 2 ** 31 - 1));
     out.value.push(0);
     out.missing.push('nan');
-    const goesLeftWhenMissing = number(defaultLeft[i], `${at} default_left`) !== 0;
+    const goesLeftWhenMissing = typeof defaultLeft[i] === 'boolean' ? defaultLeft[i] : number(defaultLeft[i], `${at} default_left`) !== 0;
     const type = splitType === undefined ? 0 : integer(splitType[i], `${at} split_type`, 0, 1);
     if (type === 0) {
       out.threshold.push(Math.fround(number(condition[i], `${at} split_conditions`)));
