@@ -106,7 +106,7 @@ function scorer(session: ort.InferenceSession, plan: ReturnType<typeof planOnnxI
     try {
       result = await session.run({ [inputName]: new ort.Tensor('float32', input, [n, width]) }, fetches);
     } catch (error) {
-      throw new Error(`onnxruntime failed to run the model: ${ortProblem(error)}`);
+      throw new Error(`onnxruntime failed to run the model: ${ortProblem(error)}`, { cause: error });
     }
     const data = result[scoreOutput].data as Float32Array | Float64Array;
     if (data.length !== n * columns) throw new Error(`the model's output ${scoreOutput} gave ${data.length} values for ${n} rows; expected ${n * columns} (${columns} per row)`);
