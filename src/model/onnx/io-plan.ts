@@ -98,7 +98,7 @@ export function planOnnxIo(inputs: readonly ValueMetadata[], outputs: readonly V
   const inputName = planInput(inputs, width);
   const nonTensor = outputs.find((m) => !m.isTensor);
   if (nonTensor) {
-    throw new Error(`the model's output ${nonTensor.name} is not a tensor (a sequence of maps, as skl2onnx's ZipMap writes for classifier probabilities); convert the model with zipmap=False (skl2onnx: to_onnx(model, X, options={'zipmap': False})) so the probabilities are one float tensor [N, C]`);
+    throw new Error(`the model's output ${nonTensor.name} is not a tensor (a sequence of maps, as skl2onnx's ZipMap writes for classifier probabilities); convert the model with zipmap=False (skl2onnx: to_onnx(clf, X, options={id(clf): {'zipmap': False}})) so the probabilities are one float tensor [N, C]`);
   }
   const tensors = outputs as readonly TensorMetadata[];
   const score = pickScoreOutput(tensors.filter((m) => FLOAT_TYPES.has(m.type)), task, outputs);
