@@ -9,9 +9,11 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { TreeEnsemble } from '../src/model/trees/ensemble.js';
+import { compileEnsemble } from '../src/model/trees/compile.js';
+import { ZERO_THRESHOLD, type TreeEnsemble } from '../src/model/trees/ensemble.js';
 import { LightgbmModelError, readLightgbmModel } from '../src/model/trees/lightgbm.js';
-import { leafOf, walkEnsemble, walkMargins, ZERO_THRESHOLD } from '../src/model/trees/walk.js';
+import { createRandom } from '../src/util/random.js';
+import { leafOf, walkEnsemble, walkMargins } from '../src/model/trees/walk.js';
 
 /** LightGBM's kZeroThreshold (`1e-35f` widened to double), as it writes it in a threshold; NOT the double 1e-35. */
 const K_ZERO = 1.0000000180025095e-35;
@@ -449,4 +451,26 @@ describe('walk: the rules of the neutral form', () => {
     const loop = { ...stump({}), left: [0, -1, -1] };
     assert.throws(() => score(ensemble({ trees: [loop] }), [-5]), /cycle/);
   });
+});
+
+describe('the compiled scorer agrees with the walk on LightGBM files', () => {
+  // Values where LightGBM's rules bite: NaN, zeros and the zero band, negative and fractional
+  // category codes, codes past the bitsets, and ordinary numbers.
+  const POOL = [Number.NaN, 0, -0, 1e-36, -1e-36, K_ZERO, 2e-35, -0.5, 0.5, 1, 2, 2.7, 6.99, 9, 31, 32, 64, 100, -1, -3.2, 1e6];
+  for (const name of ['lleaves-tiniest-single-tree.txt', 'lleaves-pure-categorical.txt', 'leaves-dart-breast-cancer.txt']) {
+    test(name, () => {
+      const { ensemble } = readLightgbmModel(fixture(name), name);
+      const compiled = compileEnsemble(ensemble);
+      const rng = createRandom(7);
+      const x = new Float64Array(ensemble.nFeatures);
+      const fast = new Float64Array(ensemble.nOutputs);
+      const slow = new Float64Array(ensemble.nOutputs);
+      for (let r = 0; r < 2000; r++) {
+        for (let j = 0; j < x.length; j++) x[j] = rng.next() < 0.7 ? POOL[rng.int(POOL.length)] : rng.normal() * 50;
+        compiled(x, 0, fast);
+        walkEnsemble(ensemble, x, 0, slow);
+        assert.deepEqual([...fast], [...slow], `row ${[...x].join(', ')}`);
+      }
+    });
+  }
 });

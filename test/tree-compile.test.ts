@@ -9,36 +9,18 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { compileEnsemble, ensembleSource, ZERO_THRESHOLD } from '../src/model/trees/compile.js';
+import { compileEnsemble, ensembleSource } from '../src/model/trees/compile.js';
+import { ZERO_THRESHOLD } from '../src/model/trees/ensemble.js';
 import type { EnsembleTree, Link, MissingRule, TreeEnsemble } from '../src/model/trees/ensemble.js';
 import { InvalidEnsembleError, validateEnsemble } from '../src/model/trees/validate.js';
+import { walkEnsemble } from '../src/model/trees/walk.js';
 import { createRandom, type Random } from '../src/util/random.js';
 
-/** The neutral form's rules, one node at a time, as ensemble.ts documents them. */
+/** The reference interpreter's answer (walk.ts): the rules written out once, node by node. */
 function interpret(e: TreeEnsemble, x: ArrayLike<number>): number[] {
-  const f32 = e.comparePrecision === 'float32';
-  const sum32 = e.sumPrecision === 'float32';
-  const margins = e.baseMargin.map((m) => (sum32 ? Math.fround(m) : m));
-  for (const t of e.trees) {
-    let n = 0;
-    while (t.left[n] !== -1) {
-      let v = f32 ? Math.fround(x[t.feature[n]]) : x[t.feature[n]];
-      const rule = t.missing[n];
-      const missing = rule === 'nan' ? Number.isNaN(v) : rule === 'zero' ? Number.isNaN(v) || Math.abs(v) <= ZERO_THRESHOLD : false;
-      if (rule === 'none' && Number.isNaN(v)) v = 0;
-      const categories = t.leftCategories[n];
-      const threshold = f32 ? Math.fround(t.threshold[n]) : t.threshold[n];
-      const left = missing ? t.defaultLeft[n] : categories ? categories.includes(v) : e.comparison === 'lt' ? v < threshold : v <= threshold;
-      n = left ? t.left[n] : t.right[n];
-    }
-    margins[t.output] = sum32 ? Math.fround(margins[t.output] + Math.fround(t.value[n])) : margins[t.output] + t.value[n];
-  }
-  if (e.link === 'sigmoid') return [1 / (1 + Math.exp(-margins[0]))];
-  if (e.link === 'identity') return margins;
-  const max = Math.max(...margins);
-  const exps = margins.map((m) => Math.exp(m - max));
-  const total = exps.reduce((a, b) => a + b, 0);
-  return exps.map((z) => z / total);
+  const out = new Float64Array(e.nOutputs);
+  walkEnsemble(e, x, 0, out);
+  return [...out];
 }
 
 /** Thresholds that sit where the rules differ: at 0, inside the zero band, between float32 neighbours. */
@@ -73,7 +55,7 @@ function randomTree(rng: Random, nFeatures: number, output: number, maxDepth: nu
   return t;
 }
 
-function randomEnsemble(rng: Random, settings: Pick<TreeEnsemble, 'comparePrecision' | 'comparison' | 'sumPrecision' | 'link'>): TreeEnsemble {
+function randomEnsemble(rng: Random, settings: Pick<TreeEnsemble, 'comparePrecision' | 'comparison' | 'sumPrecision' | 'link' | 'categoryCast'>): TreeEnsemble {
   const nOutputs = settings.link === 'softmax' ? 3 : 1;
   const nFeatures = 4;
   return {
@@ -91,8 +73,10 @@ describe('compiled ensembles score exactly as the rules say', () => {
     for (const comparison of ['lt', 'le'] as const) {
       for (const sumPrecision of [undefined, 'float32', 'float64'] as const) {
         for (const link of ['identity', 'sigmoid', 'softmax'] as Link[]) {
-          test(`${comparePrecision} ${comparison} sum ${sumPrecision ?? '(default)'} ${link}`, () => {
-            const e = randomEnsemble(rng, { comparePrecision, comparison, sumPrecision, link });
+          // Category casts alternate, so each setting meets exact codes or LightGBM's truncation.
+          const categoryCast = link === 'sigmoid' ? ('truncate' as const) : comparison === 'lt' ? undefined : ('exact' as const);
+          test(`${comparePrecision} ${comparison} sum ${sumPrecision ?? '(default)'} ${link} categories ${categoryCast ?? '(default)'}`, () => {
+            const e = randomEnsemble(rng, { comparePrecision, comparison, sumPrecision, link, categoryCast });
             const predict = compileEnsemble(e);
             const out = new Float64Array(e.nOutputs + 1).fill(-7);
             const x = new Float64Array(2 + e.nFeatures);

@@ -99,6 +99,15 @@ describe('XGBoost JSON models predict here what they predict in XGBoost', { skip
     assert.ok(Math.abs(model.ensemble.baseMargin[0] - Math.log(0.3 / 0.7)) < 1e-6);
   });
 
+  test('early stopping: a file saved by XGBClassifier predicts with the rounds up to the best one, a Booster\'s with all', (t) => {
+    const wrapper = assertAgrees(t, 'early-stopped').model;
+    assert.ok(wrapper.roundsUsed < wrapper.rounds, `${wrapper.roundsUsed} of ${wrapper.rounds} rounds`);
+    assert.equal(wrapper.ensemble.trees.length, wrapper.roundsUsed);
+    const booster = assertAgrees(t, 'early-stopped-booster').model;
+    assert.equal(booster.roundsUsed, booster.rounds);
+    assert.equal(booster.ensemble.trees.length, booster.rounds);
+  });
+
   test('multi:softprob (wine, 3 classes): every class probability on every row', (t) => {
     const { model } = assertAgrees(t, 'wine');
     assert.equal(model.objective, 'multi:softprob');

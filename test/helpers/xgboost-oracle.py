@@ -69,6 +69,21 @@ save('wine-forest', m, rows_of(X), m.predict_proba(X))
 booster = xgb.train({'objective': 'multi:softmax', 'num_class': 3, 'max_depth': 3, 'seed': 13}, xgb.DMatrix(X, label=y), 30)
 save('wine-softmax', booster, rows_of(X), booster.predict(xgb.DMatrix(X)))
 
+# Early stopping keeps 5 rounds past the best. XGBClassifier predicts with the rounds up to the
+# best one, also once loaded back from its file; a Booster predicts with every round.
+X, y = load_breast_cancer(return_X_y=True)
+m = classifier(n_estimators=300, max_depth=4, learning_rate=0.5, early_stopping_rounds=5)
+m.fit(X[:400], y[:400], eval_set=[(X[400:], y[400:])], verbose=False)
+m.save_model(os.path.join(out_dir, 'early-stopped.json'))
+reloaded = xgb.XGBClassifier()
+reloaded.load_model(os.path.join(out_dir, 'early-stopped.json'))
+save('early-stopped', reloaded, rows_of(X), reloaded.predict_proba(X)[:, 1])
+booster = xgb.train({'objective': 'binary:logistic', 'max_depth': 4, 'eta': 0.5, 'seed': 13}, xgb.DMatrix(X[:400], label=y[:400]), 300,
+                    evals=[(xgb.DMatrix(X[400:], label=y[400:]), 'holdout')], early_stopping_rounds=5, verbose_eval=False)
+booster.save_model(os.path.join(out_dir, 'early-stopped-booster.json'))
+reloaded = xgb.Booster(model_file=os.path.join(out_dir, 'early-stopped-booster.json'))
+save('early-stopped-booster', reloaded, rows_of(X), reloaded.predict(xgb.DMatrix(X)))
+
 # Regression: diabetes, values near 150 (where a float64 sum would drift from XGBoost's float32 one).
 X, y = load_diabetes(return_X_y=True)
 m = xgb.XGBRegressor(n_estimators=200, max_depth=4, base_score=152.0, random_state=13).fit(X, y)

@@ -16,17 +16,12 @@
  * ({@link validateEnsemble}): only numbers reach the source, each written in its shortest
  * round-trip form.
  */
-import type { EnsembleTree, TreeEnsemble } from './ensemble.js';
+import { ZERO_THRESHOLD, type EnsembleTree, type TreeEnsemble } from './ensemble.js';
 import { validateEnsemble } from './validate.js';
 
 /** Trees per generated function (as in the built-in model's compiler, measured there). */
 const TREES_PER_CHUNK = 8;
 
-/**
- * LightGBM's zero threshold for `missing_type=Zero`: `kZeroThreshold = 1e-35f`, a float widened to
- * double, so |x| ≤ 1.0000000180025095e-35 counts as zero.
- */
-export const ZERO_THRESHOLD = Math.fround(1e-35);
 
 /**
  * Writes the model's outputs for the row starting at `x[offset]` into `out[0..nOutputs)`: the
@@ -55,7 +50,9 @@ function goesLeft(e: TreeEnsemble, tree: EnsembleTree, node: number): string {
   const defaultLeft = rule === 'none'
     ? (categories ? categories.includes(0) : lt ? 0 < round(tree.threshold[node]) : 0 <= round(tree.threshold[node]))
     : tree.defaultLeft[node];
-  const inSet = categories ? (categories.length ? categories.map((c) => `${v}===${c}`).join('||') : 'false') : '';
+  // A truncating cast (LightGBM) compares the value's integer part, read once per chunk as t<f>.
+  const code = e.categoryCast === 'truncate' ? `t${tree.feature[node]}` : v;
+  const inSet = categories ? (categories.length ? categories.map((c) => `${code}===${c}`).join('||') : 'false') : '';
   if (rule === 'zero') {
     const missing = `(${v}!==${v}||(${v}>=${literal(-ZERO_THRESHOLD)}&&${v}<=${literal(ZERO_THRESHOLD)}))`;
     const test = categories ? `(${inSet})` : `${v}${lt ? '<' : '<='}${threshold}`;
@@ -73,10 +70,10 @@ function treeExpression(e: TreeEnsemble, tree: EnsembleTree, node: number, leaf:
   return `((${goesLeft(e, tree, node)})?${treeExpression(e, tree, tree.left[node], leaf)}:${treeExpression(e, tree, tree.right[node], leaf)})`;
 }
 
-/** Features split on anywhere in these trees, ascending. */
-function featuresUsed(trees: readonly EnsembleTree[]): number[] {
+/** Features split on anywhere in these trees (only by categorical splits, with `categorical`), ascending. */
+function featuresUsed(trees: readonly EnsembleTree[], categorical = false): number[] {
   const used = new Set<number>();
-  for (const tree of trees) for (const f of tree.feature) if (f >= 0) used.add(f);
+  for (const tree of trees) tree.feature.forEach((f, n) => f >= 0 && (!categorical || tree.leftCategories[n]) && used.add(f));
   return [...used].sort((a, b) => a - b);
 }
 
@@ -101,7 +98,8 @@ export function ensembleSource(e: TreeEnsemble): string {
   const chunks: string[] = [];
   for (let first = 0; first < e.trees.length; first += TREES_PER_CHUNK) {
     const trees = e.trees.slice(first, first + TREES_PER_CHUNK);
-    const reads = featuresUsed(trees).map((f) => `const v${f}=${read(f)};`).join('');
+    const truncated = e.categoryCast === 'truncate' ? featuresUsed(trees, true).map((f) => `const t${f}=Math.trunc(v${f});`).join('') : '';
+    const reads = featuresUsed(trees).map((f) => `const v${f}=${read(f)};`).join('') + truncated;
     const outputs = [...new Set(trees.map((t) => t.output))].sort((a, b) => a - b);
     const load = outputs.map((k) => `let s${k}=out[${k}];`).join('');
     const sums = trees

@@ -7,11 +7,19 @@
  * scores here exactly as it does in the library that trained it.
  */
 
+/**
+ * What LightGBM counts as zero for `missing_type=Zero`: `Tree::IsZero` tests
+ * `fval >= -kZeroThreshold && fval <= kZeroThreshold`, and include/LightGBM/meta.h declares
+ * `const double kZeroThreshold = 1e-35f;` — a float literal widened to double, so the bound is
+ * float32(1e-35) = 1.0000000180025095e-35, a hair above the double 1e-35.
+ */
+export const ZERO_THRESHOLD = Math.fround(1e-35);
+
 /** How a node treats a missing value before it compares. */
 export type MissingRule =
   /** NaN is missing and takes the default branch (XGBoost; LightGBM `missing_type=NaN`). */
   | 'nan'
-  /** NaN and zero (|x| ≤ 1e-35) are missing and take the default branch (LightGBM `missing_type=Zero`). */
+  /** NaN and zero (|x| ≤ {@link ZERO_THRESHOLD}) are missing and take the default branch (LightGBM `missing_type=Zero`). */
   | 'zero'
   /** Nothing is missing: NaN is read as 0 and compared (LightGBM `missing_type=None`). */
   | 'none';

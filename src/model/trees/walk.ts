@@ -4,16 +4,8 @@
  * it is what the compiled scorer (and every model-file reader's tests) is checked against, so each
  * rule is written out once, plainly, next to the reason it is there.
  */
-import type { EnsembleTree, MissingRule, TreeEnsemble } from './ensemble.js';
+import { ZERO_THRESHOLD, type EnsembleTree, type MissingRule, type TreeEnsemble } from './ensemble.js';
 
-/**
- * What LightGBM counts as zero for `missing_type=Zero`: `Tree::IsZero` tests
- * `fval >= -kZeroThreshold && fval <= kZeroThreshold`, and include/LightGBM/meta.h declares
- * `const double kZeroThreshold = 1e-35f;` — a float literal widened to double, so the bound is
- * float32(1e-35) = 1.0000000180025095e-35, a hair above the double 1e-35. (LightGBM writes this very
- * number as the threshold of a split on "is it zero".)
- */
-export const ZERO_THRESHOLD = Math.fround(1e-35);
 
 /** Whether `v` counts as missing under `rule` (NaN already read as 0 where the rule says so). */
 function isMissing(v: number, rule: MissingRule): boolean {
@@ -70,7 +62,8 @@ export function leafOf(e: TreeEnsemble, tree: EnsembleTree, x: ArrayLike<number>
  * Scores one row: the features are `x[offset] … x[offset + e.nFeatures - 1]`, the result goes to
  * `out[0 … e.nOutputs - 1]` — the probability (sigmoid), the class probabilities (softmax) or the
  * value (identity). Each output's margin starts from its base margin and adds its trees' leaves in
- * tree order, in float64, as LightGBM's GBDT::PredictRaw and XGBoost's CPU predictor do.
+ * tree order: in float64 as LightGBM's GBDT::PredictRaw does, or — `sumPrecision: 'float32'` — each
+ * leaf and partial sum rounded to float32, as XGBoost's CPU predictor adds them.
  */
 export function walkEnsemble(e: TreeEnsemble, x: ArrayLike<number>, offset: number, out: Float64Array): void {
   applyLink(e.link, walkMargins(e, x, offset), out);
@@ -100,8 +93,12 @@ export function applyLink(link: TreeEnsemble['link'], margins: Float64Array, out
 
 /** The summed margins (before the link) of one row: for tests and for explaining a prediction. */
 export function walkMargins(e: TreeEnsemble, x: ArrayLike<number>, offset: number): Float64Array {
+  const f32 = e.sumPrecision === 'float32';
   const margins = new Float64Array(e.nOutputs);
-  for (let k = 0; k < e.nOutputs; k++) margins[k] = e.baseMargin[k]!;
-  for (const tree of e.trees) margins[tree.output] += tree.value[leafOf(e, tree, x, offset)]!;
+  for (let k = 0; k < e.nOutputs; k++) margins[k] = f32 ? Math.fround(e.baseMargin[k]!) : e.baseMargin[k]!;
+  for (const tree of e.trees) {
+    const leaf = tree.value[leafOf(e, tree, x, offset)]!;
+    margins[tree.output] = f32 ? Math.fround(margins[tree.output]! + Math.fround(leaf)) : margins[tree.output]! + leaf;
+  }
   return margins;
 }

@@ -17,13 +17,15 @@
  *   fractional code to an integer; the neutral form sends it right, here XGBoost's left — category
  *   codes are integers, so this never meets a real input.)
  * - `tree_info` names the class each tree adds to.
+ * - A model saved by the scikit-learn wrapper after early stopping predicts with the rounds up to
+ *   its `best_iteration`, one saved by the Booster API with all of them (see {@link roundsToUse}).
  *
  * Nodes are renumbered in breadth-first order from the root, which drops nodes that pruning
  * deleted (unreachable ones) and puts every child after its parent.
  */
 import { ArtifactError } from '../../errors.js';
 import type { EnsembleTree, Link, MissingRule, TreeEnsemble } from './ensemble.js';
-import { InvalidEnsembleError, validateEnsemble } from './validate.js';
+import { InvalidEnsembleError, MAX_CATEGORY_CODE, validateEnsemble } from './validate.js';
 
 /** The XGBoost objectives modelwatch serves, and the link each one's output goes through. */
 const OBJECTIVES = {
@@ -43,6 +45,13 @@ export interface XgboostModel {
   readonly objective: XgboostObjective;
   /** 2 for binary:logistic, `num_class` for multi:*, 0 for reg:squarederror. */
   readonly nClasses: number;
+  /** Boosting rounds in the file. */
+  readonly rounds: number;
+  /**
+   * Rounds the ensemble holds: fewer than `rounds` for a model saved by XGBoost's scikit-learn
+   * wrapper after early stopping, which predicts with the rounds up to its best one.
+   */
+  readonly roundsUsed: number;
   /** Column names the model was trained with, when it was trained on named columns (a DataFrame). */
   readonly featureNames?: string[];
   /** XGBoost's feature types (`float`, `int`, `i`, `q`, `c` for categorical), when the file has them. */
@@ -114,7 +123,7 @@ function rightCategories(tree: Json, where: string): Map<number, number[]> {
   nodes.forEach((node, k) => {
     const start = integer(segments[k], `${where} categories_segments[${k}]`, 0, categories.length);
     const size = integer(sizes[k], `${where} categories_sizes[${k}]`, 0, categories.length - start);
-    const codes = categories.slice(start, start + size).map((c, i) => integer(c, `${where} categories[${start + i}]`, 0, 2 ** 31 - 1));
+    const codes = categories.slice(start, start + size).map((c, i) => integer(c, `${where} categories[${start + i}]`, 0, MAX_CATEGORY_CODE));
     byNode.set(integer(node, `${where} categories_nodes[${k}]`, 0, 2 ** 31 - 1), [...new Set(codes)].sort((a, b) => a - b));
   });
   return byNode;
@@ -158,7 +167,7 @@ function readTree(tree: Json, output: number, where: string): EnsembleTree {
     out.feature.push(integer(feature[i], `${at} split_indices`, 0, 2 ** 31 - 1));
     out.value.push(0);
     out.missing.push('nan');
-    const goesLeftWhenMissing = number(defaultLeft[i], `${at} default_left`) !== 0;
+    const goesLeftWhenMissing = typeof defaultLeft[i] === 'boolean' ? defaultLeft[i] : number(defaultLeft[i], `${at} default_left`) !== 0;
     const type = splitType === undefined ? 0 : integer(splitType[i], `${at} split_type`, 0, 1);
     if (type === 0) {
       out.threshold.push(Math.fround(number(condition[i], `${at} split_conditions`)));
@@ -178,6 +187,26 @@ function readTree(tree: Json, output: number, where: string): EnsembleTree {
     }
   }
   return out;
+}
+
+/**
+ * How many boosting rounds XGBoost predicts with. A model trained with early stopping keeps the
+ * rounds after its best one; its `best_iteration` attribute names the best. The scikit-learn
+ * wrapper (XGBClassifier, XGBRegressor) predicts with the rounds up to the best one, also after
+ * `load_model`, and writes a `scikit_learn` attribute into the files it saves; the Booster API
+ * predicts with every round. So a file saved by the wrapper is read up to its best round, and any
+ * other file whole: each predicts here what it predicts when loaded back into the API that saved it.
+ */
+function roundsToUse(learner: Json, model: Json, nTrees: number, nOutputs: number): { rounds: number; roundsUsed: number; treesPerRound: number } {
+  const params = model.gbtree_model_param === undefined ? {} : object(model.gbtree_model_param, 'gbtree_model_param');
+  const parallel = integer(params.num_parallel_tree ?? 1, 'num_parallel_tree', 1, 1_000_000);
+  const treesPerRound = parallel * nOutputs;
+  if (nTrees % treesPerRound !== 0) throw new XgbProblem(`${nTrees} trees are not whole rounds of ${treesPerRound} (num_parallel_tree ${parallel} × ${nOutputs} outputs)`);
+  const rounds = nTrees / treesPerRound;
+  const attributes = learner.attributes === undefined ? {} : object(learner.attributes, 'learner.attributes');
+  if (attributes.scikit_learn === undefined || attributes.best_iteration === undefined) return { rounds, roundsUsed: rounds, treesPerRound };
+  const best = integer(attributes.best_iteration, 'attributes.best_iteration', 0, Math.max(0, rounds - 1));
+  return { rounds, roundsUsed: best + 1, treesPerRound };
 }
 
 function readModel(root: unknown): XgboostModel {
@@ -212,8 +241,10 @@ function readModel(root: unknown): XgboostModel {
   }
 
   const model = object(booster.model, 'learner.gradient_booster.model');
-  const trees = array(model.trees, 'gradient_booster.model.trees');
-  const treeInfo = array(model.tree_info, 'gradient_booster.model.tree_info', trees.length);
+  const allTrees = array(model.trees, 'gradient_booster.model.trees');
+  const treeInfo = array(model.tree_info, 'gradient_booster.model.tree_info', allTrees.length);
+  const { rounds, roundsUsed, treesPerRound } = roundsToUse(learner, model, allTrees.length, nOutputs);
+  const trees = allTrees.slice(0, roundsUsed * treesPerRound);
   const ensemble: TreeEnsemble = {
     nFeatures,
     nOutputs,
@@ -233,6 +264,8 @@ function readModel(root: unknown): XgboostModel {
   return {
     ensemble,
     objective,
+    rounds,
+    roundsUsed,
     nClasses: link === 'sigmoid' ? 2 : numClass,
     ...(featureNames ? { featureNames } : {}),
     ...(featureTypes ? { featureTypes } : {}),
