@@ -94,6 +94,7 @@ export function seriesColumns(featureNames: readonly string[] = FEATURE_NAMES): 
     ...featureNames.map((feature) => spec('ml_feature_drift_psi', { feature })),
     spec('ml_prediction_drift_psi', { signal: 'class' }),
     spec('ml_prediction_drift_psi', { signal: 'confidence' }),
+    spec('ml_prediction_drift_psi', { signal: 'value' }),
     spec('ml_drift_window_predictions'),
     ...FEEDBACK_LABELS.map((labels) => spec('ml_feedback_total', labels)),
     spec('ml_feedback_label_coverage_ratio'),

@@ -428,14 +428,22 @@ export const ALERTS: readonly AlertRule[] = [
   },
   {
     name: 'PredictionDistributionShift',
-    expr: `ml:prediction_drift_psi:1h{signal="class"} > ${PSI_CRITICAL}`,
+    // "class" for a classifier, "value" for a regression model (its predicted values in the reference bins).
+    expr: `ml:prediction_drift_psi:1h{signal=~"class|value"} > ${PSI_CRITICAL}`,
     for: '10m',
     severity: 'warning',
     summary: 'The predicted class balance has shifted',
-    description: 'PSI of the predicted classes over the last hour is {{ $value | printf "%.3f" }} against the holdout: the model answers differently than it did in evaluation.',
+    description: 'PSI of the predicted {{ $labels.signal }} distribution over the last hour is {{ $value | printf "%.3f" }} against the holdout: the model answers differently than it did in evaluation.',
     runbook: 'predictiondistributionshift',
-    console: (s) => s.each('ml_prediction_drift_psi').filter((c) => c.labels.signal === 'class').flatMap((c) => when(c.value, (v) => v > PSI_CRITICAL, c.labels)),
-    test: { series: driftSeries('prediction', 'signal', 'class', 90, 10), silentAt: '60m', firingAt: '130m', labels: { signal: 'class' }, value: psi(0.9) },
+    console: (s) => s.each('ml_prediction_drift_psi').filter((c) => c.labels.signal === 'class' || c.labels.signal === 'value').flatMap((c) => when(c.value, (v) => v > PSI_CRITICAL, c.labels)),
+    test: {
+      series: driftSeries('prediction', 'signal', 'class', 90, 10),
+      silentAt: '60m',
+      firingAt: '130m',
+      labels: { signal: 'class' },
+      value: psi(0.9),
+      cases: [{ name: "a regression model's predicted values moved", series: driftSeries('prediction', 'signal', 'value', 90, 10), at: '130m', firing: { labels: { signal: 'value' }, value: psi(0.9) } }],
+    },
   },
   {
     name: 'MemorySpike',
@@ -565,13 +573,20 @@ export const ALERTS: readonly AlertRule[] = [
   },
   {
     name: 'NoFeedbackArriving',
-    expr: 'sum(increase(ml_feedback_total{job="modelwatch"}[1h])) == 0 and on () sum(increase(ml_predictions_total{job="modelwatch"}[1h])) > 0',
+    // A regression model's labels count in ml_feedback_regression_total instead of the confusion counters.
+    expr: 'sum(increase(ml_feedback_total{job="modelwatch"}[1h]) or increase(ml_feedback_regression_total{job="modelwatch"}[1h])) == 0 and on () sum(increase(ml_predictions_total{job="modelwatch"}[1h])) > 0',
     for: '30m',
     severity: 'warning',
     summary: 'No ground truth is arriving',
     description: 'modelwatch kept predicting but received {{ $value }} labels in the last hour: live accuracy is blind until /feedback resumes.',
     runbook: 'nofeedbackarriving',
-    console: (s) => (s.increase(FEEDBACK_COLUMNS, 3600) === 0 && s.increase('ml_predictions_total', 3600) > 0 ? [{ labels: {}, value: 0 }] : []),
+    console: (s) => {
+      const classes = s.increase(FEEDBACK_COLUMNS, 3600);
+      const values = s.increase(REGRESSION_LABELS, 3600);
+      // Neither family present: no result, as the PromQL sum over no series.
+      if (Number.isNaN(classes) && Number.isNaN(values)) return [];
+      return orZero(classes) + orZero(values) === 0 && s.increase('ml_predictions_total', 3600) > 0 ? [{ labels: {}, value: 0 }] : [];
+    },
     test: {
       series: [
         { series: 'ml_predictions_total{job="modelwatch",instance="m1:5000"}', values: perMinute(0, 10, 200) },
@@ -580,6 +595,25 @@ export const ALERTS: readonly AlertRule[] = [
       silentAt: '60m',
       firingAt: '170m',
       value: 0,
+      cases: [
+        {
+          name: "a regression model's labels keep arriving",
+          series: [
+            { series: 'ml_predictions_total{job="modelwatch",instance="m1:5000"}', values: perMinute(0, 10, 200) },
+            { series: 'ml_feedback_regression_total{job="modelwatch",instance="m1:5000",model_version="v1"}', values: perMinute(0, 5, 200) },
+          ],
+          at: '170m',
+        },
+        {
+          name: "a regression model's labels stopped",
+          series: [
+            { series: 'ml_predictions_total{job="modelwatch",instance="m1:5000"}', values: perMinute(0, 10, 200) },
+            { series: 'ml_feedback_regression_total{job="modelwatch",instance="m1:5000",model_version="v1"}', values: `${perMinute(0, 5, 60)} 300x140` },
+          ],
+          at: '170m',
+          firing: { value: 0 },
+        },
+      ],
     },
   },
   {
