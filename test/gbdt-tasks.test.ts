@@ -276,6 +276,30 @@ describe('regression', () => {
   });
 });
 
+describe('missing values', () => {
+  test('a NaN has a bin of its own: the trees tell "missing" from "largest" (y = x, but -5 when x is missing)', () => {
+    const rng = createRandom(11);
+    const n = 3000;
+    const x = new Float64Array(n * 2);
+    const y = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const missing = rng.next() < 0.2;
+      const a = rng.next();
+      x[i * 2] = missing ? Number.NaN : a;
+      x[i * 2 + 1] = rng.next();
+      y[i] = missing ? -5 : a;
+    }
+    const model = trainGbdt({ x, n, d: 2, y, categorical: [false, false], objective: 'regression' }, { seed: 1 });
+    const at = (value: number): number => model.predictRaw([value, 0.5]);
+    assert.ok(Math.abs(at(Number.NaN) + 5) < 0.1, `missing → ${at(Number.NaN)}`);
+    assert.ok(Math.abs(at(0.99) - 0.99) < 0.1, `0.99 → ${at(0.99)}`);
+    assert.ok(Math.abs(at(0.05) - 0.05) < 0.1, `0.05 → ${at(0.05)}`);
+    const infinite = Float64Array.from(x, (v, i) => (i === 0 ? Infinity : v));
+    const withInfinity = trainGbdt({ x: infinite, n, d: 2, y, categorical: [false, false], objective: 'regression' }, { seed: 1, maxIter: 20 });
+    assert.ok(withInfinity.toJSON().trees.every((t) => t.threshold.every(Number.isFinite)), 'an infinite value never becomes a threshold');
+  });
+});
+
 describe('labels and artifacts that do not fit the objective are refused, naming the problem', () => {
   test('training input', () => {
     const three = threeClasses(300, 5);
