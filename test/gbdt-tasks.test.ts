@@ -178,8 +178,9 @@ describe('binary: unchanged by the new objectives', () => {
 
 describe('multiclass', () => {
   test('learns three separable classes: holdout accuracy ≥ 0.97, probabilities sum to 1, compiled = walk, JSON round trip', () => {
-    const model = trainGbdt(threeClasses(3000, 1), { seed: 1 });
-    const holdout = threeClasses(1500, 2);
+    // A separable set keeps improving for all 500 default rounds; 150 are plenty and keep the test fast.
+    const model = trainGbdt(threeClasses(3000, 1), { seed: 1, maxIter: 150 });
+    const holdout = threeClasses(1000, 2);
     const acc = accuracy(model, holdout);
     assert.ok(acc >= 0.97, `holdout accuracy ${acc}`);
     assert.equal(model.objective, 'multiclass');
