@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { ConfigError, NoModelToServeError } from '../errors.js';
+import { ConfigError, NoModelToServeError, SchemaFileError, SchemaInferenceError } from '../errors.js';
 import { packageRoot } from '../util/package-root.js';
 import { registerDataCommands } from './data.js';
 import { registerDrillCommand } from './drill.js';
@@ -116,9 +116,15 @@ function exitCodeOf(error: unknown): number {
     }
     return error.exitCode;
   }
-  if (error instanceof ConfigError) {
+  // A bad setting or a --schema file at fault is a usage error, like a bad flag.
+  if (error instanceof ConfigError || error instanceof SchemaFileError) {
     process.stderr.write(`modelwatch: ${error.message}\n`);
     return 2;
+  }
+  // Inference refused: a flag at fault (a target that is not a column) is misuse, bad data a failure.
+  if (error instanceof SchemaInferenceError) {
+    process.stderr.write(`modelwatch: ${error.message}\n`);
+    return error.usage ? 2 : 1;
   }
   if (error instanceof NoModelToServeError) {
     process.stderr.write(`modelwatch: ${error.message}\n`);

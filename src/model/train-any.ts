@@ -69,6 +69,8 @@ export interface TrainOnCsvResult {
     readonly predictions: Float64Array;
   };
   readonly trainRows: Uint32Array;
+  /** The file as read (the baseline bins its training rows). */
+  readonly table: CsvTable;
   /** Hex sha256 of the data file's bytes. */
   readonly dataSha256: string;
   readonly seconds: number;
@@ -209,6 +211,7 @@ export async function trainOnCsv(options: TrainOnCsvOptions): Promise<TrainOnCsv
     metrics: holdoutMetrics(task, testY, predictions, nClasses),
     holdout: { rows: split.test, y: testY, predictions },
     trainRows: split.train,
+    table,
     dataSha256: table.sha256,
     seconds: (performance.now() - started) / 1000,
   };

@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import type { ModelSchema, Task } from '../../data/model-schema.js';
 import type { Row } from '../../data/schema.js';
 import { readCsvTable, rowsOf, type CsvTable } from '../../data/csv-table.js';
-import { canonicalClass, inferSchemaFromTable } from '../../data/infer-schema.js';
+import { inferSchemaFromTable } from '../../data/infer-schema.js';
 import { ImportError, SchemaInferenceError } from '../../errors.js';
 import { ARTIFACT_FORMAT, ARTIFACT_FORMAT_VERSION, parseArtifact, serializeArtifact, type UnsealedArtifact } from '../artifact.js';
 import { buildBaseline, buildPredictionBaseline } from '../baseline.js';
@@ -22,6 +22,7 @@ import { evaluateBinary, reliability } from '../evaluation.js';
 import type { ModelRegistry } from '../registry.js';
 import { encoderSpecForOnnx, type OnnxInputEncoding } from '../onnx/index.js';
 import type { RowScorer } from '../row-scorer.js';
+import { encodeLabels } from '../train-any.js';
 import { readModelFile, type ImportFormat, type ReadModel } from './read-model-file.js';
 import { importedScorer, type ImportedModelJson } from './scorer.js';
 
@@ -86,7 +87,7 @@ export async function importModel(options: ImportOptions): Promise<ImportResult>
   };
   const scorer = await importedScorer(imported, schema, options.modelFile);
   const rows = rowsOf(table, schema.features);
-  const labels = labelsOf(table, schema);
+  const labels = Uint8Array.from(encodeLabels(table, schema));
   say(`scoring ${rows.length} reference rows through the imported model`);
   const proba = await scoreAll(scorer, encoder, rows);
   const threshold = 0.5;
@@ -174,13 +175,6 @@ function onnxEncodingOf(schema: ModelSchema, categorical: ImportOptions['categor
     if (!categorical) throw new ImportError(`column "${f.name}" is categorical: an ONNX model needs its encoding declared with --categorical-encoding ordinal|onehot`);
     return { name: f.name, kind: categorical, categories: [...f.categories].sort() };
   });
-}
-
-function labelsOf(table: CsvTable, schema: ModelSchema): Uint8Array {
-  const at = table.header.indexOf(schema.target.name);
-  const numeric = schema.classes.every((c) => c !== '' && Number.isFinite(Number(c)));
-  const positive = schema.classes[1];
-  return Uint8Array.from(table.rows, (row) => (canonicalClass(row[at], numeric) === positive ? 1 : 0));
 }
 
 /**
