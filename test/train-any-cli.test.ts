@@ -57,14 +57,15 @@ describe('modelwatch train --data <any csv> --target <column>', () => {
 
   test('the service validates by the inferred schema and answers with its class names', async () => {
     const post = (body: unknown) => fetch(`${service.url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    const risky = await (await post({ tenure_months: 2, plan: 'monthly', support_calls: 7, monthly_fee: 80 })).json();
-    const loyal = await (await post({ tenure_months: 60, plan: 'two-year', support_calls: 0, monthly_fee: 30 })).json();
+    type Answer = { label: string; request_id: string };
+    const risky = (await (await post({ tenure_months: 2, plan: 'monthly', support_calls: 7, monthly_fee: 80 })).json()) as Answer;
+    const loyal = (await (await post({ tenure_months: 60, plan: 'two-year', support_calls: 0, monthly_fee: 30 })).json()) as Answer;
     assert.equal(risky.label, 'churn');
     assert.equal(loyal.label, 'stay');
     const bad = await post({ tenure_months: 2, plan: 'weekly', support_calls: 7, monthly_fee: 80 });
     assert.equal(bad.status, 400);
-    const problems = (await bad.json()).problems;
-    assert.deepEqual(problems.map((p: { field: string; reason: string }) => [p.field, p.reason]), [['plan', 'unknown_category']]);
+    const { problems } = (await bad.json()) as { problems: { field: string; reason: string }[] };
+    assert.deepEqual(problems.map((p) => [p.field, p.reason]), [['plan', 'unknown_category']]);
     // The bank-marketing fields mean nothing to this model.
     const bank = await post({ age: 30, job: 'admin', marital: 'single', education: 'secondary', housing: 'yes', loan: 'no', duration: 200, campaign: 2 });
     assert.equal(bank.status, 400);
