@@ -76,13 +76,13 @@ const streamed = [...syntheticRows({ rows: 1024, seed: 4 })].map((r) => r.featur
 const ids = Array.from({ length: CALLS + CALLS / 10 }, (_, i) => `a3c5e2f0-1111-2222-3333-${String(i).padStart(12, '0')}`);
 let next = 0;
 measure(`monitor: drift bins + window + store (store ${config.PREDICTION_STORE_MAX_ENTRIES})`, (i) =>
-  monitor.observe({ requestId: ids[next++], prediction: (i & 1) as 0 | 1, confidence: 0.8, probability: 0.8, row: streamed[i & 1023] }, model.version),
+  monitor.observe({ requestId: ids[next++], prediction: (i & 1) as 0 | 1, label: model.schema.classes[i & 1], confidence: 0.8, probability: 0.8, row: streamed[i & 1023] }, model.version),
 );
 // The tick between bursts of traffic, as in the service: 200 predictions, then a tick; the first
 // 20 ticks (code not yet optimised) are left out of the figures and reported apart.
 const ticks: number[] = [];
 for (let i = 0; i < 1020; i++) {
-  for (let k = 0; k < 200; k++) monitor.observe({ requestId: `t${i}-${k}`, prediction: (k & 1) as 0 | 1, confidence: 0.8, probability: 0.8, row: streamed[k] }, model.version);
+  for (let k = 0; k < 200; k++) monitor.observe({ requestId: `t${i}-${k}`, prediction: (k & 1) as 0 | 1, label: model.schema.classes[k & 1], confidence: 0.8, probability: 0.8, row: streamed[k] }, model.version);
   const started = performance.now();
   monitor.tick();
   ticks.push((performance.now() - started) * 1000);

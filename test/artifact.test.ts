@@ -4,6 +4,7 @@ import { describe, test } from 'node:test';
 import { ArtifactError } from '../src/errors.js';
 import { numericBin, type NumericBaseline } from '../src/model/baseline.js';
 import { ModelRegistry } from '../src/model/registry.js';
+import type { GbdtModelJson } from '../src/model/gbdt/model-json.js';
 import { tempDir, trainedRegistry } from './helpers/fixtures.js';
 
 /** A registry in a fresh directory holding a copy of the test model as v1 (current). */
@@ -34,7 +35,7 @@ describe('model artifact', () => {
     assert.match(artifact.training.data_sha256, /^[0-9a-f]{64}$/);
     assert.equal(artifact.schema.features.length, 16);
     assert.deepEqual(artifact.schema.features.find((f) => f.name === 'marital')?.categories, ['divorced', 'married', 'single']);
-    assert.equal(artifact.model.params.maxIter, 60);
+    assert.equal((artifact.model as GbdtModelJson).params.maxIter, 60);
     assert.ok(artifact.metrics.holdout.auc > 0.8);
     assert.equal(artifact.metrics.reliability.bins.length, 10);
     const pdays = artifact.baseline.features.pdays as NumericBaseline;

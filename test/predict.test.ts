@@ -72,6 +72,11 @@ describe('health and status', () => {
     const status = (await t.app.inject({ method: 'GET', url: '/status' })).json();
     assert.equal(status.model.version, 'v1');
     assert.equal(status.model.type, 'gbdt');
+    // The schema travels with the model: clients read what the serving version accepts.
+    assert.equal(status.model.schema.task, 'binary');
+    assert.deepEqual(status.model.schema.classes, ['no', 'yes']);
+    assert.equal(status.model.schema.target, 'y');
+    assert.deepEqual(status.model.schema.features.find((f: { name: string }) => f.name === 'age'), { name: 'age', kind: 'numeric', integer: true, min: 18, max: 100, required: true, default: 39 });
     for (const k of ['accuracy', 'precision', 'recall', 'f1', 'auc']) assert.ok(status.model.holdout[k] > 0 && status.model.holdout[k] <= 1, k);
     assert.equal(status.requests.predictions, 1);
     assert.equal(status.requests.rejected, 1);

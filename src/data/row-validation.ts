@@ -1,6 +1,7 @@
 /**
- * Validation of a prediction row arriving as JSON: one JSON schema generated from the feature table,
- * compiled once by Ajv with `allErrors`, so a client learns every problem of a request at once.
+ * Validation of a prediction row arriving as JSON: one JSON schema generated from the serving
+ * model's features, compiled once per model by Ajv with `allErrors`, so a client learns every
+ * problem of a request at once.
  * Ajv's errors are translated into {@link InputProblem}s that name the field, what was expected and
  * what came, with a bounded reason for the ml_input_validation_failures_total label.
  */
@@ -9,14 +10,15 @@ import type { InputProblem, RejectionReason } from '../errors.js';
 import { FEATURES, canonicalCategory, type Feature, type Row } from './schema.js';
 
 /**
- * The JSON schema of one `/predict` row. Unknown fields are tolerated (and ignored) up to
- * `maxExtraFields`, so a client may send an id of its own without breaking, but not a dump.
+ * The JSON schema of one `/predict` row of a model with these features. Unknown fields are
+ * tolerated (and ignored) up to `maxExtraFields`, so a client may send an id of its own without
+ * breaking, but not a dump.
  *
  * @example rowJsonSchema(8).required // ['age', 'job', ...]
  */
-export function rowJsonSchema(maxExtraFields: number) {
+export function rowJsonSchema(maxExtraFields: number, features: readonly Feature[] = FEATURES) {
   const properties: Record<string, object> = {};
-  for (const f of FEATURES) {
+  for (const f of features) {
     properties[f.name] =
       f.kind === 'numeric'
         ? { type: f.integer ? 'integer' : 'number', minimum: f.min, maximum: f.max }
@@ -25,9 +27,9 @@ export function rowJsonSchema(maxExtraFields: number) {
   return {
     type: 'object',
     properties,
-    required: FEATURES.filter((f) => f.required).map((f) => f.name),
+    required: features.filter((f) => f.required).map((f) => f.name),
     // A hard cap on all fields; the limit on unknown ones is checked after Ajv (createRowValidator).
-    maxProperties: FEATURES.length + maxExtraFields,
+    maxProperties: features.length + maxExtraFields,
   } as const;
 }
 
@@ -35,15 +37,18 @@ export function rowJsonSchema(maxExtraFields: number) {
 export type RowValidator = (body: unknown) => InputProblem[] | undefined;
 
 /**
- * Compiles the row validator.
+ * Compiles the row validator of a model's features (the bank-marketing columns by default).
  *
  * @example
  * const validate = createRowValidator(8);
  * validate({ age: 'x' }); // [{ field: 'age', reason: 'wrong_type', ... }, { field: 'job', reason: 'missing_field', ... }, ...]
  */
-export function createRowValidator(maxExtraFields: number): RowValidator {
+export function createRowValidator(maxExtraFields: number, features: readonly Feature[] = FEATURES): RowValidator {
   const ajv = new Ajv({ allErrors: true, coerceTypes: false, strict: true });
-  const check = ajv.compile(rowJsonSchema(maxExtraFields));
+  const check = ajv.compile(rowJsonSchema(maxExtraFields, features));
+  const byName = new Map(features.map((f) => [f.name, f]));
+  const unknownFields = (body: unknown) => unknownFieldsOf(body, byName);
+  const toProblem = (error: ErrorObject, body: unknown): InputProblem => problemOf(error, body, byName, () => tooManyFields('(body)', unknownFields(body), maxExtraFields));
   return (body) => {
     const extra = unknownFields(body);
     if (check(body) && extra.length <= maxExtraFields) return undefined;
@@ -54,7 +59,7 @@ export function createRowValidator(maxExtraFields: number): RowValidator {
       problems.push(tooManyFields('(body)', extra, maxExtraFields));
     }
     for (const error of check.errors ?? []) {
-      const problem = toProblem(error, body, maxExtraFields);
+      const problem = toProblem(error, body);
       if (seen.has(problem.field)) continue; // one problem per field: the first is the one to fix
       seen.add(problem.field);
       problems.push(problem);
@@ -63,9 +68,7 @@ export function createRowValidator(maxExtraFields: number): RowValidator {
   };
 }
 
-const byName = new Map(FEATURES.map((f) => [f.name, f]));
-
-function toProblem(error: ErrorObject, body: unknown, maxExtraFields: number): InputProblem {
+function problemOf(error: ErrorObject, body: unknown, byName: ReadonlyMap<string, Feature>, tooMany: () => InputProblem): InputProblem {
   const name = error.instancePath.slice(1);
   const feature = byName.get(name);
   const got = feature ? (body as Record<string, unknown>)[name] : undefined;
@@ -75,7 +78,7 @@ function toProblem(error: ErrorObject, body: unknown, maxExtraFields: number): I
       return problem(missing, 'missing_field', describe(byName.get(missing)!));
     }
     case 'maxProperties':
-      return tooManyFields('(body)', unknownFields(body), maxExtraFields);
+      return tooMany();
     case 'type':
       if (!feature) return problem('(body)', 'wrong_type', 'a JSON object', jsonType(body));
       if (typeof got === 'number' && !Number.isFinite(got)) return problem(name, 'non_finite', describe(feature), String(got));
@@ -105,7 +108,7 @@ function problem(field: string, reason: RejectionReason, expected: string, got?:
 }
 
 /** Keys of a JSON object that are not features (none for anything else). */
-function unknownFields(body: unknown): string[] {
+function unknownFieldsOf(body: unknown, byName: ReadonlyMap<string, Feature>): string[] {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return [];
   const extra: string[] = [];
   for (const key in body) if (!byName.has(key)) extra.push(key);
@@ -137,10 +140,10 @@ export function describe(feature: Feature): string {
  *
  * @example completeRow({ age: 30, job: 'admin', ... }).job // 'admin.'
  */
-export function completeRow(body: Record<string, unknown>): Row {
+export function completeRow(body: Record<string, unknown>, features: readonly Feature[] = FEATURES): Row {
   const row: Row = {};
-  for (let i = 0; i < FEATURES.length; i++) {
-    const f = FEATURES[i];
+  for (let i = 0; i < features.length; i++) {
+    const f = features[i];
     const value = body[f.name];
     if (value === undefined) row[f.name] = f.default;
     else row[f.name] = f.kind === 'categorical' ? (canonicalCategory(f, value as string) as string) : (value as number);

@@ -12,10 +12,17 @@ import { Ajv } from 'ajv';
 import { ArtifactError } from '../errors.js';
 import type { TrainingBaseline } from './baseline.js';
 import type { ReliabilityReport } from './evaluation.js';
+import { BANK_SCHEMA, checkModelSchema, type ModelSchema, type Task } from '../data/model-schema.js';
+import type { Feature } from '../data/schema.js';
 import type { EncoderSpec } from './encoding.js';
 import { gbdtFromJSON, type GbdtModel } from './gbdt/model.js';
+import { importedScorer, type ImportedModelJson } from './imported/scorer.js';
+import type { RowScorer } from './row-scorer.js';
 import type { GbdtModelJson } from './gbdt/model-json.js';
 import type { HoldoutMetrics } from './serving-model.js';
+
+/** Model families an artifact can hold. */
+export const MODEL_TYPES = ['gbdt', 'xgboost', 'lightgbm', 'onnx'] as const;
 
 /** The format tag every artifact carries; a reader refuses any other. */
 export const ARTIFACT_FORMAT = 'modelwatch.model';
@@ -35,7 +42,8 @@ export const ArtifactSchema = Type.Object({
   format_version: Type.Integer({ minimum: 1 }),
   version: Type.String({ pattern: '^v[0-9]+$' }),
   created_at: Type.String({ minLength: 1 }),
-  model_type: Type.Literal('gbdt'),
+  /** gbdt: trained by modelwatch; xgboost, lightgbm, onnx: imported from the file `model` wraps. */
+  model_type: Type.Union(MODEL_TYPES.map((t) => Type.Literal(t))),
   training: Type.Object({
     data_sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
     data_source: Type.String(),
@@ -48,9 +56,13 @@ export const ArtifactSchema = Type.Object({
     /** The pipeline run that registered this version (absent for `modelwatch train`): a retried register step finds it. */
     pipeline_run_id: Type.Optional(Type.String()),
   }),
+  // Artifacts written before the schema travelled with the model hold names, kinds and categories
+  // only (and are bank-marketing models); newer ones hold the whole ModelSchema, checked on load.
   schema: Type.Object({
     features: Type.Array(Type.Object({ name: Type.String(), kind: Type.Union([Type.Literal('numeric'), Type.Literal('categorical')]), categories: Type.Optional(Type.Array(Type.String())) }), { minItems: 1 }),
-    target: Type.Object({ name: Type.String(), negative: Type.String(), positive: Type.String() }),
+    target: Type.Object({ name: Type.String(), negative: Type.Optional(Type.String()), positive: Type.Optional(Type.String()) }),
+    task: Type.Optional(Type.String()),
+    classes: Type.Optional(Type.Array(Type.String())),
   }),
   decision_threshold: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 }),
   metrics: Type.Object({ holdout: Metrics, reliability: Type.Object({ ece: Num, mce: Num, bins: Type.Array(Type.Object({ lower: Num, upper: Num, count: Num, meanPredicted: Type.Union([Num, Type.Null()]), observedRate: Type.Union([Num, Type.Null()]) })) }) }),
@@ -64,11 +76,16 @@ export const ArtifactSchema = Type.Object({
   sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
 });
 
+/** Where a version's model comes from: trained here, or imported from another library's file. */
+export type ModelType = (typeof MODEL_TYPES)[number];
+
 /** A parsed, verified artifact. */
-export type ModelArtifact = Omit<Static<typeof ArtifactSchema>, 'schema' | 'baseline' | 'model' | 'metrics'> & {
-  schema: { features: EncoderSpec['features']; target: { name: string; negative: string; positive: string } };
+export type ModelArtifact = Omit<Static<typeof ArtifactSchema>, 'schema' | 'baseline' | 'model' | 'metrics' | 'model_type'> & {
+  model_type: ModelType;
+  /** The whole ModelSchema (newer artifacts) or names, kinds and categories (older bank-marketing ones): read it with {@link modelSchemaOf}. */
+  schema: { features: EncoderSpec['features']; target: { name: string; negative?: string; positive?: string }; task?: Task; classes?: readonly string[] };
   baseline: TrainingBaseline;
-  model: GbdtModelJson;
+  model: GbdtModelJson | ImportedModelJson;
   metrics: { holdout: HoldoutMetrics & { logLoss: number; brier: number }; reliability: ReliabilityReport };
 };
 
@@ -95,12 +112,12 @@ export function serializeArtifact(artifact: UnsealedArtifact): string {
 
 /**
  * Parses and verifies artifact text: JSON, format tag and version, envelope schema, checksum, the
- * encoder matching the trees, and the trees themselves.
+ * model schema, and the model itself (for the native trees: the encoder matching the trees).
  *
  * @throws ArtifactError naming `file` and the problem.
- * @example const { artifact, model } = parseArtifact(readFileSync(path, 'utf8'), path);
+ * @example const { artifact, schema, scorer } = parseArtifact(readFileSync(path, 'utf8'), path);
  */
-export function parseArtifact(text: string, file: string): { artifact: ModelArtifact; model: GbdtModel } {
+export function parseArtifact(text: string, file: string): { artifact: ModelArtifact; schema: ModelSchema; scorer: RowScorer } {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -121,9 +138,37 @@ export function parseArtifact(text: string, file: string): { artifact: ModelArti
   const { sha256, ...content } = value as ModelArtifact;
   if (contentHash(content) !== sha256) throw new ArtifactError(file, 'checksum mismatch: the content was changed or damaged after it was written');
   const artifact = value as ModelArtifact;
+  const schema = modelSchemaOf(artifact, file);
+  return { artifact, schema, scorer: artifact.model_type === 'gbdt' ? gbdtScorer(artifact, file) : importedScorer(artifact, schema, file) };
+}
+
+/**
+ * The model schema an artifact carries. Artifacts written before the schema travelled with the
+ * model are bank-marketing models: their columns are looked up in the bank-marketing schema.
+ *
+ * @throws ArtifactError when the schema is inconsistent or an old artifact names a column the
+ *   bank-marketing schema does not have.
+ */
+export function modelSchemaOf(artifact: Pick<ModelArtifact, 'schema'>, file: string): ModelSchema {
+  const stored = artifact.schema;
+  if (stored.task === undefined) {
+    const features = stored.features.map((f) => {
+      const known = BANK_SCHEMA.features.find((b) => b.name === f.name && b.kind === f.kind);
+      if (!known) throw new ArtifactError(file, `feature ${f.name} (${f.kind}) is not a bank-marketing column, and the artifact carries no schema of its own`);
+      return known;
+    });
+    return { ...BANK_SCHEMA, features, classes: [stored.target.negative ?? BANK_SCHEMA.classes[0], stored.target.positive ?? BANK_SCHEMA.classes[1]], target: { name: stored.target.name } };
+  }
+  const checked = checkModelSchema({ features: stored.features as readonly Feature[], task: stored.task, classes: stored.classes, target: { name: stored.target.name } });
+  if (!checked.ok) throw new ArtifactError(file, `schema ${checked.problem}`);
+  return checked.schema;
+}
+
+/** The native trees, checked against the schema's encoder. */
+function gbdtScorer(artifact: ModelArtifact, file: string): RowScorer {
   let model: GbdtModel;
   try {
-    model = gbdtFromJSON(artifact.model);
+    model = gbdtFromJSON(artifact.model as GbdtModelJson);
   } catch (error) {
     throw new ArtifactError(file, `model trees: ${(error as Error).message}`);
   }
@@ -133,5 +178,5 @@ export function parseArtifact(text: string, file: string): { artifact: ModelArti
     if ((f.kind === 'categorical') !== model.categorical[i]) throw new ArtifactError(file, `feature ${f.name} is ${f.kind} in the schema but not in the trees`);
     if (f.kind === 'categorical' && !f.categories?.length) throw new ArtifactError(file, `categorical feature ${f.name} has no categories`);
   });
-  return { artifact, model };
+  return { encoder: artifact.schema, nOutputs: 1, score: (x, out) => void (out[0] = model.predictProba(x)) };
 }

@@ -82,15 +82,16 @@ export function buildPredictionBaseline(proba: ArrayLike<number>, threshold: num
 export const UNSEEN_CATEGORY = '__unseen__';
 
 /**
- * Computes the baseline of every schema feature from training rows.
+ * Computes the baseline of every feature of a schema (the bank-marketing columns by default) from
+ * training or reference rows.
  *
  * @example
  * const baseline = buildBaseline(rows.map((r) => r.features), rows.map((r) => r.y));
  * baseline.features.pdays.labels[0]; // '=-1'
  */
-export function buildBaseline(rows: readonly Row[], labels: ArrayLike<number>, bins = 10): TrainingBaseline {
+export function buildBaseline(rows: readonly Row[], labels: ArrayLike<number>, bins = 10, schemaFeatures: readonly Feature[] = FEATURES): TrainingBaseline {
   const features: Record<string, FeatureBaseline> = {};
-  for (const feature of FEATURES) {
+  for (const feature of schemaFeatures) {
     const values = rows.map((r) => r[feature.name]);
     features[feature.name] = feature.kind === 'numeric' ? numericBaseline(values as number[], bins) : categoricalBaseline(feature, values as string[]);
   }

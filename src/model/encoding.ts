@@ -4,7 +4,7 @@
  * keeps working if the schema later gains a category). An unknown category encodes as -1, which the
  * trees send down a fixed default branch.
  */
-import { FEATURES, type Row } from '../data/schema.js';
+import { FEATURES, type Feature, type Row } from '../data/schema.js';
 
 /** The encoder as stored in an artifact. */
 export interface EncoderSpec {
@@ -21,13 +21,14 @@ export interface Encoder {
 }
 
 /**
- * The encoder spec of the current feature schema, written into every new artifact.
+ * The encoder spec of a feature schema (the bank-marketing columns by default): categories as the
+ * index of their position in the schema's list.
  *
  * @example encoderSpecFromSchema().features.length // 16
  */
-export function encoderSpecFromSchema(): EncoderSpec {
+export function encoderSpecFromSchema(features: readonly Feature[] = FEATURES): EncoderSpec {
   return {
-    features: FEATURES.map((f) => (f.kind === 'numeric' ? { name: f.name, kind: 'numeric' as const } : { name: f.name, kind: 'categorical' as const, categories: [...f.categories] })),
+    features: features.map((f) => (f.kind === 'numeric' ? { name: f.name, kind: 'numeric' as const } : { name: f.name, kind: 'categorical' as const, categories: [...f.categories] })),
   };
 }
 

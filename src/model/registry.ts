@@ -18,6 +18,8 @@ import { appendDurably, writeAtomically } from '../util/atomic-file.js';
 import { parseArtifact, serializeArtifact, type ModelArtifact, type UnsealedArtifact } from './artifact.js';
 import { createEncoder } from './encoding.js';
 import type { ServingModel } from './serving-model.js';
+import type { ModelSchema } from '../data/model-schema.js';
+import type { RowScorer } from './row-scorer.js';
 
 /** One registered version, as listed. */
 export interface RegistryEntry {
@@ -206,29 +208,32 @@ export class ModelRegistry {
 }
 
 function servingModelFromText(version: string, file: string, text: string, started: number): ServingModel {
-  const { artifact, model } = parseArtifact(text, file);
+  const { artifact, schema, scorer } = parseArtifact(text, file);
   // A file copied under another version's name would serve as a version that CURRENT never names,
   // and a pointer watcher comparing the two would reload it for ever.
   if (artifact.version !== version) throw new ArtifactError(file, `it holds version ${artifact.version}, not ${version}: the file was copied or renamed`);
-  return servingModelOf(artifact, model, (performance.now() - started) / 1000);
+  return servingModelOf(artifact, schema, scorer, (performance.now() - started) / 1000);
 }
 
-function servingModelOf(artifact: ModelArtifact, model: ReturnType<typeof parseArtifact>['model'], loadSeconds: number): ServingModel {
-  const encoder = createEncoder(artifact.schema);
+function servingModelOf(artifact: ModelArtifact, schema: ModelSchema, scorer: RowScorer, loadSeconds: number): ServingModel {
+  const encoder = createEncoder(scorer.encoder);
   // One buffer per model: prediction is synchronous, so no two requests use it at once.
   const x = new Float64Array(encoder.width);
+  const out = new Float64Array(scorer.nOutputs);
   const { accuracy, precision, recall, f1, auc } = artifact.metrics.holdout;
   return {
     version: artifact.version,
     type: artifact.model_type,
     createdAt: artifact.created_at,
+    schema,
     holdout: { accuracy, precision, recall, f1, auc },
     baseline: artifact.baseline,
     loadSeconds,
     threshold: artifact.decision_threshold,
     predictProba(row) {
       encoder.encode(row, x);
-      return model.predictProba(x);
+      scorer.score(x, out);
+      return out[0];
     },
   };
 }

@@ -1,8 +1,10 @@
 /**
- * What the service needs of a model version: identity, holdout quality, training baseline, and a
- * prediction for a complete row. Everything the service does with a model goes through this
- * interface, so a second model backend only has to implement it.
+ * What the service needs of a model version: identity, its schema, holdout quality, training
+ * baseline, and a prediction for a complete row. Everything the service does with a model goes
+ * through this interface, so each model backend (the native trees, an imported XGBoost or LightGBM
+ * file, an ONNX graph) only has to implement it.
  */
+import type { ModelSchema } from '../data/model-schema.js';
 import type { Row } from '../data/schema.js';
 import type { TrainingBaseline } from './baseline.js';
 
@@ -18,15 +20,17 @@ export interface HoldoutMetrics {
 /** A loaded, ready-to-serve model version. */
 export interface ServingModel {
   readonly version: string;
-  /** Model family, e.g. "gbdt" (the `model_type` audit field). */
+  /** Model family, e.g. "gbdt", "xgboost", "lightgbm", "onnx" (the `model_type` audit field). */
   readonly type: string;
   readonly createdAt: string;
+  /** Its features, task, classes and target: what requests are validated and rows binned by. */
+  readonly schema: ModelSchema;
   readonly holdout: HoldoutMetrics;
   readonly baseline: TrainingBaseline;
   /** Seconds it took to read, verify and compile the artifact. */
   readonly loadSeconds: number;
-  /** Probability at or above which the prediction is class 1; fixed by training, stored in the artifact. */
+  /** Probability at or above which the prediction is the positive class; stored in the artifact. */
   readonly threshold: number;
-  /** Probability of class 1 ("yes") for a complete, validated row. */
+  /** Probability of the positive class (`schema.classes[1]`) for a complete, validated row. */
   predictProba(row: Row): number;
 }

@@ -3,6 +3,7 @@
  * diagram, and the training baseline — assembled into an artifact ready to register.
  */
 import { performance } from 'node:perf_hooks';
+import { BANK_SCHEMA } from '../data/model-schema.js';
 import { TARGET, type LabelledRow } from '../data/schema.js';
 import type { UnsealedArtifact } from './artifact.js';
 import { ARTIFACT_FORMAT, ARTIFACT_FORMAT_VERSION } from './artifact.js';
@@ -138,7 +139,8 @@ export function buildArtifact(inputs: ArtifactInputs): Omit<UnsealedArtifact, 'v
       seconds: inputs.seconds,
       ...(inputs.pipelineRunId ? { pipeline_run_id: inputs.pipelineRunId } : {}),
     },
-    schema: { features: fitted.spec.features, target: { ...TARGET } },
+    // The whole schema travels with the model: a service validates and bins requests by it.
+    schema: { features: [...BANK_SCHEMA.features], task: BANK_SCHEMA.task, classes: [...BANK_SCHEMA.classes], target: { ...TARGET } },
     decision_threshold: threshold,
     metrics: { holdout: evaluation.metrics, reliability: evaluation.reliability },
     baseline: { ...buildBaseline(split.trainRows.map((r) => r.features), trainY), predictions: buildPredictionBaseline(evaluation.proba, threshold) },

@@ -87,7 +87,7 @@ export class ModelMonitor implements DriftSource {
   setModel(model: ServingModel): void {
     this.flush();
     if (this.modelVersion !== undefined && this.modelVersion !== model.version) this.options.setLiveQuality(this.modelVersion, undefined);
-    this.drift = new DriftMonitor(model.baseline, this.options.drift);
+    this.drift = new DriftMonitor(model.baseline, this.options.drift, model.schema.features);
     this.modelVersion = model.version;
     this.quality.setServingVersion(model.version);
     this.feedbackMetrics.addVersion(model.version);

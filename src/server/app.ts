@@ -161,6 +161,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       registry: metrics.registry,
       intervalSeconds: config.MONITOR_INTERVAL_SECONDS,
       forScale: config.CONSOLE_ALERT_FOR_SCALE,
+      featureNames: state.current?.schema.features.map((f) => f.name),
       monitor,
       recent: log.recent,
       audit: config.AUDIT_LOG ? log.audit : undefined,

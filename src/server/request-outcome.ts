@@ -5,11 +5,14 @@
  */
 import type { InputProblem, RejectionReason } from '../errors.js';
 import type { Row } from '../data/schema.js';
+import type { ServingModel } from '../model/serving-model.js';
 
 /** One prediction of a request (a batch has several). */
 export interface PredictionRecord {
   readonly requestId: string;
   readonly prediction: 0 | 1;
+  /** The predicted class's name (`schema.classes[prediction]`). */
+  readonly label: string;
   readonly confidence: number;
   readonly probability: number;
   readonly row: Row;
@@ -17,7 +20,7 @@ export interface PredictionRecord {
 
 /** The outcome of a predict request. */
 export type RequestOutcome =
-  | { readonly kind: 'predicted'; readonly modelVersion: string; readonly modelType: string; readonly predictions: readonly PredictionRecord[] }
+  | { readonly kind: 'predicted'; readonly model: ServingModel; readonly modelVersion: string; readonly modelType: string; readonly predictions: readonly PredictionRecord[] }
   | { readonly kind: 'rejected'; readonly code: string; readonly reason: RejectionReason; readonly message: string; readonly problems?: readonly InputProblem[] };
 
 declare module 'fastify' {

@@ -4,7 +4,7 @@
  * model/baseline.ts), but with the lookups prepared once per model so that binning every feature of
  * every prediction stays cheap on the hot path.
  */
-import { FEATURES } from '../../data/schema.js';
+import { FEATURES, type Feature } from '../../data/schema.js';
 import { UNSEEN_CATEGORY, type CategoricalBaseline, type FeatureBaseline, type NumericBaseline, type TrainingBaseline } from '../../model/baseline.js';
 import { firstEdgeAtOrAbove } from '../../util/search.js';
 import { MAX_BINS_PER_SIGNAL } from './drift-window.js';
@@ -88,7 +88,7 @@ export function categoricalBinner(name: string, baseline: CategoricalBaseline): 
 }
 
 /**
- * One binner per schema feature, in FEATURES order, so that bin vectors can be indexed by feature
+ * One binner per feature of the model's schema (the bank-marketing columns by default), in order, so that bin vectors can be indexed by feature
  * position. Throws naming the feature when the baseline lacks it or has the wrong kind for it (an
  * artifact from an older schema must fail at load, not bin garbage).
  *
@@ -96,8 +96,8 @@ export function categoricalBinner(name: string, baseline: CategoricalBaseline): 
  * const binners = createFeatureBinners(model.baseline);
  * const bins = binners.map((b) => b.bin(row[b.name]));
  */
-export function createFeatureBinners(baseline: TrainingBaseline): FeatureBinner[] {
-  return FEATURES.map((feature) => {
+export function createFeatureBinners(baseline: TrainingBaseline, features: readonly Feature[] = FEATURES): FeatureBinner[] {
+  return features.map((feature) => {
     const featureBaseline = Object.hasOwn(baseline.features, feature.name) ? baseline.features[feature.name] : undefined;
     if (featureBaseline === undefined) throw new Error(`the training baseline has no bins for feature ${feature.name}`);
     if (featureBaseline.kind !== feature.kind) {

@@ -5,7 +5,7 @@
  * DRIFT_WINDOW_SECONDS) and into cumulative counters that Prometheus can sum across replicas. PSI
  * over the window is computed on the monitor tick, never per request.
  */
-import type { Row } from '../../data/schema.js';
+import type { Feature, Row } from '../../data/schema.js';
 import type { TrainingBaseline } from '../../model/baseline.js';
 import { firstEdgeAtOrAbove } from '../../util/search.js';
 import { createFeatureBinners, type SignalBins } from './binner.js';
@@ -80,8 +80,8 @@ export class DriftMonitor {
   private readonly cumulative: Float64Array;
   private readonly offsets: Uint16Array;
 
-  constructor(baseline: TrainingBaseline, private readonly settings: DriftSettings) {
-    const binners = createFeatureBinners(baseline);
+  constructor(baseline: TrainingBaseline, private readonly settings: DriftSettings, features?: readonly Feature[]) {
+    const binners = createFeatureBinners(baseline, features);
     this.features = binners.length;
     this.binRow = compileRowBinning(binners, baseline.features);
     const bins: { family: DriftSignal['family']; bins: SignalBins }[] = binners.map((b) => ({ family: 'feature', bins: b }));

@@ -69,7 +69,7 @@ export const bucketBounds = (histogram: HistogramName): string[] => [...HISTOGRA
  *
  * @example seriesColumns().length // 72
  */
-export function seriesColumns(): ColumnSpec[] {
+export function seriesColumns(featureNames: readonly string[] = FEATURE_NAMES): ColumnSpec[] {
   const histogram = (family: HistogramName) => [
     ...bucketBounds(family).map((le) => spec(family, { le }, `${family}_bucket`)),
   ];
@@ -87,7 +87,7 @@ export function seriesColumns(): ColumnSpec[] {
     spec('ml_model_accuracy', { source: 'holdout' }),
     spec('ml_model_accuracy', { source: 'live' }),
     spec('ml_model_estimated_accuracy'),
-    ...FEATURE_NAMES.map((feature) => spec('ml_feature_drift_psi', { feature })),
+    ...featureNames.map((feature) => spec('ml_feature_drift_psi', { feature })),
     spec('ml_prediction_drift_psi', { signal: 'class' }),
     spec('ml_prediction_drift_psi', { signal: 'confidence' }),
     spec('ml_drift_window_predictions'),

@@ -6,6 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Registry } from 'prom-client';
 import { FlushingRegistry } from '../metrics/index.js';
+import { FEATURE_NAMES } from '../../data/schema.js';
 import { createColumnReader, seriesColumns, type ColumnSpec } from './columns.js';
 import { SeriesRing } from './series-ring.js';
 import { SeriesQuery, type SeriesView } from './view.js';
@@ -19,6 +20,12 @@ export interface SeriesSamplerOptions {
   /** Seconds between samples (MONITOR_INTERVAL_SECONDS); sizes the rings to cover the retention. */
   readonly intervalSeconds: number;
   readonly retentionSeconds?: number;
+  /**
+   * Features whose PSI gets a column: the serving model's when the service starts (the
+   * bank-marketing columns by default). A model loaded later with other features keeps its drift in
+   * /status, /metrics and the drift panel; only its PSI history here starts with the next restart.
+   */
+  readonly featureNames?: readonly string[];
   /** Clock in ms (the model monitor's, so both agree; tests inject one). */
   readonly now?: () => number;
 }
@@ -36,6 +43,7 @@ export type SampleListener = (view: SeriesView, atMs: number) => void;
  */
 export class SeriesSampler {
   readonly columns: readonly ColumnSpec[];
+  readonly featureNames: readonly string[];
   readonly ring: SeriesRing;
   readonly query: SeriesQuery;
   readonly intervalSeconds: number;
@@ -48,7 +56,8 @@ export class SeriesSampler {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: SeriesSamplerOptions) {
-    this.columns = seriesColumns();
+    this.featureNames = options.featureNames ?? FEATURE_NAMES;
+    this.columns = seriesColumns(this.featureNames);
     this.intervalSeconds = options.intervalSeconds;
     // One sample more than the retention needs, so a full window is covered right after a tick.
     const capacity = Math.ceil((options.retentionSeconds ?? RETENTION_SECONDS) / options.intervalSeconds) + 2;

@@ -1,5 +1,6 @@
 /** GET /health (alive), GET /ready (a model is loaded) and GET /status (what is serving, and how). */
 import type { FastifyInstance } from 'fastify';
+import type { ModelSchema } from '../../data/model-schema.js';
 import type { ModelMonitor } from '../../monitoring/model-monitor.js';
 import type { ModelState } from '../model-state.js';
 import type { RequestCounts } from './observability.js';
@@ -38,7 +39,7 @@ export async function registerHealthRoutes(app: FastifyInstance, options: Health
       service: options.serviceName,
       uptime_seconds: (Date.now() - options.startedAt) / 1000,
       model: model
-        ? { version: model.version, type: model.type, created_at: model.createdAt, load_seconds: model.loadSeconds, holdout: model.holdout }
+        ? { version: model.version, type: model.type, created_at: model.createdAt, load_seconds: model.loadSeconds, holdout: model.holdout, schema: schemaSummary(model.schema) }
         : null,
       requests: { ...options.counts },
       ...monitoring(options.monitor, model?.holdout),
@@ -57,4 +58,21 @@ function monitoring(monitor: HealthRouteOptions['monitor'], holdout: object | un
   if (!monitor) return { monitoring: 'off' as const };
   const { drift, quality, feedback } = monitor.snapshot();
   return { drift, quality: { holdout: holdout ?? null, ...quality }, feedback };
+}
+
+/**
+ * What a client needs to call the model: task, classes, target and each feature with what it
+ * accepts (the full schema, minus the prose).
+ */
+function schemaSummary(schema: ModelSchema) {
+  return {
+    task: schema.task,
+    classes: schema.classes,
+    target: schema.target.name,
+    features: schema.features.map((f) =>
+      f.kind === 'numeric'
+        ? { name: f.name, kind: f.kind, integer: f.integer, min: f.min, max: f.max, required: f.required, default: f.default }
+        : { name: f.name, kind: f.kind, categories: f.categories, required: f.required, default: f.default },
+    ),
+  };
 }

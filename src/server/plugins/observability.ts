@@ -15,7 +15,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { Row } from '../../data/schema.js';
 import type { InputProblem } from '../../errors.js';
-import { inputHash } from '../../monitoring/audit/input-hash.js';
+import { inputHashFor } from '../../monitoring/audit/input-hash.js';
 import type { ServiceLogger } from '../../monitoring/audit/logger.js';
 import type { ServiceMetrics } from '../../monitoring/metrics/index.js';
 import type { ModelMonitor } from '../../monitoring/model-monitor.js';
@@ -89,7 +89,7 @@ export const observability = fp<ObservabilityOptions>(async (app: FastifyInstanc
       duration: durationMs,
       model_type: outcome.modelType,
       model_version: outcome.modelVersion,
-      input_hash: inputHash(record.row),
+      input_hash: inputHashFor(outcome.model.schema.features)(record.row),
       // A property that is sometimes absent (a spread of {}) cost a copy of the record per line.
       input: options.rawInputs ? rawInput(record.row) : undefined,
     });

@@ -11,15 +11,12 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { performance } from 'node:perf_hooks';
-import { BANK_SCHEMA, type ModelSchema } from '../../data/model-schema.js';
-import { completeRow, createRowValidator } from '../../data/row-validation.js';
-import type { Row } from '../../data/schema.js';
-import { EmptyBodyError, InvalidInputError, ModelNotFoundError, ModelNotReadyError, ModelVersionNotServingError, type InputProblem } from '../../errors.js';
+import { EmptyBodyError, ModelNotFoundError, ModelNotReadyError, ModelVersionNotServingError } from '../../errors.js';
 import type { ServingModel } from '../../model/serving-model.js';
 import { packageVersion } from '../../util/package-version.js';
 import type { ModelState } from '../model-state.js';
 import { inputMetadataOf, outputMetadataOf, outputTensors, readInferRequest } from '../open-inference/tensors.js';
-import type { PredictionRecord } from '../request-outcome.js';
+import { createRowReaders, predictRows } from '../predict-rows.js';
 
 /** Options of {@link registerOpenInferenceRoutes}. */
 export interface OpenInferenceOptions {
@@ -38,19 +35,13 @@ interface ModelParams {
 }
 
 /**
- * The serving model's schema.
- * TODO(core): the serving model carries its schema (`model.schema`); until then every model is the bank-marketing one.
- */
-const schemaOf = (_model: ServingModel): ModelSchema => BANK_SCHEMA;
-
-/**
  * Registers the Open Inference Protocol routes.
  *
  * @example await app.register(registerOpenInferenceRoutes, { state, modelName: 'bank-marketing', maxExtraFields: 8, batchMaxRows: 100 });
  */
 export async function registerOpenInferenceRoutes(app: FastifyInstance, options: OpenInferenceOptions): Promise<void> {
   const { state, modelName, observeFeatureProcessing } = options;
-  const validate = createRowValidator(options.maxExtraFields);
+  const readers = createRowReaders(options.maxExtraFields);
   const serverMetadata = { name: 'modelwatch', version: packageVersion(), extensions: [] as string[] };
 
   /** The serving model, if the path names it (and, when it names one, its version). */
@@ -64,7 +55,7 @@ export async function registerOpenInferenceRoutes(app: FastifyInstance, options:
 
   const metadata = async (request: FastifyRequest<{ Params: ModelParams }>) => {
     const model = modelOf(request.params);
-    const schema = schemaOf(model);
+    const schema = model.schema;
     return { name: modelName, versions: [model.version], platform: model.type, inputs: inputMetadataOf(schema), outputs: outputMetadataOf(schema) };
   };
 
@@ -73,26 +64,9 @@ export async function registerOpenInferenceRoutes(app: FastifyInstance, options:
     return { name: modelName, ready: true };
   };
 
-  // TODO(core): readRows and predictRows of server/predict-rows.ts replace these two.
-  const readRows = (bodies: readonly unknown[], fieldPrefix: (i: number) => string): Row[] => {
-    const problems: InputProblem[] = [];
-    bodies.forEach((body, i) => {
-      const found = validate(body);
-      if (found) for (const p of found) problems.push({ ...p, field: `${fieldPrefix(i)}${p.field}` });
-    });
-    if (problems.length) throw new InvalidInputError(problems);
-    return bodies.map((body) => completeRow(body as Record<string, unknown>));
-  };
-  const predictRows = (model: ServingModel, rows: readonly Row[], requestIds: readonly string[]): PredictionRecord[] =>
-    rows.map((row, i) => {
-      const probability = model.predictProba(row);
-      const prediction = probability >= model.threshold ? 1 : 0;
-      return { requestId: requestIds[i], prediction, probability, confidence: prediction === 1 ? probability : 1 - probability, row };
-    });
-
   const infer = async (request: FastifyRequest<{ Params: ModelParams }>, reply: FastifyReply) => {
     const model = modelOf(request.params);
-    const schema = schemaOf(model);
+    const schema = model.schema;
     if (request.body === undefined) throw new EmptyBodyError();
     const read = readInferRequest(request.body, schema, options.batchMaxRows);
     // The client's id is the request id from here on: errors, the audit line and feedback use it.
@@ -101,12 +75,12 @@ export async function registerOpenInferenceRoutes(app: FastifyInstance, options:
       reply.header('x-request-id', read.id);
     }
     const start = observeFeatureProcessing ? performance.now() : 0;
-    const rows = readRows(read.bodies, (i) => `rows[${i}].`);
+    const rows = readers.of(model).read(read.bodies, (i) => `rows[${i}].`);
     observeFeatureProcessing?.((performance.now() - start) / 1000);
     // One row is the request itself; a batch numbers its rows as /predict/batch does.
     const ids = rows.length === 1 ? [request.id] : rows.map((_, i) => `${request.id}:${i}`);
     const records = await predictRows(model, rows, ids);
-    request.outcome = { kind: 'predicted', modelVersion: model.version, modelType: model.type, predictions: records };
+    request.outcome = { kind: 'predicted', model, modelVersion: model.version, modelType: model.type, predictions: records };
     return { model_name: modelName, model_version: model.version, id: request.id, outputs: outputTensors(records, schema, read.outputs) };
   };
 

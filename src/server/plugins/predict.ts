@@ -5,12 +5,10 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { performance } from 'node:perf_hooks';
-import { completeRow, createRowValidator } from '../../data/row-validation.js';
-import { TARGET, type Row } from '../../data/schema.js';
-import { BatchTooLargeError, EmptyBodyError, InvalidBatchError, InvalidInputError, ModelNotReadyError, type InputProblem } from '../../errors.js';
-import type { ServingModel } from '../../model/serving-model.js';
+import { BatchTooLargeError, EmptyBodyError, InvalidBatchError } from '../../errors.js';
 import type { ModelState } from '../model-state.js';
 import { OPEN_INFERENCE_INFER_ROUTES } from '../open-inference/routes.js';
+import { createRowReaders, predictRows, servingModel } from '../predict-rows.js';
 import type { PredictionRecord } from '../request-outcome.js';
 
 /**
@@ -59,26 +57,18 @@ const batchResponse = {
  * @example await app.register(registerPredictRoutes, { state, maxExtraFields: 8, batchMaxRows: 100 });
  */
 export async function registerPredictRoutes(app: FastifyInstance, options: PredictRouteOptions): Promise<void> {
-  const validate = createRowValidator(options.maxExtraFields);
+  const readers = createRowReaders(options.maxExtraFields);
   const { state, observeFeatureProcessing } = options;
-
-  const predictOne = (model: ServingModel, row: Row, requestId: string): PredictionRecord => {
-    const probability = model.predictProba(row);
-    const prediction = probability >= model.threshold ? 1 : 0;
-    return { requestId, prediction, probability, confidence: prediction === 1 ? probability : 1 - probability, row };
-  };
 
   app.post('/predict', { schema: { response: predictResponse } }, async (request) => {
     const model = servingModel(state);
     const body = request.body;
     if (body === undefined) throw new EmptyBodyError();
     const start = observeFeatureProcessing ? performance.now() : 0;
-    const problems = validate(body);
-    if (problems) throw new InvalidInputError(problems);
-    const row = completeRow(body as Record<string, unknown>);
+    const rows = readers.of(model).read([body], () => '');
     observeFeatureProcessing?.((performance.now() - start) / 1000);
-    const record = predictOne(model, row, request.id);
-    request.outcome = { kind: 'predicted', modelVersion: model.version, modelType: model.type, predictions: [record] };
+    const [record] = predictRows(model, rows, [request.id]);
+    request.outcome = { kind: 'predicted', model, modelVersion: model.version, modelType: model.type, predictions: [record] };
     return { request_id: request.id, ...answer(record), model_version: model.version };
   });
 
@@ -87,35 +77,18 @@ export async function registerPredictRoutes(app: FastifyInstance, options: Predi
     const body = request.body as { rows?: unknown } | undefined | null;
     if (body === undefined) throw new EmptyBodyError();
     if (body === null || typeof body !== 'object' || !Array.isArray(body.rows)) throw new InvalidBatchError('expected an object with a "rows" array');
-    const rows = body.rows as unknown[];
-    if (rows.length === 0) throw new InvalidBatchError('"rows" is empty');
-    if (rows.length > options.batchMaxRows) throw new BatchTooLargeError(rows.length, options.batchMaxRows);
+    const bodies = body.rows as unknown[];
+    if (bodies.length === 0) throw new InvalidBatchError('"rows" is empty');
+    if (bodies.length > options.batchMaxRows) throw new BatchTooLargeError(bodies.length, options.batchMaxRows);
     const start = observeFeatureProcessing ? performance.now() : 0;
-    const problems: InputProblem[] = [];
-    rows.forEach((row, i) => {
-      const found = validate(row);
-      if (found) for (const p of found) problems.push({ ...p, field: `rows[${i}].${p.field}` });
-    });
-    if (problems.length) throw new InvalidInputError(problems);
-    const complete = rows.map((row) => completeRow(row as Record<string, unknown>));
+    const rows = readers.of(model).read(bodies, (i) => `rows[${i}].`);
     observeFeatureProcessing?.((performance.now() - start) / 1000);
-    const records = complete.map((row, i) => predictOne(model, row, `${request.id}:${i}`));
-    request.outcome = { kind: 'predicted', modelVersion: model.version, modelType: model.type, predictions: records };
+    const records = predictRows(model, rows, rows.map((_, i) => `${request.id}:${i}`));
+    request.outcome = { kind: 'predicted', model, modelVersion: model.version, modelType: model.type, predictions: records };
     return { request_id: request.id, model_version: model.version, predictions: records.map((r) => ({ request_id: r.requestId, ...answer(r) })) };
   });
 }
 
-function servingModel(state: ModelState): ServingModel {
-  const model = state.current;
-  if (!model) throw new ModelNotReadyError();
-  return model;
-}
-
 function answer(record: PredictionRecord) {
-  return {
-    prediction: record.prediction,
-    label: record.prediction === 1 ? TARGET.positive : TARGET.negative,
-    confidence: record.confidence,
-    probability: record.probability,
-  };
+  return { prediction: record.prediction, label: record.label, confidence: record.confidence, probability: record.probability };
 }
