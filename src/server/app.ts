@@ -23,6 +23,7 @@ import { registerHealthRoutes } from './plugins/health.js';
 import { registerMetricsRoute } from './plugins/metrics.js';
 import { newRequestCounts, observability } from './plugins/observability.js';
 import { registerOpenInferenceRoutes } from './plugins/open-inference.js';
+import { openApiDocs } from './plugins/openapi.js';
 import { registerPredictRoutes } from './plugins/predict.js';
 import { isWellFormedRequestId } from './request-id.js';
 
@@ -106,6 +107,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const counts = newRequestCounts();
   await app.register(errorHandling, { bodyLimit: config.BODY_LIMIT_BYTES, log: log.service });
   await app.register(contentEncoding, { bodyLimit: config.BODY_LIMIT_BYTES });
+  // Before every route: the OpenAPI document lists the routes added after it.
+  await app.register(openApiDocs, { state, maxExtraFields: config.PREDICT_MAX_EXTRA_FIELDS, batchMaxRows: config.BATCH_MAX_ROWS });
   await app.register(observability, {
     state,
     metrics: config.METRICS_ENABLED ? metrics : undefined,
