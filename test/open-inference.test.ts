@@ -11,7 +11,10 @@ import { after, before, describe, test } from 'node:test';
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { LightMyRequestResponse } from 'fastify';
 import { parse } from 'yaml';
-import { FEATURES, type Row } from '../src/data/schema.js';
+import type { ModelSchema } from '../src/data/model-schema.js';
+import { FEATURES, type Feature, type Row } from '../src/data/schema.js';
+import { InvalidInputError } from '../src/errors.js';
+import { outputMetadataOf, outputTensors, readInferRequest } from '../src/server/open-inference/tensors.js';
 import { syntheticRows } from '../src/data/synthetic.js';
 import { SEED_BODY, sampleValue, testApp, type TestApp } from './helpers/fixtures.js';
 
@@ -289,5 +292,31 @@ describe('Open Inference Protocol', () => {
     } finally {
       await drilled.app.close();
     }
+  });
+});
+
+describe('Open Inference Protocol tensors, for any model schema', () => {
+  const numeric = (name: string): Feature => ({ name, kind: 'numeric', integer: false, min: -10, max: 10, default: 0, required: true, description: name });
+  const wine: ModelSchema = { features: [numeric('a'), numeric('b'), numeric('c')], task: 'multiclass', classes: ['x', 'y', 'z'], target: { name: 'k' } };
+  const diabetes: ModelSchema = { features: [numeric('a'), numeric('b')], task: 'regression', classes: [], target: { name: 'v' } };
+
+  test('an all-numeric model takes one numeric [N, F] tensor, in the schema\'s order', () => {
+    const read = readInferRequest({ inputs: [{ name: 'input-0', datatype: 'FP32', shape: [2, 3], data: [[1, 2, 3], [4, 5, 6]] }] }, wine, 10);
+    assert.deepEqual(read.bodies, [{ a: 1, b: 2, c: 3 }, { a: 4, b: 5, c: 6 }]);
+    assert.deepEqual(read.outputs, ['predict', 'probabilities']);
+    assert.throws(() => readInferRequest({ inputs: [{ name: 'input-0', datatype: 'FP32', shape: [1, 2], data: [1, 2] }] }, wine, 10), (e: unknown) => e instanceof InvalidInputError && /expected \[N, 3\]/.test(e.message));
+  });
+
+  test('multiclass answers every class\'s probability, regression its value', () => {
+    assert.deepEqual(outputMetadataOf(wine), [{ name: 'predict', datatype: 'BYTES', shape: [-1] }, { name: 'probabilities', datatype: 'FP64', shape: [-1, 3] }]);
+    const multiclass = outputTensors([{ prediction: 2, label: 'z', probability: 0.7, probabilities: [0.1, 0.2, 0.7] }, { prediction: 0, probability: 0.5, probabilities: [0.5, 0.3, 0.2] }], wine, ['predict', 'probabilities']);
+    assert.deepEqual(multiclass, [
+      { name: 'predict', datatype: 'BYTES', shape: [2], data: ['z', 'x'] },
+      { name: 'probabilities', datatype: 'FP64', shape: [2, 3], data: [0.1, 0.2, 0.7, 0.5, 0.3, 0.2] },
+    ]);
+    assert.deepEqual(outputMetadataOf(diabetes), [{ name: 'value', datatype: 'FP64', shape: [-1] }]);
+    assert.deepEqual(readInferRequest({ inputs: [{ name: 'a', datatype: 'FP64', shape: [1], data: [1] }, { name: 'b', datatype: 'INT32', shape: [1, 1], data: [[2]] }] }, diabetes, 10).outputs, ['value']);
+    assert.deepEqual(outputTensors([{ prediction: 0, label: '', probability: 0, value: 151.5 }], diabetes, ['value']), [{ name: 'value', datatype: 'FP64', shape: [1], data: [151.5] }]);
+    assert.throws(() => readInferRequest({ inputs: [{ name: 'a', datatype: 'FP64', shape: [1], data: [1] }, { name: 'b', datatype: 'FP64', shape: [1], data: [1] }], outputs: [{ name: 'predict' }] }, diabetes, 10), /outputs\[0\]\.name: expected one of value/);
   });
 });
