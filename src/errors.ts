@@ -100,6 +100,7 @@ export const ERROR_CODES = {
   MW_INTERNAL: { status: 500, message: 'Internal error (request %s); the log has the details', description: 'A bug: never caused by input. Report it with the request id.' },
   MW_CONFIG_INVALID: { status: 0, message: 'Invalid setting %s=%s: expected %s', description: 'A setting (environment variable or flag) has a bad value; the process exits with code 2.' },
   MW_ARTIFACT_INVALID: { status: 0, message: 'Model artifact %s is unusable: %s', description: 'A model file is corrupt, truncated, tampered with or of an incompatible format; it is refused.' },
+  MW_IMPORT_REFUSED: { status: 0, message: 'import refused: %s', description: '`modelwatch import` could not register the model: the file is not a model of the given format, its objective or opset is not supported, its feature count does not match the features given, or a column is missing from the reference data. The message names the problem; nothing is written to the registry (exit code 1).' },
   MW_REGISTRY_EMPTY: { status: 0, message: 'The model registry %s has no current version; run `modelwatch train` first', description: 'No model has been registered in MODEL_DIR.' },
   MW_NO_MODEL_TO_SERVE: { status: 0, message: 'no model to serve: the registry %s has no current version%s', description: '`modelwatch serve` found no current version in MODEL_DIR and was not asked to train one (`--bootstrap`, BOOTSTRAP_MODEL=true); it exits with code 4 and says how to train or import a model.' },
   MW_REGISTRY_NOT_FOUND: { status: 0, message: 'no model registry at %s (%s); train a model into it with `modelwatch train --data <csv> --model-dir %s`, or point --model-dir (MODEL_DIR) at an existing registry', description: 'A `modelwatch model` command was pointed at a directory that is not a model registry (no versions/ directory and no CURRENT file); exit code 1.' },
@@ -108,6 +109,8 @@ export const ERROR_CODES = {
   MW_SETUP_UNAUTHORIZED: { status: 0, message: 'authentication failed at %s %s (%s): check --username/--password (ELASTICSEARCH_USERNAME, ELASTICSEARCH_PASSWORD)', description: '`modelwatch setup` was answered 401: wrong or missing user name or password.' },
   MW_SETUP_FORBIDDEN: { status: 0, message: '%s refused to %s: %s', description: '`modelwatch setup` was answered 403: the user lacks the privilege the message names.' },
   MW_SETUP_FAILED: { status: 0, message: '%s could not %s: %s', description: '`modelwatch setup` got another error answer (bad request, conflict, server error, a saved object Kibana refused).' },
+  MW_SCHEMA_INFERENCE_FAILED: { status: 0, message: '%s', description: 'A schema could not be inferred from a CSV: the target column is absent, constant or has empty cells, cannot have the task asked for, a column has too many categories, and so on; the message names the column and what to do. Exit code 2 when a flag is at fault (a column that is not in the file, a task or positive class the target cannot have), 1 when the data is.' },
+  MW_SCHEMA_INVALID: { status: 0, message: 'Schema file %s is unusable: %s', description: 'A schema JSON file (`--schema`) cannot be read, is not JSON, or a field is missing, misspelt, of the wrong type or inconsistent (a default outside its range, classes that do not fit the task); the message names the field.' },
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
 
@@ -164,6 +167,12 @@ export class InvalidQueryError extends coded('MW_INVALID_QUERY') {
 }
 export const ConsoleUnavailableError = coded('MW_CONSOLE_UNAVAILABLE');
 export const RegistryEmptyError = coded('MW_REGISTRY_EMPTY');
+/** `modelwatch import` refusing a model; nothing was written. */
+export class ImportError extends coded('MW_IMPORT_REFUSED') {
+  constructor(problem: string) {
+    super(problem);
+  }
+}
 export const VersionNotFoundError = coded('MW_VERSION_NOT_FOUND');
 export const AdminUnauthorizedError = coded('MW_ADMIN_UNAUTHORIZED');
 export const RegistryNotFoundError = coded('MW_REGISTRY_NOT_FOUND');
@@ -184,6 +193,31 @@ export const SetupUnreachableError = coded('MW_SETUP_UNREACHABLE');
 export const SetupUnauthorizedError = coded('MW_SETUP_UNAUTHORIZED');
 export const SetupForbiddenError = coded('MW_SETUP_FORBIDDEN');
 export const SetupFailedError = coded('MW_SETUP_FAILED');
+
+/**
+ * Schema inference refused the data or the options; the message names the column and the problem.
+ * `usage` is true when an option is at fault (a column that does not exist, a task the target
+ * cannot have), false when the data is (a constant target, too many categories).
+ */
+export class SchemaInferenceError extends coded('MW_SCHEMA_INFERENCE_FAILED') {
+  readonly usage: boolean;
+  constructor(problem: string, usage: boolean) {
+    super(problem);
+    this.usage = usage;
+  }
+}
+
+/** A schema file that cannot be used; the message names the file, the field and the problem. */
+export class SchemaFileError extends coded('MW_SCHEMA_INVALID') {
+  readonly file: string;
+  /** The field at fault as a path (`features[3].default`), or "" when the file as a whole is. */
+  readonly field: string;
+  constructor(file: string, field: string, problem: string) {
+    super(file, field ? `${field} ${problem}` : problem);
+    this.file = file;
+    this.field = field;
+  }
+}
 
 /** A setting with a bad value; the CLI prints it and exits with code 2. */
 export class ConfigError extends coded('MW_CONFIG_INVALID') {

@@ -73,7 +73,7 @@ export class CsvRowError extends Error {
 const REQUIRED_COLUMNS: readonly string[] = [...FEATURES.map((f) => f.name), TARGET.name];
 
 /** Plain decimal numbers only: `Number()` alone would also accept "", "0x1f" and "Infinity". */
-const NUMBER_PATTERN = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+export const NUMBER_PATTERN = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** A header that has not shown a line break by then is not a CSV header. */
 const MAX_HEADER_BYTES = 1 << 20;

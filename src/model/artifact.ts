@@ -12,8 +12,8 @@ import { Ajv } from 'ajv';
 import { ArtifactError } from '../errors.js';
 import type { TrainingBaseline } from './baseline.js';
 import type { ReliabilityReport } from './evaluation.js';
-import { BANK_SCHEMA, checkModelSchema, type ModelSchema, type Task } from '../data/model-schema.js';
-import type { Feature } from '../data/schema.js';
+import { BANK_SCHEMA, type ModelSchema, type Task } from '../data/model-schema.js';
+import { parseSchemaJson } from '../data/schema-file.js';
 import type { EncoderSpec } from './encoding.js';
 import { gbdtFromJSON, type GbdtModel } from './gbdt/model.js';
 import { importedScorer, type ImportedModelJson } from './imported/scorer.js';
@@ -27,7 +27,14 @@ export const MODEL_TYPES = ['gbdt', 'xgboost', 'lightgbm', 'onnx'] as const;
 /** The format tag every artifact carries; a reader refuses any other. */
 export const ARTIFACT_FORMAT = 'modelwatch.model';
 /** Bumped on incompatible changes; a reader refuses newer versions it does not know. */
-export const ARTIFACT_FORMAT_VERSION = 1;
+export const ARTIFACT_FORMAT_VERSION = 2;
+/**
+ * What a native binary model is written as: format 1, which every modelwatch reads (the whole
+ * schema it now carries is extra fields an older reader ignores). Anything an older reader would
+ * misread — an imported model, a multiclass or regression task — is written as format 2, which
+ * such a reader refuses, naming the upgrade.
+ */
+export const NATIVE_BINARY_FORMAT_VERSION = 1;
 
 const Num = Type.Number();
 const Metrics = Type.Object({ accuracy: Num, precision: Num, recall: Num, f1: Num, auc: Num, logLoss: Num, brier: Num });
@@ -48,7 +55,8 @@ export const ArtifactSchema = Type.Object({
     data_sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
     data_source: Type.String(),
     rows: Type.Integer({ minimum: 1 }),
-    train_rows: Type.Integer({ minimum: 1 }),
+    // 0 for an imported model: it was trained elsewhere; the reference rows count as its test rows.
+    train_rows: Type.Integer({ minimum: 0 }),
     test_rows: Type.Integer({ minimum: 1 }),
     test_share: Num,
     seed: Type.Integer(),
@@ -117,7 +125,7 @@ export function serializeArtifact(artifact: UnsealedArtifact): string {
  * @throws ArtifactError naming `file` and the problem.
  * @example const { artifact, schema, scorer } = parseArtifact(readFileSync(path, 'utf8'), path);
  */
-export function parseArtifact(text: string, file: string): { artifact: ModelArtifact; schema: ModelSchema; scorer: RowScorer } {
+export function parseArtifact(text: string, file: string): { artifact: ModelArtifact; schema: ModelSchema; scorer: RowScorer | Promise<RowScorer> } {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -139,7 +147,7 @@ export function parseArtifact(text: string, file: string): { artifact: ModelArti
   if (contentHash(content) !== sha256) throw new ArtifactError(file, 'checksum mismatch: the content was changed or damaged after it was written');
   const artifact = value as ModelArtifact;
   const schema = modelSchemaOf(artifact, file);
-  return { artifact, schema, scorer: artifact.model_type === 'gbdt' ? gbdtScorer(artifact, file) : importedScorer(artifact, schema, file) };
+  return { artifact, schema, scorer: artifact.model_type === 'gbdt' ? gbdtScorer(artifact, file) : importedScorer(artifact.model, schema, file) };
 }
 
 /**
@@ -159,9 +167,11 @@ export function modelSchemaOf(artifact: Pick<ModelArtifact, 'schema'>, file: str
     });
     return { ...BANK_SCHEMA, features, classes: [stored.target.negative ?? BANK_SCHEMA.classes[0], stored.target.positive ?? BANK_SCHEMA.classes[1]], target: { name: stored.target.name } };
   }
-  const checked = checkModelSchema({ features: stored.features as readonly Feature[], task: stored.task, classes: stored.classes, target: { name: stored.target.name } });
-  if (!checked.ok) throw new ArtifactError(file, `schema ${checked.problem}`);
-  return checked.schema;
+  try {
+    return parseSchemaJson({ features: stored.features, task: stored.task, classes: stored.classes, target: { name: stored.target.name } }, file);
+  } catch (error) {
+    throw new ArtifactError(file, `schema: ${(error as Error).message}`);
+  }
 }
 
 /** The native trees, checked against the schema's encoder. */

@@ -9,6 +9,12 @@ import { FEATURES, type Feature, type Row } from '../data/schema.js';
 /** The encoder as stored in an artifact. */
 export interface EncoderSpec {
   readonly features: readonly { readonly name: string; readonly kind: 'numeric' | 'categorical'; readonly categories?: readonly string[] }[];
+  /**
+   * How a category not in a feature's list encodes: -1 (the native trees' fixed default branch,
+   * the default) or `missing` — NaN, what pandas hands XGBoost and LightGBM for a category it does
+   * not know, so an imported model takes its own missing-value branch.
+   */
+  readonly unknownCategory?: 'missing';
 }
 
 /** A compiled encoder. */
@@ -43,6 +49,7 @@ export function encoderSpecFromSchema(features: readonly Feature[] = FEATURES): 
 export function createEncoder(spec: EncoderSpec): Encoder {
   const names = spec.features.map((f) => f.name);
   const lookups = spec.features.map((f) => (f.kind === 'categorical' ? new Map((f.categories ?? []).map((c, i) => [c, i])) : undefined));
+  const unknown = spec.unknownCategory === 'missing' ? Number.NaN : -1;
   return {
     width: names.length,
     names,
@@ -51,7 +58,7 @@ export function createEncoder(spec: EncoderSpec): Encoder {
       for (let i = 0; i < names.length; i++) {
         const value = row[names[i]];
         const lookup = lookups[i];
-        out[i] = lookup ? (lookup.get(value as string) ?? -1) : (value as number);
+        out[i] = lookup ? (lookup.get(value as string) ?? unknown) : (value as number);
       }
     },
   };

@@ -181,7 +181,9 @@ export class ModelRegistry {
     const started = performance.now();
     const file = this.fileOf(version);
     if (!existsSync(file)) throw new VersionNotFoundError(version, this.dir);
-    return servingModelFromText(version, file, readFileSync(file, 'utf8'), started);
+    const model = servingModelFromText(version, file, readFileSync(file, 'utf8'), started);
+    if (model instanceof Promise) throw new ArtifactError(file, 'it holds a model that loads asynchronously (ONNX); load it with loadAsync');
+    return model;
   }
 
   /**
@@ -207,11 +209,12 @@ export class ModelRegistry {
   }
 }
 
-function servingModelFromText(version: string, file: string, text: string, started: number): ServingModel {
+function servingModelFromText(version: string, file: string, text: string, started: number): ServingModel | Promise<ServingModel> {
   const { artifact, schema, scorer } = parseArtifact(text, file);
   // A file copied under another version's name would serve as a version that CURRENT never names,
   // and a pointer watcher comparing the two would reload it for ever.
   if (artifact.version !== version) throw new ArtifactError(file, `it holds version ${artifact.version}, not ${version}: the file was copied or renamed`);
+  if (scorer instanceof Promise) return scorer.then((ready) => servingModelOf(artifact, schema, ready, (performance.now() - started) / 1000));
   return servingModelOf(artifact, schema, scorer, (performance.now() - started) / 1000);
 }
 

@@ -57,3 +57,24 @@ function groupByClass(y: ArrayLike<number>): Map<number, number[]> {
   }
   return byClass;
 }
+
+/**
+ * Splits row indices at random: `Math.round(n * testShare)` rows go to `test`, the rest to `train`.
+ * For a continuous target (regression), where every value would be its own stratum and
+ * {@link stratifiedSplit} would round each stratum's test share down to nothing.
+ *
+ * @param n - number of rows
+ * @param testShare - fraction of the rows that goes to `test`, in [0, 1]
+ * @param seed - seed for the shuffle; the same n, share and seed always give the same split
+ * @throws RangeError on a share outside [0, 1] or a negative or fractional `n`
+ *
+ * @example
+ * const { train, test } = randomSplit(10, 0.2, 42); // 2 test rows, 8 train rows, each sorted
+ */
+export function randomSplit(n: number, testShare: number, seed: number): IndexSplit {
+  if (!(testShare >= 0 && testShare <= 1)) throw new RangeError(`testShare must be in [0, 1], got ${testShare}`);
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`n must be a non-negative integer, got ${n}`);
+  const rows = createRandom(seed).shuffle(Array.from({ length: n }, (_, i) => i));
+  const testCount = Math.round(n * testShare);
+  return { train: Uint32Array.from(rows.slice(testCount)).sort(), test: Uint32Array.from(rows.slice(0, testCount)).sort() };
+}

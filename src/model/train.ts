@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { BANK_SCHEMA } from '../data/model-schema.js';
 import { TARGET, type LabelledRow } from '../data/schema.js';
 import type { UnsealedArtifact } from './artifact.js';
-import { ARTIFACT_FORMAT, ARTIFACT_FORMAT_VERSION } from './artifact.js';
+import { ARTIFACT_FORMAT, NATIVE_BINARY_FORMAT_VERSION } from './artifact.js';
 import { buildBaseline, buildPredictionBaseline } from './baseline.js';
 import { createEncoder, encodeRows, encoderSpecFromSchema, type Encoder, type EncoderSpec } from './encoding.js';
 import { evaluateBinary, reliability, type BinaryMetrics, type ReliabilityReport } from './evaluation.js';
@@ -125,7 +125,7 @@ export function buildArtifact(inputs: ArtifactInputs): Omit<UnsealedArtifact, 'v
   const rows = split.trainRows.length + split.testRows.length;
   return {
     format: ARTIFACT_FORMAT,
-    format_version: ARTIFACT_FORMAT_VERSION,
+    format_version: NATIVE_BINARY_FORMAT_VERSION,
     created_at: new Date().toISOString(),
     model_type: 'gbdt',
     training: {

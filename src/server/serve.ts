@@ -53,7 +53,7 @@ export async function startService(config: Config, options: { log?: ServiceLogge
       recentLines: config.CONSOLE_ENABLED ? config.CONSOLE_LOG_LINES : 0,
     });
   await bootstrapIfAsked(registry, config, log.service);
-  const model = registry.load();
+  const model = await registry.loadAsync();
   const metrics = createServiceMetrics({
     activeUsersWindowSeconds: config.ACTIVE_USERS_WINDOW_SECONDS,
     activeUsersMaxTracked: config.ACTIVE_USERS_MAX_TRACKED,

@@ -9,9 +9,10 @@
  * Generating code from an artifact is safe here because only numbers reach the source: the model
  * JSON is validated first (finite numbers, integer feature indices and categories), and each number
  * is written with its shortest round-trip form, so the compiled model is bit-identical to the walk
- * (a test checks it row by row). The addition order is the walk's, for the same reason.
+ * (a test checks it row by row). The addition order is the walk's, for the same reason. A multiclass
+ * model compiles to one function per class, each adding only its class's trees.
  */
-import type { GbdtModelJson, GbdtTreeJson } from './model-json.js';
+import type { GbdtTreeJson } from './model-json.js';
 
 /** Trees per generated function (see the module comment). */
 const TREES_PER_CHUNK = 8;
@@ -32,13 +33,14 @@ function treeExpression(tree: GbdtTreeJson, node: number): string {
 }
 
 /**
- * Compiles validated model JSON into a scoring function.
+ * Compiles trees that add to one raw score, starting from `initScore`, into a scoring function.
+ * A binary or regression model is one such sequence; a multiclass model is one per class.
  *
  * @example
- * const score = compileTrees(validateModelJson(json));
- * score(row, 0); // log-odds
+ * const score = compileTrees({ nFeatures: 2, initScore: -1.2, trees });
+ * score(row, 0); // raw score
  */
-export function compileTrees(spec: GbdtModelJson): CompiledTrees {
+export function compileTrees(spec: { readonly nFeatures: number; readonly initScore: number; readonly trees: readonly GbdtTreeJson[] }): CompiledTrees {
   const reads = Array.from({ length: spec.nFeatures }, (_, i) => `const v${i}=x[o+${i}];`).join('');
   const chunks: string[] = [];
   for (let first = 0; first < spec.trees.length; first += TREES_PER_CHUNK) {
@@ -51,4 +53,16 @@ export function compileTrees(spec: GbdtModelJson): CompiledTrees {
   const calls = chunks.map((_, i) => `s=c${i}(x,o,s);`).join('');
   const source = `${chunks.join('\n')}\nreturn function score(x,o){let s=${literal(spec.initScore)};${calls}return s;};`;
   return new Function(source)() as CompiledTrees;
+}
+
+/**
+ * Compiles each output of a model separately: output k starts from `initScores[k]` and adds trees
+ * k, k + K, k + 2K, … (K = number of outputs), in that order, as the node walk does.
+ *
+ * @example
+ * const [class0, class1, class2] = compileOutputs(nFeatures, initScores, trees);
+ */
+export function compileOutputs(nFeatures: number, initScores: readonly number[], trees: readonly GbdtTreeJson[]): CompiledTrees[] {
+  const nOutputs = initScores.length;
+  return initScores.map((initScore, k) => compileTrees({ nFeatures, initScore, trees: trees.filter((_, t) => t % nOutputs === k) }));
 }

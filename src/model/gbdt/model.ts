@@ -2,14 +2,19 @@
  * The trained model as served: trees compiled to flat typed arrays for allocation-free prediction,
  * and serialisation back to the plain-JSON artifact.
  *
+ * Outputs by objective ({@link GbdtModel.predictOutputs}): binary — one value, the probability of
+ * class 1 (sigmoid of the raw score); multiclass — K class probabilities (softmax of the K raw
+ * scores, summing to 1); regression — one value, the raw score itself.
+ *
  * Routing rules (identical in training and inference, and part of the artifact contract):
  * - numeric: go left when `x <= threshold`; NaN compares false and therefore goes right, as if +∞
  *   (in training a NaN is binned with the largest values, which are always on the right).
  * - categorical: go left when `x` is an integer category in the node's left set; everything else —
  *   categories never seen or too rare in training, -1, NaN, non-integers — goes right.
  */
-import { compileTrees, type CompiledTrees } from './compile.js';
-import { MODEL_FORMAT, MODEL_VERSION, validateModelJson, type GbdtModelJson, type GbdtTreeJson } from './model-json.js';
+import { compileOutputs, type CompiledTrees } from './compile.js';
+import { MODEL_FORMAT, MODEL_FORMAT_V2, MODEL_VERSION, MODEL_VERSION_V2, normalizeModelJson, type GbdtModelJson, type GbdtTreeJson, type NormalizedModelJson } from './model-json.js';
+import type { GbdtObjective } from './objective.js';
 import type { GbdtParams } from './params.js';
 
 /**
@@ -23,13 +28,24 @@ import type { GbdtParams } from './params.js';
  * row, within noise.
  */
 export class GbdtModel {
+  readonly objective: GbdtObjective;
+  /** 2 for binary, K for multiclass, 1 for regression. */
+  readonly nClasses: number;
+  /** Values {@link predictOutputs} writes per row: K for multiclass, else 1. */
+  readonly nOutputs: number;
   readonly nFeatures: number;
   readonly categorical: readonly boolean[];
+  /** Raw score of output 0 before any tree (binary: the log-odds of the training base rate). */
   readonly initScore: number;
+  /** Raw score of each output before any tree. */
+  readonly initScores: readonly number[];
   readonly params: Readonly<GbdtParams>;
   /** Total split gain per feature (higher = more useful). */
   readonly featureImportance: readonly number[];
-  /** Validation log-loss after 0, 1, 2, … trees; empty when trained without early stopping. */
+  /**
+   * Validation loss after 0, 1, 2, … rounds (log-loss, multi-class log-loss or mean squared error);
+   * empty when trained without early stopping.
+   */
   readonly validationLoss: readonly number[];
   readonly nTrees: number;
   private readonly treeStart: Int32Array;
@@ -43,12 +59,19 @@ export class GbdtModel {
   /** Categorical nodes: one past the largest category the bitset can hold (32 × words). */
   private readonly catLimit: Int32Array;
   private readonly catBits: Uint32Array;
+  /** Output 0's compiled trees: the only ones of a binary or regression model. */
   private readonly compiled: CompiledTrees;
+  /** One compiled function per output. */
+  private readonly compiledOutputs: readonly CompiledTrees[];
 
-  private constructor(spec: GbdtModelJson) {
+  private constructor(spec: NormalizedModelJson) {
+    this.objective = spec.objective;
+    this.nClasses = spec.nClasses;
+    this.nOutputs = spec.nOutputs;
     this.nFeatures = spec.nFeatures;
     this.categorical = Object.freeze([...spec.categorical]);
-    this.initScore = spec.initScore;
+    this.initScores = Object.freeze([...spec.initScores]);
+    this.initScore = spec.initScores[0];
     this.params = Object.freeze({ ...spec.params });
     this.featureImportance = Object.freeze([...spec.featureImportance]);
     this.validationLoss = Object.freeze([...spec.validationLoss]);
@@ -85,19 +108,23 @@ export class GbdtModel {
     });
     this.treeStart[this.nTrees] = base;
     this.catBits = Uint32Array.from(words, (w) => w >>> 0);
-    this.compiled = compileTrees(spec);
+    this.compiledOutputs = compileOutputs(spec.nFeatures, spec.initScores, spec.trees);
+    this.compiled = this.compiledOutputs[0];
   }
 
   /**
-   * Raw score (log-odds) for the row starting at `x[offset]`, by the compiled trees.
+   * Raw score for the row starting at `x[offset]`, by the compiled trees: the log-odds of a binary
+   * model, the value of a regression model, class `output`'s raw score of a multiclass model.
    * Allocation-free; O(trees × depth).
    *
    * @example
    * model.predictRaw(rows, 3 * model.nFeatures); // log-odds of the fourth row of a row-major matrix
    */
-  predictRaw(x: Float64Array | number[], offset = 0): number {
+  predictRaw(x: Float64Array | number[], offset = 0, output = 0): number {
     this.checkRow(x, offset);
-    return this.compiled(x, offset);
+    if (output === 0) return this.compiled(x, offset);
+    this.checkOutput(output);
+    return this.compiledOutputs[output](x, offset);
   }
 
   /**
@@ -105,11 +132,13 @@ export class GbdtModel {
    *
    * @example model.walkTrees(row) === model.predictRaw(row) // true
    */
-  walkTrees(x: Float64Array | number[], offset = 0): number {
+  walkTrees(x: Float64Array | number[], offset = 0, output = 0): number {
     this.checkRow(x, offset);
+    this.checkOutput(output);
     const { feature, threshold, left, right, value, catStart, catLimit, catBits, treeStart } = this;
-    let score = this.initScore;
-    for (let t = 0; t < this.nTrees; t++) {
+    const step = this.nOutputs;
+    let score = this.initScores[output];
+    for (let t = output; t < this.nTrees; t += step) {
       let node = treeStart[t];
       let next = left[node];
       while (next >= 0) {
@@ -134,13 +163,67 @@ export class GbdtModel {
     }
   }
 
+  private checkOutput(output: number): void {
+    if (!(Number.isInteger(output) && output >= 0 && output < this.nOutputs)) throw new RangeError(`output ${output} does not exist: this model has ${this.nOutputs}`);
+  }
+
+  private checkOut(out: Float64Array | number[]): void {
+    if (out.length < this.nOutputs) throw new RangeError(`out has ${out.length} slots but this ${this.objective} model writes ${this.nOutputs}`);
+  }
+
   /**
-   * Probability of class 1 for the row starting at `x[offset]`. Allocation-free; O(trees × depth).
+   * The model's outputs for the row starting at `x[offset]`, written to `out[0..nOutputs)`:
+   * binary — the probability of class 1; multiclass — the K class probabilities (summing to 1);
+   * regression — the predicted value. By the compiled trees; allocation-free.
+   *
+   * @example
+   * const out = new Float64Array(model.nOutputs);
+   * model.predictOutputs(rows, 0, out); // out[k] = probability of class k (multiclass)
+   */
+  predictOutputs(x: Float64Array | number[], offset: number, out: Float64Array | number[]): void {
+    this.checkRow(x, offset);
+    this.checkOut(out);
+    for (let k = 0; k < this.nOutputs; k++) out[k] = this.compiledOutputs[k](x, offset);
+    this.rawToOutputs(out);
+  }
+
+  /**
+   * {@link predictOutputs} by walking the node arrays, the reference the compiled trees are tested against.
+   *
+   * @example model.walkOutputs(row, 0, out);
+   */
+  walkOutputs(x: Float64Array | number[], offset: number, out: Float64Array | number[]): void {
+    this.checkOut(out);
+    for (let k = 0; k < this.nOutputs; k++) out[k] = this.walkTrees(x, offset, k);
+    this.rawToOutputs(out);
+  }
+
+  /** Raw scores in `out` become outputs, in place: sigmoid, softmax or identity. */
+  private rawToOutputs(out: Float64Array | number[]): void {
+    if (this.objective === 'binary') {
+      out[0] = 1 / (1 + Math.exp(-out[0]));
+    } else if (this.objective === 'multiclass') {
+      const k = this.nOutputs;
+      let max = -Infinity;
+      for (let c = 0; c < k; c++) if (out[c] > max) max = out[c];
+      let total = 0;
+      for (let c = 0; c < k; c++) {
+        out[c] = Math.exp(out[c] - max);
+        total += out[c];
+      }
+      for (let c = 0; c < k; c++) out[c] /= total;
+    }
+  }
+
+  /**
+   * Probability of class 1 for the row starting at `x[offset]`, for a binary model (other
+   * objectives throw: use {@link predictOutputs}). Allocation-free; O(trees × depth).
    *
    * @example
    * model.predictProba([39, 1, 0.5]); // a single 3-feature row
    */
   predictProba(x: Float64Array | number[], offset = 0): number {
+    if (this.objective !== 'binary') throw new RangeError(`predictProba is for binary models; this one is ${this.objective}: use predictOutputs`);
     return 1 / (1 + Math.exp(-this.predictRaw(x, offset)));
   }
 
@@ -157,7 +240,21 @@ export class GbdtModel {
   }
 
   /**
-   * Plain-JSON artifact, rebuilt from the compiled arrays so it is exactly what predicts.
+   * {@link predictOutputs} for `n` rows of a row-major matrix: a row-major `n × nOutputs` matrix.
+   *
+   * @example
+   * const p = model.predictOutputsBatch(test.x, test.n); // p[i * model.nOutputs + k]
+   */
+  predictOutputsBatch(x: Float64Array | number[], n: number): Float64Array {
+    const k = this.nOutputs;
+    const out = new Float64Array(n * k);
+    for (let i = 0; i < n; i++) this.predictOutputs(x, i * this.nFeatures, out.subarray(i * k, i * k + k));
+    return out;
+  }
+
+  /**
+   * Plain-JSON artifact, rebuilt from the compiled arrays so it is exactly what predicts: layout
+   * version 1 for a binary model, version 2 for the others (see model-json.ts).
    *
    * @example
    * fs.writeFileSync('model.json', JSON.stringify(model.toJSON()));
@@ -165,6 +262,22 @@ export class GbdtModel {
   toJSON(): GbdtModelJson {
     const trees: GbdtTreeJson[] = [];
     for (let t = 0; t < this.nTrees; t++) trees.push(this.treeJson(t));
+    if (this.objective !== 'binary') {
+      return {
+        format: MODEL_FORMAT_V2,
+        version: MODEL_VERSION_V2,
+        objective: this.objective,
+        nClasses: this.nClasses,
+        nFeatures: this.nFeatures,
+        categorical: [...this.categorical],
+        initScore: [...this.initScores],
+        params: { ...this.params },
+        featureImportance: [...this.featureImportance],
+        validationLoss: [...this.validationLoss],
+        trees,
+      };
+    }
+    // Binary models keep layout version 1, byte for byte (see model-json.ts).
     return {
       format: MODEL_FORMAT,
       version: MODEL_VERSION,
@@ -204,7 +317,7 @@ export class GbdtModel {
    * const model = GbdtModel.fromJSON(JSON.parse(fs.readFileSync('model.json', 'utf8')));
    */
   static fromJSON(obj: unknown): GbdtModel {
-    return new GbdtModel(validateModelJson(obj));
+    return new GbdtModel(normalizeModelJson(obj));
   }
 }
 

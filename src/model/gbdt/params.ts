@@ -24,9 +24,9 @@ export interface GbdtParams {
   minGainToSplit: number;
   /** Bins per numeric column, 2..255. */
   maxBins: number;
-  /** Hold out a validation set and stop when its log-loss stops improving. */
+  /** Hold out a validation set and stop when its loss (log-loss, multi-class log-loss or MSE) stops improving. */
   earlyStopping: boolean;
-  /** Share of the training rows (stratified) held out when no validation set is passed. */
+  /** Share of the training rows held out when no validation set is passed (stratified by class; at random for regression). */
   validationFraction: number;
   /** Patience: iterations without improvement before stopping. */
   nIterNoChange: number;

@@ -1,7 +1,7 @@
 /**
  * Split search on a leaf's histogram: numeric columns by a left-to-right threshold scan, categorical
  * columns by native set splits (one-vs-rest for few categories, otherwise LightGBM's sorted-prefix
- * method). Gains are the second-order log-loss improvement G²/(H+λ) of the children over the parent.
+ * method). Gains are the second-order improvement of the objective, G²/(H+λ), of the children over the parent.
  */
 import type { Leaf, Split, TrainContext } from './context.js';
 

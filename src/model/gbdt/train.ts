@@ -1,30 +1,35 @@
 /**
- * The boosting loop: one leaf-wise tree per iteration on the current log-loss gradients, with early
- * stopping on validation log-loss; the model is truncated to its best iteration.
+ * The boosting loop: each round grows one leaf-wise tree per output (one for binary and
+ * regression, one per class for multiclass) on the objective's gradients, with early stopping on
+ * the validation loss; the model is truncated to its best round.
  */
-import { stratifiedSplit } from '../split.js';
+import { randomSplit, stratifiedSplit } from '../split.js';
 import { createContext, type TrainContext } from './context.js';
-import { subsetRows, validateDataset, type GbdtDataset } from './dataset.js';
+import { datasetTask, subsetRows, validateDataset, type GbdtDataset } from './dataset.js';
 import { growTree, type TreeBuild } from './grow-tree.js';
-import { computeGradients, logOdds, meanLogLoss } from './loss.js';
 import { GbdtModel } from './model.js';
-import { MODEL_FORMAT, MODEL_VERSION, type GbdtTreeJson } from './model-json.js';
+import { MODEL_FORMAT, MODEL_FORMAT_V2, MODEL_VERSION, MODEL_VERSION_V2, type GbdtModelJson, type GbdtTreeJson } from './model-json.js';
+import { objectiveFunctions, type ObjectiveFunctions } from './objective.js';
 import { resolveGbdtParams, type GbdtParams } from './params.js';
 
 /**
- * Trains a binary GBDT on log-loss. Deterministic: the same data, params and seed give an identical
- * model (the seed only picks the internal validation rows).
+ * Trains a GBDT for the dataset's objective: binary log-loss (the default), multiclass softmax
+ * (`objective: 'multiclass'`, `nClasses: K`, one tree per class per round) or squared-error
+ * regression (`objective: 'regression'`). Deterministic: the same data, params and seed give an
+ * identical model (the seed only picks the internal validation rows).
  *
- * @param data - training rows; labels must include both classes
+ * @param data - training rows; binary labels must include both classes, multiclass labels every class
  * @param params - overrides of `DEFAULT_GBDT_PARAMS` (see params.ts)
- * @param onProgress - called after each boosting iteration with (iteration, maxIter)
- * @param validation - early-stopping set; without it a stratified `validationFraction` of `data` is
- *   held out. Ignored when `earlyStopping` is false.
- * @throws RangeError on malformed data, a single-class label set or out-of-range params
+ * @param onProgress - called after each boosting round with (round, maxIter)
+ * @param validation - early-stopping set; without it a `validationFraction` of `data` is held out
+ *   (stratified by class for binary and multiclass, at random for regression). Ignored when
+ *   `earlyStopping` is false.
+ * @throws RangeError on malformed data, a missing class or out-of-range params
  *
  * @example
  * const model = trainGbdt({ x, n, d: 2, y, categorical: [false, true] }, { maxIter: 200 });
  * model.predictProba(x, 0); // probability for the first row
+ * const iris = trainGbdt({ x, n, d: 4, y: classIndex, categorical, objective: 'multiclass', nClasses: 3 });
  */
 export function trainGbdt(
   data: GbdtDataset,
@@ -34,21 +39,27 @@ export function trainGbdt(
 ): GbdtModel {
   const p = resolveGbdtParams(params);
   validateDataset(data, 'training data');
+  const { objective, nClasses } = datasetTask(data);
   const { train, valid } = prepareSets(data, p, validation);
-  const initScore = logOdds(train.y);
-  const { trees, validationLoss, bestIteration } = boost(createContext(train, p, initScore), train.y, initScore, valid, onProgress);
-  const kept = trees.slice(0, bestIteration);
-  return GbdtModel.fromJSON({
-    format: MODEL_FORMAT,
-    version: MODEL_VERSION,
+  const functions = objectiveFunctions(objective, nClasses);
+  const initScores = functions.initScores(train.y);
+  const { trees, validationLoss, bestRound } = boost(createContext(train, p, initScores[0]), functions, train.y, initScores, valid, onProgress);
+  const kept = trees.slice(0, bestRound * functions.nOutputs);
+  const common = {
     nFeatures: data.d,
     categorical: [...data.categorical],
-    initScore,
+  };
+  const rest = {
     params: p,
     featureImportance: featureGains(kept, data.d),
     validationLoss,
     trees: kept.map(({ feature, threshold, left, right, value, leftCategories }) => ({ feature, threshold, left, right, value, leftCategories })),
-  });
+  };
+  const json: GbdtModelJson =
+    objective === 'binary'
+      ? { format: MODEL_FORMAT, version: MODEL_VERSION, ...common, initScore: initScores[0], ...rest }
+      : { format: MODEL_FORMAT_V2, version: MODEL_VERSION_V2, objective, nClasses, ...common, initScore: initScores, ...rest };
+  return GbdtModel.fromJSON(json);
 }
 
 /** Splits off the early-stopping validation set (given, carved internally, or none). */
@@ -59,46 +70,66 @@ function prepareSets(data: GbdtDataset, params: GbdtParams, validation?: GbdtDat
     if (validation.d !== data.d || validation.categorical.some((c, j) => c !== data.categorical[j])) {
       throw new RangeError('validation data: columns differ from the training data');
     }
+    const a = datasetTask(data);
+    const b = datasetTask(validation);
+    if (a.objective !== b.objective || a.nClasses !== b.nClasses) {
+      throw new RangeError(`validation data: objective ${b.objective} with ${b.nClasses} classes differs from the training data's ${a.objective} with ${a.nClasses}`);
+    }
     return { train: data, valid: validation };
   }
-  const { train, test } = stratifiedSplit(data.y, params.validationFraction, params.seed);
+  // A continuous target would make every value its own stratum, each too small to give a row.
+  const { train, test } =
+    (data.objective ?? 'binary') === 'regression' ? randomSplit(data.n, params.validationFraction, params.seed) : stratifiedSplit(data.y, params.validationFraction, params.seed);
   // Tiny sets cannot spare a validation split; train on everything without early stopping.
   if (test.length === 0 || train.length === 0) return { train: data, valid: null };
   return { train: subsetRows(data, train), valid: subsetRows(data, test) };
 }
 
 /**
- * The boosting loop: one tree per iteration on the current log-loss gradients. With a validation
- * set, its raw scores are updated incrementally and the loop stops after `nIterNoChange` iterations
- * without an improvement of more than `tol`; `bestIteration` is how many trees to keep.
+ * The boosting loop: each round computes the objective's gradients for every output from the
+ * same raw scores, then grows one tree per output. With a validation set, its raw scores are
+ * updated incrementally and the loop stops after `nIterNoChange` rounds without an improvement of
+ * more than `tol`; `bestRound` is how many rounds of trees to keep.
  */
 function boost(
   ctx: TrainContext,
-  y: Uint8Array,
-  initScore: number,
+  functions: ObjectiveFunctions,
+  y: ArrayLike<number>,
+  initScores: readonly number[],
   valid: GbdtDataset | null,
   onProgress?: (iteration: number, total: number) => void,
-): { trees: TreeBuild[]; validationLoss: number[]; bestIteration: number } {
+): { trees: TreeBuild[]; validationLoss: number[]; bestRound: number } {
   const p = ctx.params;
-  const validRaw = valid ? new Float64Array(valid.n).fill(initScore) : null;
-  const validationLoss: number[] = valid && validRaw ? [meanLogLoss(validRaw, valid.y)] : [];
+  const nOutputs = functions.nOutputs;
+  // One context per output: they share the binned data and buffers, each with its own raw scores.
+  const contexts = [ctx, ...initScores.slice(1).map((s) => ({ ...ctx, raw: new Float64Array(ctx.data.n).fill(s) }))];
+  const raws = contexts.map((c) => c.raw);
+  const validRaws = valid ? initScores.map((s) => new Float64Array(valid.n).fill(s)) : null;
+  const validationLoss: number[] = valid && validRaws ? [functions.loss(validRaws, valid.y)] : [];
   const trees: TreeBuild[] = [];
-  let bestIteration = 0;
+  let bestRound = 0;
   for (let it = 0; it < p.maxIter; it++) {
-    computeGradients(ctx.raw, y, ctx.grad, ctx.hess);
-    const tree = growTree(ctx);
-    trees.push(tree);
+    functions.startRound(raws);
+    const round: TreeBuild[] = [];
+    for (let k = 0; k < nOutputs; k++) {
+      functions.gradients(raws, y, k, ctx.grad, ctx.hess);
+      round.push(growTree(contexts[k]));
+    }
+    trees.push(...round);
     onProgress?.(it + 1, p.maxIter);
-    if (!valid || !validRaw) {
-      bestIteration = trees.length;
+    if (!valid || !validRaws) {
+      bestRound = it + 1;
       continue;
     }
-    for (let i = 0; i < valid.n; i++) validRaw[i] += treeBuildValue(tree, valid.x, i * valid.d);
-    validationLoss.push(meanLogLoss(validRaw, valid.y));
-    if (validationLoss[it + 1] < validationLoss[bestIteration] - p.tol) bestIteration = it + 1;
-    else if (it + 1 - bestIteration >= p.nIterNoChange) break;
+    for (let k = 0; k < nOutputs; k++) {
+      const validRaw = validRaws[k];
+      for (let i = 0; i < valid.n; i++) validRaw[i] += treeBuildValue(round[k], valid.x, i * valid.d);
+    }
+    validationLoss.push(functions.loss(validRaws, valid.y));
+    if (validationLoss[it + 1] < validationLoss[bestRound] - p.tol) bestRound = it + 1;
+    else if (it + 1 - bestRound >= p.nIterNoChange) break;
   }
-  return { trees, validationLoss, bestIteration };
+  return { trees, validationLoss, bestRound };
 }
 
 /** Raw-score contribution of one tree under construction for a row of raw features. */

@@ -7,11 +7,19 @@
  * scores here exactly as it does in the library that trained it.
  */
 
+/**
+ * What LightGBM counts as zero for `missing_type=Zero`: `Tree::IsZero` tests
+ * `fval >= -kZeroThreshold && fval <= kZeroThreshold`, and include/LightGBM/meta.h declares
+ * `const double kZeroThreshold = 1e-35f;` — a float literal widened to double, so the bound is
+ * float32(1e-35) = 1.0000000180025095e-35, a hair above the double 1e-35.
+ */
+export const ZERO_THRESHOLD = Math.fround(1e-35);
+
 /** How a node treats a missing value before it compares. */
 export type MissingRule =
   /** NaN is missing and takes the default branch (XGBoost; LightGBM `missing_type=NaN`). */
   | 'nan'
-  /** NaN and zero (|x| ≤ 1e-35) are missing and take the default branch (LightGBM `missing_type=Zero`). */
+  /** NaN and zero (|x| ≤ {@link ZERO_THRESHOLD}) are missing and take the default branch (LightGBM `missing_type=Zero`). */
   | 'zero'
   /** Nothing is missing: NaN is read as 0 and compared (LightGBM `missing_type=None`). */
   | 'none';
@@ -63,12 +71,29 @@ export interface TreeEnsemble {
   readonly link: Link;
   /**
    * The precision the library compares in: XGBoost rounds each input and threshold to float32
-   * before comparing, LightGBM compares float64. Leaf sums are always float64.
+   * before comparing, LightGBM compares float64. (How leaves are summed: {@link sumPrecision}.)
    */
   readonly comparePrecision: 'float32' | 'float64';
+  /**
+   * The precision each output's margin is summed in, tree by tree from `baseMargin`: XGBoost adds
+   * every leaf to a float32 sum (a float64 sum drifts from its predictions by 3e-4 on a 200-tree
+   * regression whose values are near 150, by 5e-6 in log-odds on a 100-tree classifier); LightGBM
+   * sums float64. In float32 the base margin and each leaf are rounded to float32 and each partial
+   * sum is rounded again. Absent means float64.
+   */
+  readonly sumPrecision?: 'float32' | 'float64';
   /**
    * `lt`: go left when `x < threshold` (XGBoost); `le`: when `x <= threshold` (LightGBM).
    */
   readonly comparison: 'lt' | 'le';
+  /**
+   * How a categorical split reads a value as a category code; absent means `exact`.
+   * - `exact`: only a non-negative integer is a code; any other value goes right (the rule on
+   *   {@link EnsembleTree.leftCategories}).
+   * - `truncate`: the value is first truncated toward zero, as C++'s `static_cast<int>` does
+   *   (LightGBM's `Tree::CategoricalDecision`): 2.7 reads as category 2 and -0.5 as category 0;
+   *   a negative result goes right. A missing value still follows the node's missing rule first.
+   */
+  readonly categoryCast?: 'exact' | 'truncate';
   readonly trees: readonly EnsembleTree[];
 }
