@@ -87,7 +87,7 @@ describe('an XGBoost model trained in Python, imported and served', { skip }, ()
     assert.ok(result.metrics.accuracy > 0.95, `accuracy on the reference data ${result.metrics.accuracy}`);
     const service = await startService(config(modelDir));
     try {
-      const status = await (await fetch(`${service.url}/status`)).json();
+      const status = (await (await fetch(`${service.url}/status`)).json()) as { model: { type: string; schema: { features: { name: string }[] } } };
       assert.equal(status.model.type, 'xgboost');
       assert.equal(status.model.schema.features[0].name, 'mean radius');
       const worst = assertSame(await servedProbabilities(service.url, await bodiesOf(join(dir, 'breast-cancer.csv'), 'target')), readJson<number[]>(join(dir, 'breast-cancer.expected.json')), 'breast cancer');

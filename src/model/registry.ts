@@ -235,6 +235,7 @@ function servingModelOf(artifact: ModelArtifact, schema: ModelSchema, scorer: Ro
     threshold: artifact.decision_threshold,
     predictProba(row) {
       encoder.encode(row, x);
+      if (!scorer.score) throw new Error(`model ${artifact.version} (${artifact.model_type}) scores asynchronously: predict it in batches`);
       scorer.score(x, out);
       return out[0];
     },
