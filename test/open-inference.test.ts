@@ -256,6 +256,23 @@ describe('Open Inference Protocol', () => {
     assert.match(unknown.json().error, /No route GET \/v2\/nothing/);
   });
 
+  test('hostile tensors are refused quickly with a bounded answer', async () => {
+    const url = `/v2/models/${MODEL}/infer`;
+    const junk = Array.from({ length: 300 }, (_, i) => ({ name: `${'x'.repeat(300)}${i}`, datatype: 'Q'.repeat(300), shape: [1], data: [i] }));
+    const deep = { inputs: [{ name: 'age', datatype: 'FP64', shape: [1], data: [[[[[[30]]]]]] }] };
+    const huge = { inputs: [{ name: 'age', datatype: 'FP64', shape: [2 ** 53, 2 ** 53], data: [30] }] };
+    for (const payload of [{ inputs: junk }, deep, huge, { id: 'y'.repeat(5000), inputs: [] }]) {
+      const started = performance.now();
+      const res = await call('post', url, payload);
+      assert.ok(performance.now() - started < 2000);
+      assert.equal(res.statusCode, 400, res.body.slice(0, 300));
+      const body = res.json();
+      assert.ok(body.error.length <= 1100, `a bounded message (${body.error.length} characters)`);
+      assert.ok(body.problems.length <= 50);
+      for (const p of body.problems) assert.ok(typeof p.got !== 'string' || p.got.length <= 200, JSON.stringify(p).slice(0, 300));
+    }
+  });
+
   test('before a model serves, readiness and inference answer 503 MW_MODEL_NOT_READY; liveness 200', async () => {
     const empty = await testApp({}, { noModel: true });
     try {
