@@ -46,6 +46,14 @@ export const ConfigSchema = Type.Object(
     AUDIT_REDACT_FIELDS: Str('Comma-separated input fields replaced by "[redacted]" when raw inputs are logged.', 'balance'),
     METRICS_ENABLED: Bool('Record Prometheus metrics on the request path (/metrics still answers).', true),
     SERVICE_NAME: Str('service.name in log lines.', 'ml-pipeline', 1),
+    MODEL_NAME: Type.String({
+      default: 'bank-marketing',
+      minLength: 1,
+      maxLength: 128,
+      pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$',
+      description:
+        'The name the Open Inference Protocol routes serve the model under: `/v2/models/<MODEL_NAME>/infer`, its metadata and readiness. Letters, digits, `.`, `_` and `-`; another name in such a path is a 404.',
+    }),
     BATCH_MAX_ROWS: Int('Most rows accepted by POST /predict/batch.', 100, 1, 10_000),
     BODY_LIMIT_BYTES: Int('Largest request body accepted, in bytes.', 262_144, 1024, 64 * 1024 * 1024),
     PREDICT_MAX_EXTRA_FIELDS: Int('Unknown fields tolerated (and ignored) in a /predict row before it is rejected.', 8, 0, 1000),

@@ -90,6 +90,8 @@ export const ERROR_CODES = {
   MW_ROUTE_NOT_FOUND: { status: 404, message: 'No route %s %s', description: 'Unknown method and path.' },
   MW_BAD_URL: { status: 400, message: 'The URL cannot be decoded: %s', description: 'A path with a malformed percent-encoding or an over-long parameter.' },
   MW_MODEL_NOT_READY: { status: 503, message: 'No model is loaded yet; retry when GET /ready answers 200', description: 'The service is still loading or training its first model.' },
+  MW_MODEL_NOT_FOUND: { status: 404, message: 'No model named %s is served here; the model is %s (MODEL_NAME)', description: 'An Open Inference Protocol path (`/v2/models/<name>/…`) names a model this service does not serve; the message names the one it does.' },
+  MW_MODEL_VERSION_NOT_SERVING: { status: 404, message: 'Model version %s is not serving; %s is (or leave the version out of the path)', description: 'An Open Inference Protocol path (`/v2/models/<name>/versions/<version>/…`) names a version other than the one serving; the message names the serving version.' },
   MW_ADMIN_UNAUTHORIZED: { status: 401, message: 'The admin endpoints need the header "Authorization: Bearer <ADMIN_TOKEN>": %s', description: 'An admin request (POST /admin/reload, POST/GET/DELETE /admin/drill) without the bearer token, or with a wrong one.' },
   MW_DRILL_INJECTED: { status: 503, message: 'Fire drill: this failure was injected on purpose (POST /admin/drill: %s); the model was not asked', description: 'A fire drill is running (`POST /admin/drill` or `modelwatch drill`) and this predict request was one of the share it fails on purpose, so alerting can be proven end to end. It counts as a server error in every metric, like a real failure; `ml_drill_requests_total` and the audit line\'s `drill.effect` tell it apart. `DELETE /admin/drill` ends the drill.' },
   MW_MODEL_RELOAD_FAILED: { status: 422, message: 'Model version %s failed to load (%s): %s', description: 'A reload asked for a version that is missing, corrupt or incompatible; the version that was serving still serves (the failure is also counted in ml_model_reload_failures_total and logged).' },
@@ -154,6 +156,8 @@ export const MonitoringDisabledError = coded('MW_MONITORING_DISABLED');
 export const RouteNotFoundError = coded('MW_ROUTE_NOT_FOUND');
 export const BadUrlError = coded('MW_BAD_URL');
 export const ModelNotReadyError = coded('MW_MODEL_NOT_READY');
+export const ModelNotFoundError = coded('MW_MODEL_NOT_FOUND');
+export const ModelVersionNotServingError = coded('MW_MODEL_VERSION_NOT_SERVING');
 export const InternalError = coded('MW_INTERNAL');
 /** A console query parameter out of its range; the value is echoed cut to MAX_ECHO_CHARS. */
 export class InvalidQueryError extends coded('MW_INVALID_QUERY') {

@@ -5,7 +5,7 @@
  * breast-cancer data dumped by Debian's Python, and the refusals, each naming the problem.
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { writeLabelledCsv } from '../src/data/csv.js';
@@ -210,6 +210,12 @@ describe('bank-marketing', () => {
     const path = join(dir, 'bank-comma.csv');
     const asMulticlass = await inferSchema(path, { target: 'y', task: 'multiclass' });
     assert.equal(asMulticlass.report.bank, false, 'asking for another task is not the curated binary schema');
+    const relabelled = join(dir, 'bank-01.csv');
+    await writeLabelledCsv(relabelled, rows, 'comma');
+    writeFileSync(relabelled, readFileSync(relabelled, 'utf8').replace(/,yes$/gm, ',1').replace(/,no$/gm, ',0'));
+    const zeroOne = await inferSchema(relabelled, { target: 'y' });
+    assert.equal(zeroOne.report.bank, false, 'other labels than no/yes are not the curated schema');
+    assert.deepEqual(zeroOne.schema.classes, ['0', '1']);
     const byJob = await inferSchema(path, { target: 'job' });
     assert.equal(byJob.report.bank, false);
     assert.equal(byJob.schema.task, 'multiclass');

@@ -11,7 +11,8 @@ import { describe, test } from 'node:test';
 import { Registry } from 'prom-client';
 import { BANK_SCHEMA } from '../src/data/model-schema.js';
 import { buildPredictionBaseline, buildPredictionBaselineForTask, multiclassConfidenceEdges, type NumericBaseline } from '../src/model/baseline.js';
-import { evaluateMulticlass, evaluateRegression, argmaxRows } from '../src/model/task-evaluation.js';
+import { multiclassHoldout, multiclassMetricsOfPairs } from '../src/model/task-evaluation.js';
+import { evaluateMulticlass, evaluateRegression } from '../src/model/task-metrics.js';
 import { createPredictionLineWriter } from '../src/monitoring/audit/prediction-line.js';
 import { DriftMonitor } from '../src/monitoring/drift/drift-monitor.js';
 import { createFeedbackMetrics } from '../src/monitoring/metrics/feedback.js';
@@ -22,25 +23,30 @@ import { QualityMonitor } from '../src/monitoring/quality/quality-monitor.js';
 import { MulticlassQualityWindow, RegressionQualityWindow } from '../src/monitoring/quality/task-windows.js';
 import { labelReader } from '../src/server/feedback-labels.js';
 import { sampleValue } from './helpers/fixtures.js';
-import { MULTICLASS_SCHEMA, REGRESSION_SCHEMA, multiclassScorer, referenceRows, regressionScorer, scoreRows, taskModel } from './helpers/task-models.js';
+import { MULTICLASS_SCHEMA, REGRESSION_SCHEMA, argmaxRows, multiclassScorer, referenceRows, regressionScorer, scoreRows, taskModel } from './helpers/task-models.js';
 
 const close = (a: number, b: number, eps = 1e-12) => assert.ok(Math.abs(a - b) <= eps, `${a} ≠ ${b}`);
 
 describe('multiclass and regression metrics', () => {
-  test('evaluateMulticlass gives scikit-learn\'s accuracy and macro precision/recall/F1 (zero_division=0), recall per class', () => {
+  test("the confusion figures are scikit-learn's accuracy and macro precision/recall/F1 (zero_division=0) and the holdout's (evaluateMulticlass), bit for bit", () => {
     // sklearn: y_true=[0,1,2,2,1,0], y_pred=[0,2,2,2,1,1]: accuracy 4/6; precision [1, .5, 2/3] → 0.7222;
     // recall [.5, .5, 1] → 0.6667; f1 [2/3, .5, .8] → 0.6556.
-    const m = evaluateMulticlass([0, 1, 2, 2, 1, 0], [0, 2, 2, 2, 1, 1], 3);
+    const actual = [0, 1, 2, 2, 1, 0];
+    const predicted = [0, 2, 2, 2, 1, 1];
+    const m = multiclassMetricsOfPairs(actual, predicted, 3);
     close(m.accuracy, 4 / 6);
     close(m.precision, (1 + 0.5 + 2 / 3) / 3);
     close(m.recall, (0.5 + 0.5 + 1) / 3);
     close(m.f1, (2 / 3 + 0.5 + 0.8) / 3);
     assert.deepEqual(m.classRecall, [0.5, 0.5, 1]);
-    // A class neither predicted nor present does not count in the averages; its recall is NaN.
-    const absent = evaluateMulticlass([0, 1], [0, 1], 4);
-    assert.equal(absent.precision, 1);
+    const oneHot = Float64Array.from(predicted.flatMap((p) => [0, 1, 2].map((c) => (c === p ? 0.9 : 0.05))));
+    const { logLoss: _, ...holdout } = multiclassHoldout(evaluateMulticlass(actual, oneHot, 3));
+    assert.deepEqual(m, holdout, 'live and holdout by one definition');
+    // Macro averages over every class of the model (labels=range(C)); a class never seen has recall NaN per class.
+    const absent = multiclassMetricsOfPairs([0, 1], [0, 1], 4);
+    assert.equal(absent.precision, 0.5);
     assert.ok(Number.isNaN(absent.classRecall[3]));
-    assert.throws(() => evaluateMulticlass([0, 3], [0, 1], 3), RangeError);
+    assert.throws(() => multiclassMetricsOfPairs([0, 3], [0, 1], 3), RangeError);
   });
 
   test('the live multiclass window equals evaluateMulticlass over its last N pairs', () => {
@@ -55,7 +61,7 @@ describe('multiclass and regression metrics', () => {
       actual.push(a);
     }
     assert.equal(window.size, 50);
-    assert.deepEqual(window.metrics(), evaluateMulticlass(actual.slice(-50), predicted.slice(-50), 4));
+    assert.deepEqual(window.metrics(), multiclassMetricsOfPairs(actual.slice(-50), predicted.slice(-50), 4));
     assert.throws(() => window.add(4, 0), RangeError);
     window.clear();
     assert.equal(window.metrics(), undefined);
@@ -71,6 +77,7 @@ describe('multiclass and regression metrics', () => {
       window.add(predicted[i], actual[i]);
     }
     const want = evaluateRegression(actual.slice(-40), predicted.slice(-40));
+    assert.ok(want.mae > 0);
     const got = window.metrics()!;
     close(got.mae, want.mae);
     close(got.rmse, want.rmse);
@@ -84,7 +91,7 @@ describe('multiclass and regression metrics', () => {
     quality.remember('b', 1, 0.6, 'v1', 0);
     quality.label('a', 2, 1);
     quality.label('b', 0, 1);
-    assert.deepEqual(quality.live(), evaluateMulticlass([2, 0], [2, 1], 3));
+    assert.deepEqual(quality.live(), multiclassMetricsOfPairs([2, 0], [2, 1], 3));
     quality.setServingVersion('v2', 'regression');
     assert.equal(quality.window.size, 0);
     quality.remember('c', 0, Number.NaN, 'v2', 0, 10);

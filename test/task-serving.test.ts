@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 import { Ajv } from 'ajv';
 import { after, before, describe, test } from 'node:test';
 import { PREDICTION_LINE_SCHEMA } from '../src/monitoring/audit/prediction-line.js';
-import { evaluateMulticlass, evaluateRegression } from '../src/model/task-evaluation.js';
+import { multiclassMetricsOfPairs } from '../src/model/task-evaluation.js';
+import { evaluateRegression } from '../src/model/task-metrics.js';
 import { sampleValue, testApp, type TestApp } from './helpers/fixtures.js';
 import { asyncOnly, referenceRows, taskModel, trueClass, trueValue } from './helpers/task-models.js';
 
@@ -79,7 +80,7 @@ describe('a multiclass model served end to end', () => {
       assert.match(res.json().problems[0].expected, /a class name \("low", "mid", "high"\) or a class index 0\.\.2/);
     }
     t.monitor!.tick();
-    const want = evaluateMulticlass(actual, predicted, 3);
+    const want = multiclassMetricsOfPairs(actual, predicted, 3);
     const text = await t.metrics.registry.metrics();
     const live = (name: string, labels: Record<string, string> = {}) => sampleValue(text, name, { model_version: 'v3', source: 'live', ...labels });
     assert.ok(want.accuracy < 1 && want.accuracy > 0.5, `the model is wrong on some rows (${want.accuracy})`);

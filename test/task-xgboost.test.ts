@@ -22,8 +22,9 @@ import { buildBaseline, buildPredictionBaselineForTask } from '../src/model/base
 import { encoderSpecFromSchema } from '../src/model/encoding.js';
 import { importedScorer, type ImportedModelJson } from '../src/model/imported/scorer.js';
 import { ModelRegistry } from '../src/model/registry.js';
-import type { RowScorer } from '../src/model/row-scorer.js';
-import { argmaxRows, evaluateMulticlass, evaluateRegression } from '../src/model/task-evaluation.js';
+import type { SyncRowScorer } from '../src/model/row-scorer.js';
+import { multiclassHoldout } from '../src/model/task-evaluation.js';
+import { evaluateMulticlass, evaluateRegression } from '../src/model/task-metrics.js';
 import { pythonModulesMissing, runPython } from './helpers/debian-python.js';
 import { sampleValue, testApp, type TestApp } from './helpers/fixtures.js';
 import { writeSklearnCsv } from './helpers/sklearn-data.js';
@@ -74,12 +75,12 @@ async function serve(dir: string, name: 'wine' | 'diabetes'): Promise<Served> {
     content: bytes.toString('utf8'),
     encoder: encoderSpecFromSchema(schema.features),
   };
-  const scorer = (await importedScorer(imported, schema, `${name}.json`)) as RowScorer;
+  const scorer = (await importedScorer(imported, schema, `${name}.json`)) as SyncRowScorer;
   const rows = rowsOf(table, schema.features);
   const at = table.header.indexOf('target');
   const truth = table.rows.map((r) => (schema.task === 'regression' ? Number(r[at]) : schema.classes.indexOf(r[at])));
   const outputs = scoreRows(scorer, rows);
-  const holdout = schema.task === 'regression' ? evaluateRegression(truth, outputs) : evaluateMulticlass(truth, argmaxRows(outputs, schema.classes.length), schema.classes.length);
+  const holdout = schema.task === 'regression' ? evaluateRegression(truth, outputs) : multiclassHoldout(evaluateMulticlass(truth, outputs, schema.classes.length));
   const artifact: Omit<UnsealedArtifact, 'version'> = {
     format: ARTIFACT_FORMAT,
     format_version: ARTIFACT_FORMAT_VERSION,

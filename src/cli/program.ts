@@ -6,11 +6,9 @@
  * also prints one JSON object `{"error": {"code", "message", "exit_code"}}` on stdout, so a script
  * reading stdout sees why.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { ConfigError, NoModelToServeError } from '../errors.js';
-import { packageRoot } from '../util/package-root.js';
+import { ConfigError, NoModelToServeError, SchemaFileError, SchemaInferenceError } from '../errors.js';
+import { packageVersion } from '../util/package-version.js';
 import { registerDataCommands } from './data.js';
 import { registerDrillCommand } from './drill.js';
 import { registerImportCommand } from './import.js';
@@ -51,11 +49,6 @@ export function buildProgram(): Command {
   registerDrillCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;
-}
-
-/** The version in modelwatch's package.json. */
-function packageVersion(): string {
-  return (JSON.parse(readFileSync(join(packageRoot(import.meta.url), 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 /** Runs the CLI with `argv` and sets the exit code. */
@@ -116,9 +109,15 @@ function exitCodeOf(error: unknown): number {
     }
     return error.exitCode;
   }
-  if (error instanceof ConfigError) {
+  // A bad setting or a --schema file at fault is a usage error, like a bad flag.
+  if (error instanceof ConfigError || error instanceof SchemaFileError) {
     process.stderr.write(`modelwatch: ${error.message}\n`);
     return 2;
+  }
+  // Inference refused: a flag at fault (a target that is not a column) is misuse, bad data a failure.
+  if (error instanceof SchemaInferenceError) {
+    process.stderr.write(`modelwatch: ${error.message}\n`);
+    return error.usage ? 2 : 1;
   }
   if (error instanceof NoModelToServeError) {
     process.stderr.write(`modelwatch: ${error.message}\n`);

@@ -1,11 +1,49 @@
-/** `modelwatch train`: train on a labelled CSV, register a new version and make it current. */
-import { Command } from 'commander';
+/**
+ * `modelwatch train`: train on a labelled CSV, register a new version and make it current. The
+ * bank-marketing file trains as it always has (its curated schema, `y` no/yes); any other CSV
+ * trains on the schema inferred from it (or given with --schema) for the target column named.
+ */
+import { closeSync, openSync, readSync } from 'node:fs';
+import { Command, Option } from 'commander';
 import { loadConfig } from '../config.js';
-import { loadLabelledCsv } from '../data/csv.js';
+import { detectCsvFormat, loadLabelledCsv } from '../data/csv.js';
+import { TASKS, type Task } from '../data/model-schema.js';
+import { readSchemaFile } from '../data/schema-file.js';
+import { FEATURE_NAMES, TARGET } from '../data/schema.js';
 import { ModelRegistry } from '../model/registry.js';
+import type { HoldoutMetrics } from '../model/serving-model.js';
 import { trainModel } from '../model/train.js';
+import { trainOnCsv } from '../model/train-any.js';
+import { buildCsvArtifact } from '../model/train-any-artifact.js';
 import { parseNumberOption } from './options.js';
-import { createProgress } from './progress.js';
+import { createProgress, type Progress } from './progress.js';
+
+interface TrainFlags {
+  data: string;
+  target: string;
+  task?: Task;
+  positive?: string;
+  schema?: string;
+  drop?: string;
+  modelDir?: string;
+  seed?: string;
+  testShare: number;
+  promote: boolean;
+  json?: boolean;
+}
+
+/** What a training run reports (stdout, or one JSON object with --json). */
+interface TrainSummary {
+  version: string;
+  metrics: { accuracy: number; precision: number; recall: number; f1: number; auc: number };
+  rows: number;
+  seconds: number;
+  calibration: { ece: number; mce: number; bins: readonly { lower: number; upper: number; count: number; meanPredicted: number; observedRate: number }[] };
+  trees: number;
+  current: boolean;
+  file: string;
+  schema?: { task: Task; target: string; classes: readonly string[]; features: number };
+}
 
 /**
  * Adds the `train` command.
@@ -15,55 +53,122 @@ import { createProgress } from './progress.js';
 export function registerTrainCommand(program: Command): void {
   program
     .command('train')
-    .description('Train a gradient-boosted model on a labelled bank-marketing CSV (stratified 80/20 split), register it as a new version and make it current.')
-    .requiredOption('--data <csv>', 'labelled CSV (UCI format: ";" with quotes, or "," without)')
+    .description(
+      'Train a gradient-boosted model on a labelled CSV (stratified 80/20 split), register it as a new version and make it current. ' +
+        'The bank-marketing data uses its curated schema; any other CSV gets a schema inferred from its columns (see `modelwatch schema infer`).',
+    )
+    .requiredOption('--data <csv>', 'labelled CSV with a header ("," or ";" separated, quotes allowed)')
+    .option('--target <column>', 'the label column', TARGET.name)
+    .addOption(new Option('--task <task>', 'binary, multiclass or regression (default: inferred from the target)').choices(TASKS))
+    .option('--positive <class>', 'binary: the positive class (default: yes/1/true, else the minority class)')
+    .option('--schema <file>', 'a schema JSON to use instead of inferring one (edit the output of `modelwatch schema infer`)')
+    .option('--drop <columns>', 'comma-separated columns to leave out (identifiers, free text, leaks)')
     .option('--model-dir <dir>', 'model registry directory (env MODEL_DIR, default "models")')
     .option('--seed <n>', 'seed for the split and the trees (env SEED, default 42)')
     .option('--test-share <share>', 'share of rows held out for evaluation', parseNumberOption('--test-share', 0.05, 0.5), 0.2)
     .option('--no-promote', 'register the version without making it current')
     .option('--json', 'print one JSON object with version, metrics, rows and seconds')
-    .action(async (opts: { data: string; modelDir?: string; seed?: string; testShare: number; promote: boolean; json?: boolean }) => {
-      const config = loadConfig(process.env, { MODEL_DIR: opts.modelDir, SEED: opts.seed });
-      const progress = createProgress(!opts.json);
-      progress.line(`reading ${opts.data}`);
-      const { rows, sha256 } = await loadLabelledCsv(opts.data);
-      progress.line(`${rows.length} rows; training (seed ${config.SEED}, ${Math.round(opts.testShare * 100)} % held out)`);
-      const result = trainModel({
-        rows,
-        dataSha256: sha256,
-        dataSource: opts.data,
-        seed: config.SEED,
-        testShare: opts.testShare,
-        onProgress: (iteration, max) => progress.update(`boosting: ${iteration} trees (at most ${max}, early stopping on)`),
-      });
-      progress.done(`${result.trees} trees in ${result.seconds.toFixed(1)} s`);
+    .action(async (flags: TrainFlags) => {
+      const config = loadConfig(process.env, { MODEL_DIR: flags.modelDir, SEED: flags.seed });
+      const progress = createProgress(!flags.json);
       const registry = new ModelRegistry(config.MODEL_DIR);
-      const version = registry.register(result.artifact);
-      if (opts.promote) registry.setCurrent(version, { by: 'train', reason: `modelwatch train --data ${opts.data}` });
-      const { accuracy, precision, recall, f1, auc } = result.metrics;
-      const summary = {
-        version,
-        metrics: { accuracy, precision, recall, f1, auc },
-        rows: rows.length,
-        seconds: result.seconds,
-        calibration: { ece: result.reliability.ece, mce: result.reliability.mce, bins: result.reliability.bins },
-        trees: result.trees,
-        current: opts.promote,
-        file: registry.fileOf(version),
-      };
-      if (opts.json) {
+      const summary = isPlainBankRun(flags) ? await trainBank(flags, config.SEED, registry, progress) : await trainAny(flags, config.SEED, registry, progress);
+      if (flags.json) {
         process.stdout.write(`${JSON.stringify(summary)}\n`);
         return;
       }
       const pct = (v: number) => v.toFixed(4);
+      const { accuracy, precision, recall, f1, auc } = summary.metrics;
       process.stdout.write(
         [
-          `registered ${version}${opts.promote ? ' (current)' : ''}: ${summary.file}`,
+          `registered ${summary.version}${summary.current ? ' (current)' : ''}: ${summary.file}`,
+          ...(summary.schema ? [`schema: ${summary.schema.task}, ${summary.schema.features} features, target ${summary.schema.target} [${summary.schema.classes.join(', ')}]`] : []),
           `holdout: accuracy ${pct(accuracy)}  precision ${pct(precision)}  recall ${pct(recall)}  f1 ${pct(f1)}  auc ${pct(auc)}`,
-          `calibration: expected calibration error ${pct(result.reliability.ece)} (reliability by predicted-probability decile:)`,
-          ...result.reliability.bins.filter((b) => b.count > 0).map((b) => `  p in [${b.lower.toFixed(1)}, ${b.upper.toFixed(1)}): n=${b.count}  predicted ${b.meanPredicted.toFixed(3)}  observed ${b.observedRate.toFixed(3)}`),
+          `calibration: expected calibration error ${pct(summary.calibration.ece)} (reliability by predicted-probability decile:)`,
+          ...summary.calibration.bins.filter((b) => b.count > 0).map((b) => `  p in [${b.lower.toFixed(1)}, ${b.upper.toFixed(1)}): n=${b.count}  predicted ${b.meanPredicted.toFixed(3)}  observed ${b.observedRate.toFixed(3)}`),
           '',
         ].join('\n'),
       );
     });
+}
+
+/** The bank-marketing file with no schema flags: today's training, unchanged. */
+function isPlainBankRun(flags: TrainFlags): boolean {
+  if (flags.target !== TARGET.name || flags.task || flags.positive || flags.schema || flags.drop) return false;
+  const header = headerOf(flags.data);
+  return header !== undefined && header.length === FEATURE_NAMES.length + 1 && [...FEATURE_NAMES, TARGET.name].every((name) => header.includes(name));
+}
+
+/** The column names of a CSV's first line, or undefined when it cannot be read (the loaders then say why). */
+function headerOf(file: string): string[] | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const buffer = Buffer.alloc(64 * 1024);
+    const line = buffer.subarray(0, readSync(fd, buffer)).toString('utf8').replace(/^\uFEFF/, '').split(/\r?\n/)[0];
+    const delimiter = detectCsvFormat(line) === 'comma' ? ',' : ';';
+    return line.split(delimiter).map((name) => name.trim().replace(/^"(.*)"$/, '$1'));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function trainBank(flags: TrainFlags, seed: number, registry: ModelRegistry, progress: Progress): Promise<TrainSummary> {
+  progress.line(`reading ${flags.data}`);
+  const { rows, sha256 } = await loadLabelledCsv(flags.data);
+  progress.line(`${rows.length} rows; training (seed ${seed}, ${Math.round(flags.testShare * 100)} % held out)`);
+  const result = trainModel({
+    rows,
+    dataSha256: sha256,
+    dataSource: flags.data,
+    seed,
+    testShare: flags.testShare,
+    onProgress: (iteration, max) => progress.update(`boosting: ${iteration} trees (at most ${max}, early stopping on)`),
+  });
+  progress.done(`${result.trees} trees in ${result.seconds.toFixed(1)} s`);
+  const version = registry.register(result.artifact);
+  if (flags.promote) registry.setCurrent(version, { by: 'train', reason: `modelwatch train --data ${flags.data}` });
+  const { accuracy, precision, recall, f1, auc } = result.metrics;
+  const { ece, mce, bins } = result.reliability;
+  return { version, metrics: { accuracy, precision, recall, f1, auc }, rows: rows.length, seconds: result.seconds, calibration: { ece, mce, bins }, trees: result.trees, current: flags.promote, file: registry.fileOf(version) };
+}
+
+async function trainAny(flags: TrainFlags, seed: number, registry: ModelRegistry, progress: Progress): Promise<TrainSummary> {
+  progress.line(`reading ${flags.data} (target ${flags.target})`);
+  const result = await trainOnCsv({
+    data: flags.data,
+    target: flags.target,
+    task: flags.task,
+    positive: flags.positive,
+    schema: flags.schema ? readSchemaFile(flags.schema) : undefined,
+    drop: flags.drop?.split(',').map((c) => c.trim()).filter(Boolean),
+    seed,
+    testShare: flags.testShare,
+    onProgress: (iteration, max) => progress.update(`boosting: ${iteration} rounds (at most ${max}, early stopping on)`),
+  });
+  const { schema } = result;
+  progress.done(`${result.model.nTrees} trees in ${result.seconds.toFixed(1)} s`);
+  for (const feature of schema.features) {
+    progress.line(feature.kind === 'numeric' ? `  ${feature.name}: numeric${feature.integer ? ' (integer)' : ''} ${feature.min}..${feature.max}` : `  ${feature.name}: categorical, ${feature.categories.length} categories`);
+  }
+  const artifact = buildCsvArtifact(result, { dataSource: flags.data, seed, testShare: flags.testShare });
+  const version = registry.register(artifact);
+  if (flags.promote) registry.setCurrent(version, { by: 'train', reason: `modelwatch train --data ${flags.data} --target ${flags.target}` });
+  const { accuracy, precision, recall, f1, auc } = artifact.metrics.holdout as HoldoutMetrics;
+  const { ece, mce, bins } = artifact.metrics.reliability!;
+  return {
+    version,
+    metrics: { accuracy, precision, recall, f1, auc },
+    rows: result.table.rows.length,
+    seconds: result.seconds,
+    calibration: { ece, mce, bins },
+    trees: result.model.nTrees,
+    current: flags.promote,
+    file: registry.fileOf(version),
+    schema: { task: schema.task, target: schema.target.name, classes: schema.classes, features: schema.features.length },
+  };
 }

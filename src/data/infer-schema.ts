@@ -26,8 +26,8 @@
  *   `t`, `1`, `positive`, `pos`, any case); else the minority class (on a tie, the later in sort
  *   order). Binary classes are `[negative, positive]`.
  * - Bank-marketing: a file whose header is exactly the 16 bank-marketing columns and `y`, with
- *   target `y`, gets the curated {@link BANK_SCHEMA} (aliases, documented ranges), minus any
- *   dropped column, so training on the default data set is unchanged.
+ *   target `y` holding `no` and `yes`, gets the curated {@link BANK_SCHEMA} (aliases, documented
+ *   ranges), minus any dropped column, so training on the default data set is unchanged.
  */
 import { basename } from 'node:path';
 import { SchemaInferenceError } from '../errors.js';
@@ -143,7 +143,9 @@ export function inferSchemaFromTable(table: CsvTable, options: InferSchemaOption
 
   const target = inferTarget(table, targetIndex, options);
   const base = { file: table.file, sha256: table.sha256, rows: rows.length, dropped: drop };
-  if (isBankMarketing(header, options) && target.task === 'binary') {
+  // The curated schema also fixes the classes (no, yes): a file with the bank header but other labels is inferred like any other.
+  const bankClasses = target.task === 'binary' && target.classes[0] === TARGET.negative && target.classes[1] === TARGET.positive;
+  if (isBankMarketing(header, options) && bankClasses) {
     const features = BANK_SCHEMA.features.filter((f) => !drop.includes(f.name));
     const schema: ModelSchema = drop.length === 0 ? BANK_SCHEMA : { ...BANK_SCHEMA, features };
     const columns = features.map((f) => describeColumn(table, header.indexOf(f.name)));

@@ -10,6 +10,7 @@
 import type { Task } from '../data/model-schema.js';
 import { FEATURES, type Feature, type Row } from '../data/schema.js';
 import { firstEdgeAtOrAbove } from '../util/search.js';
+import { argmaxRow } from './task-metrics.js';
 
 /** Baseline of a numeric feature. Bin i < points.length is the point mass points[i]; then intervals. */
 export interface NumericBaseline {
@@ -131,8 +132,7 @@ export function buildPredictionBaselineForTask(task: Task, outputs: ArrayLike<nu
   const binCounts = new Array<number>(confidence.labels.length).fill(0);
   const classCounts = new Array<number>(c).fill(0);
   for (let r = 0; r < n; r++) {
-    let best = 0;
-    for (let k = 1; k < c; k++) if (outputs[r * c + k] > outputs[r * c + best]) best = k;
+    const best = argmaxRow(outputs, r, c);
     classCounts[best]++;
     binCounts[numericBin(confidence, outputs[r * c + best])]++;
   }

@@ -16,7 +16,8 @@ import { performance } from 'node:perf_hooks';
 import { ArtifactError, RegistryEmptyError, VersionNotFoundError } from '../errors.js';
 import { appendDurably, writeAtomically } from '../util/atomic-file.js';
 import { holdoutOf, parseArtifact, serializeArtifact, type ModelArtifact, type UnsealedArtifact } from './artifact.js';
-import { createEncoder } from './encoding.js';
+import { createEncoder, encodeRows } from './encoding.js';
+import type { Row } from '../data/schema.js';
 import type { ServingModel } from './serving-model.js';
 import type { ModelSchema } from '../data/model-schema.js';
 import type { RowScorer } from './row-scorer.js';
@@ -246,12 +247,16 @@ export function servingModelOf(artifact: ModelArtifact, schema: ModelSchema, sco
     nOutputs: scorer.nOutputs,
     predictProba(row) {
       encoder.encode(row, x);
+      if (!scorer.score) throw new Error(`model ${artifact.version} (${artifact.model_type}) scores asynchronously: predict it in batches`);
       scorer.score(x, out);
       return out[0];
     },
     predictOutputs(row, into) {
       encoder.encode(row, x);
+      if (!scorer.score) throw new Error(`model ${artifact.version} (${artifact.model_type}) scores asynchronously: predict it in batches`);
       scorer.score(x, into);
     },
+    // Only a model that scores asynchronously has it: predictRows then awaits it, the others never await.
+    ...(scorer.scoreBatch ? { predictOutputsBatch: (rows: readonly Row[]) => scorer.scoreBatch(encodeRows(encoder, rows), rows.length) } : {}),
   };
 }

@@ -22,7 +22,10 @@ import { registerFeedbackRoutes } from './plugins/feedback.js';
 import { registerHealthRoutes } from './plugins/health.js';
 import { registerMetricsRoute } from './plugins/metrics.js';
 import { newRequestCounts, observability } from './plugins/observability.js';
+import { registerOpenInferenceRoutes } from './plugins/open-inference.js';
+import { openApiDocs } from './plugins/openapi.js';
 import { registerPredictRoutes } from './plugins/predict.js';
+import { isWellFormedRequestId } from './request-id.js';
 
 /** What the app is built from. */
 export interface AppDependencies {
@@ -38,8 +41,6 @@ export interface AppDependencies {
   readonly consoleDir?: string;
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
 /**
  * Honours a well-formed X-Request-Id and generates one otherwise; a client's id is a raw string, so
  * it is bounded and restricted before it reaches logs and response headers.
@@ -48,7 +49,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  */
 export function requestIdOf(req: IncomingMessage): string {
   const given = req.headers['x-request-id'];
-  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+  return isWellFormedRequestId(given) ? given : randomUUID();
 }
 
 /**
@@ -106,6 +107,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const counts = newRequestCounts();
   await app.register(errorHandling, { bodyLimit: config.BODY_LIMIT_BYTES, log: log.service });
   await app.register(contentEncoding, { bodyLimit: config.BODY_LIMIT_BYTES });
+  // Before every route: the OpenAPI document lists the routes added after it.
+  await app.register(openApiDocs, { state, maxExtraFields: config.PREDICT_MAX_EXTRA_FIELDS, batchMaxRows: config.BATCH_MAX_ROWS });
   await app.register(observability, {
     state,
     metrics: config.METRICS_ENABLED ? metrics : undefined,
@@ -141,6 +144,13 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   }
   await app.register(registerPredictRoutes, {
     state,
+    maxExtraFields: config.PREDICT_MAX_EXTRA_FIELDS,
+    batchMaxRows: config.BATCH_MAX_ROWS,
+    observeFeatureProcessing: config.METRICS_ENABLED ? metrics.observeFeatureProcessing : undefined,
+  });
+  await app.register(registerOpenInferenceRoutes, {
+    state,
+    modelName: config.MODEL_NAME,
     maxExtraFields: config.PREDICT_MAX_EXTRA_FIELDS,
     batchMaxRows: config.BATCH_MAX_ROWS,
     observeFeatureProcessing: config.METRICS_ENABLED ? metrics.observeFeatureProcessing : undefined,

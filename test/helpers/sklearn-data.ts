@@ -10,9 +10,6 @@ import { runPython } from './debian-python.js';
 /** The data sets {@link writeSklearnCsv} can write. */
 export type SklearnDataSet = 'wine' | 'diabetes' | 'breast_cancer';
 
-/** The modules a test using this helper needs (for `skipUnlessTool(pythonModulesMissing(...))`). */
-export const SKLEARN_MODULES = ['sklearn'] as const;
-
 const SCRIPT = `
 import csv, sys
 from sklearn import datasets

@@ -9,9 +9,10 @@ import type { ModelArtifact } from '../../src/model/artifact.js';
 import { buildBaseline, buildPredictionBaselineForTask } from '../../src/model/baseline.js';
 import { encoderSpecFromSchema, createEncoder } from '../../src/model/encoding.js';
 import { servingModelOf } from '../../src/model/registry.js';
-import type { RowScorer } from '../../src/model/row-scorer.js';
+import type { SyncRowScorer } from '../../src/model/row-scorer.js';
 import type { ServingModel } from '../../src/model/serving-model.js';
-import { argmaxRows, evaluateMulticlass, evaluateRegression } from '../../src/model/task-evaluation.js';
+import { multiclassHoldout } from '../../src/model/task-evaluation.js';
+import { argmaxRow, evaluateMulticlass, evaluateRegression } from '../../src/model/task-metrics.js';
 
 const FEATURES: ModelSchema['features'] = [
   { name: 'x', kind: 'numeric', integer: false, min: 0, max: 10, default: 5, required: true, description: 'A measurement.' },
@@ -31,7 +32,7 @@ function logits(x: ArrayLike<number>, out: Float64Array): void {
 }
 
 /** The multiclass scorer: softmax of {@link logits}. */
-export const multiclassScorer: RowScorer = {
+export const multiclassScorer: SyncRowScorer = {
   encoder: encoderSpecFromSchema(FEATURES),
   nOutputs: 3,
   score(x, out) {
@@ -44,7 +45,7 @@ export const multiclassScorer: RowScorer = {
 };
 
 /** The regression scorer: 3x, plus 5 for red. */
-export const regressionScorer: RowScorer = {
+export const regressionScorer: SyncRowScorer = {
   encoder: encoderSpecFromSchema(FEATURES),
   nOutputs: 1,
   score(x, out) {
@@ -67,8 +68,16 @@ export function referenceRows(n = 300): Row[] {
   return Array.from({ length: n }, (_, i) => ({ x: Math.round(((i * 7) % 100) * 0.99) / 10, color: colors[i % 3] }));
 }
 
+/**
+ * The predicted class of each row of `n × classes` probabilities (the most probable, the first on a tie).
+ *
+ * @example argmaxRows(Float64Array.of(0.2, 0.5, 0.3), 3) // [1]
+ */
+export const argmaxRows = (probabilities: ArrayLike<number>, classes: number): number[] =>
+  Array.from({ length: probabilities.length / classes }, (_, i) => argmaxRow(probabilities, i, classes));
+
 /** Scores rows with a scorer (n × nOutputs). */
-export function scoreRows(scorer: RowScorer, rows: readonly Row[]): Float64Array {
+export function scoreRows(scorer: SyncRowScorer, rows: readonly Row[]): Float64Array {
   const encoder = createEncoder(scorer.encoder);
   const x = new Float64Array(encoder.width);
   const out = new Float64Array(rows.length * scorer.nOutputs);
@@ -89,10 +98,7 @@ export function taskModel(task: 'multiclass' | 'regression', version = 'v1', row
   const schema = task === 'multiclass' ? MULTICLASS_SCHEMA : REGRESSION_SCHEMA;
   const scorer = task === 'multiclass' ? multiclassScorer : regressionScorer;
   const outputs = scoreRows(scorer, rows);
-  const holdout =
-    task === 'multiclass'
-      ? evaluateMulticlass(rows.map(trueClass), argmaxRows(outputs, 3), 3)
-      : evaluateRegression(rows.map(trueValue), outputs);
+  const holdout = task === 'multiclass' ? multiclassHoldout(evaluateMulticlass(rows.map(trueClass), outputs, 3)) : evaluateRegression(rows.map(trueValue), outputs);
   const labels = task === 'multiclass' ? rows.map(trueClass) : [];
   const baseline = { ...buildBaseline(rows, labels, 10, schema.features), predictions: buildPredictionBaselineForTask(task, outputs, schema.classes) };
   const artifact = {

@@ -1,7 +1,8 @@
 /**
  * Binning: every column is mapped once to byte codes before training, so split finding scans small
- * per-bin histograms instead of rows. Numeric columns get at most `maxBins` quantile bins; a
- * categorical column gets one bin per category plus a last bin for "missing".
+ * per-bin histograms instead of rows. Numeric columns get at most `maxBins` quantile bins, plus a
+ * last bin of its own for NaN ("missing") when the column has any; a categorical column gets one
+ * bin per category plus a last bin for "missing".
  */
 import type { GbdtDataset } from './dataset.js';
 import { firstEdgeAtOrAbove } from '../../util/search.js';
@@ -74,6 +75,28 @@ function midpoint(a: number, b: number): number {
   return mid >= a && mid < b ? mid : a;
 }
 
+/**
+ * A column with missing values (NaN) gets one more edge, at its largest value, so NaN has the last
+ * bin to itself and a split can send the missing rows right on their own; without it NaN would
+ * share a bin with the largest values and a model could not tell "missing" from "large". The
+ * threshold of that split is the largest training value, so at serving a value above it goes right
+ * with the missing ones. Columns without NaN (all of bank-marketing) are binned exactly as before.
+ */
+function withMissingBin(values: Float64Array, edges: Float64Array): Float64Array {
+  let max = -Infinity;
+  let missing = false;
+  for (let i = 0; i < values.length; i++) {
+    if (Number.isNaN(values[i])) missing = true;
+    // Infinities are never thresholds (a model's thresholds are finite); they keep their end bins.
+    else if (Number.isFinite(values[i]) && values[i] > max) max = values[i];
+  }
+  if (!missing || max === -Infinity) return edges;
+  const out = new Float64Array(edges.length + 1);
+  out.set(edges);
+  out[edges.length] = max;
+  return out;
+}
+
 /** Bin of a numeric value: the first edge it does not exceed; NaN and values above all edges get the last bin. */
 function numericBin(value: number, edges: Float64Array): number {
   return firstEdgeAtOrAbove(edges, value);
@@ -99,7 +122,7 @@ export function binDataset(data: GbdtDataset, maxBins: number): BinnedData {
       nBins[j] = missing + 1;
       upper.push(new Float64Array(0));
     } else {
-      const edges = numericEdges(column, maxBins);
+      const edges = withMissingBin(column, numericEdges(column, maxBins));
       for (let i = 0; i < n; i++) out[i] = numericBin(column[i], edges);
       nBins[j] = edges.length + 1;
       upper.push(edges);

@@ -8,7 +8,8 @@
  *
  * Routing rules (identical in training and inference, and part of the artifact contract):
  * - numeric: go left when `x <= threshold`; NaN compares false and therefore goes right, as if +∞
- *   (in training a NaN is binned with the largest values, which are always on the right).
+ *   (in training a NaN has a bin of its own after the largest values, which are always on the
+ *   right, so a split can also isolate the missing rows: its threshold is the largest training value).
  * - categorical: go left when `x` is an integer category in the node's left set; everything else —
  *   categories never seen or too rare in training, -1, NaN, non-integers — goes right.
  */

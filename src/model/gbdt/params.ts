@@ -8,7 +8,7 @@ import { MAX_CATEGORY_INDEX } from './dataset.js';
 export interface GbdtParams {
   /** Shrinkage applied to every leaf value. */
   learningRate: number;
-  /** Maximum number of boosting iterations (trees). */
+  /** Maximum number of boosting rounds (one tree per round, or one per class per round for multiclass). */
   maxIter: number;
   /** Leaves per tree (leaf-wise growth stops here). */
   maxLeafNodes: number;

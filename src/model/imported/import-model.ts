@@ -13,14 +13,16 @@ import { performance } from 'node:perf_hooks';
 import type { ModelSchema, Task } from '../../data/model-schema.js';
 import type { Row } from '../../data/schema.js';
 import { readCsvTable, rowsOf, type CsvTable } from '../../data/csv-table.js';
-import { canonicalClass, inferSchemaFromTable } from '../../data/infer-schema.js';
+import { inferSchemaFromTable } from '../../data/infer-schema.js';
 import { ImportError, SchemaInferenceError } from '../../errors.js';
 import { ARTIFACT_FORMAT, ARTIFACT_FORMAT_VERSION, parseArtifact, serializeArtifact, type UnsealedArtifact } from '../artifact.js';
 import { buildBaseline, buildPredictionBaseline } from '../baseline.js';
 import { createEncoder, encoderSpecFromSchema, type EncoderSpec } from '../encoding.js';
 import { evaluateBinary, reliability } from '../evaluation.js';
 import type { ModelRegistry } from '../registry.js';
+import { encoderSpecForOnnx, type OnnxInputEncoding } from '../onnx/index.js';
 import type { RowScorer } from '../row-scorer.js';
+import { encodeLabels } from '../train-any.js';
 import { readModelFile, type ImportFormat, type ReadModel } from './read-model-file.js';
 import { importedScorer, type ImportedModelJson } from './scorer.js';
 
@@ -73,17 +75,19 @@ export async function importModel(options: ImportOptions): Promise<ImportResult>
   const schema = inferInOrder(table, features, { target: options.target, task: taskOf(options, model), positive: options.positive });
   say(`schema: ${schema.features.length} features (${schema.features.filter((f) => f.kind === 'categorical').length} categorical), ${schema.task}${schema.classes.length ? ` [${schema.classes.join(', ')}]` : ''}`);
   if (schema.task !== 'binary') throw new ImportError(`a ${schema.task} model cannot be served yet: this version of modelwatch imports binary classifiers`);
-  const encoder = encoderOf(options, model, schema);
+  const onnxEncoding = model.format === 'onnx' ? onnxEncodingOf(schema, options.categoricalEncoding) : undefined;
+  const encoder = onnxEncoding ? encoderSpecForOnnx(onnxEncoding) : encoderOf(model, schema);
   const imported: ImportedModelJson = {
     format: model.format,
     file_name: basename(options.modelFile),
     file_sha256: createHash('sha256').update(bytes).digest('hex'),
     content: model.format === 'onnx' ? bytes.toString('base64') : bytes.toString('utf8'),
     encoder,
+    ...(onnxEncoding ? { onnx_encoding: onnxEncoding } : {}),
   };
   const scorer = await importedScorer(imported, schema, options.modelFile);
   const rows = rowsOf(table, schema.features);
-  const labels = labelsOf(table, schema);
+  const labels = Uint8Array.from(encodeLabels(table, schema));
   say(`scoring ${rows.length} reference rows through the imported model`);
   const proba = await scoreAll(scorer, encoder, rows);
   const threshold = 0.5;
@@ -145,37 +149,32 @@ function taskOf(options: ImportOptions, model: ReadModel): Task | undefined {
 }
 
 /**
- * How rows become the model's input. Tree libraries read a categorical column as the code of its
- * category in the order pandas gives them — sorted, which is how schema inference lists them —
- * unless the file records its own order (LightGBM's pandas_categorical); ONNX needs it declared.
+ * How rows become a tree model's input: a categorical column as the code of its category in the
+ * order pandas gives them — sorted, whatever order the schema shows them in (the bank-marketing
+ * schema lists months in calendar order) — unless the file records its own order (LightGBM's
+ * pandas_categorical). A category the model never saw reads as missing, as pandas hands it over.
  */
-function encoderOf(options: ImportOptions, model: ReadModel, schema: ModelSchema): EncoderSpec {
-  // Codes follow the sorted categories whatever order the schema shows them in (the bank-marketing
-  // schema lists months in calendar order; pandas codes them alphabetically).
-  const sorted = schema.features.map((f) => (f.kind === 'categorical' ? { ...f, categories: [...f.categories].sort() } : f));
-  const spec: EncoderSpec = { ...encoderSpecFromSchema(sorted), unknownCategory: 'missing' };
-  if (model.format === 'onnx') {
-    if (spec.features.some((f) => f.kind === 'categorical') && !options.categoricalEncoding) {
-      throw new ImportError('the reference data has categorical columns: an ONNX model needs them declared with --categorical-encoding ordinal|onehot');
-    }
-    return spec;
-  }
-  if (!model.categoryOrder) return spec;
+function encoderOf(model: ReadModel, schema: ModelSchema): EncoderSpec {
   let next = 0;
-  return {
-    features: spec.features.map((f) => {
-      if (f.kind !== 'categorical') return f;
-      const order = model.categoryOrder![next++];
-      return order ? { ...f, categories: order } : f;
-    }),
-  };
+  const features = schema.features.map((f) => {
+    if (f.kind !== 'categorical') return f;
+    const recorded = model.categoryOrder?.[next++];
+    return { ...f, categories: recorded ? [...recorded] : [...f.categories].sort() };
+  });
+  return { ...encoderSpecFromSchema(features), unknownCategory: 'missing' };
 }
 
-function labelsOf(table: CsvTable, schema: ModelSchema): Uint8Array {
-  const at = table.header.indexOf(schema.target.name);
-  const numeric = schema.classes.every((c) => c !== '' && Number.isFinite(Number(c)));
-  const positive = schema.classes[1];
-  return Uint8Array.from(table.rows, (row) => (canonicalClass(row[at], numeric) === positive ? 1 : 0));
+/**
+ * An ONNX graph's input columns: nothing in the file says how categorical columns were turned into
+ * numbers, so `--categorical-encoding` declares it (categories in sorted order, as scikit-learn's
+ * encoders list them), and it is written into the version.
+ */
+function onnxEncodingOf(schema: ModelSchema, categorical: ImportOptions['categoricalEncoding']): OnnxInputEncoding {
+  return schema.features.map((f) => {
+    if (f.kind === 'numeric') return { name: f.name, kind: 'numeric' as const };
+    if (!categorical) throw new ImportError(`column "${f.name}" is categorical: an ONNX model needs its encoding declared with --categorical-encoding ordinal|onehot`);
+    return { name: f.name, kind: categorical, categories: [...f.categories].sort() };
+  });
 }
 
 /**
@@ -204,6 +203,7 @@ async function scoreAll(scorer: RowScorer, spec: EncoderSpec, rows: readonly Row
     encoder.encode(row, one);
     x.set(one, r * encoder.width);
   });
+  if (scorer.scoreBatch) return scorer.scoreBatch(x, rows.length);
   const out = new Float64Array(scorer.nOutputs);
   const proba = new Float64Array(rows.length);
   for (let r = 0; r < rows.length; r++) {

@@ -10,6 +10,7 @@ import { Ajv } from 'ajv';
 import type { ModelSchema } from '../../data/model-schema.js';
 import { ArtifactError } from '../../errors.js';
 import type { EncoderSpec } from '../encoding.js';
+import { loadOnnxModelBytes, OnnxInputEncodingSchema, type OnnxInputEncoding } from '../onnx/index.js';
 import type { RowScorer } from '../row-scorer.js';
 import { compileEnsemble } from '../trees/compile.js';
 import type { TreeEnsemble } from '../trees/ensemble.js';
@@ -26,6 +27,8 @@ export interface ImportedModelJson {
   readonly content: string;
   /** How rows are encoded for the model: categorical columns as codes in this category order. */
   readonly encoder: EncoderSpec;
+  /** ONNX: how the encoded features become the graph's input columns (declared at import). */
+  readonly onnx_encoding?: OnnxInputEncoding;
 }
 
 const ImportedModelSchema = Type.Object({
@@ -37,6 +40,7 @@ const ImportedModelSchema = Type.Object({
     features: Type.Array(Type.Object({ name: Type.String(), kind: Type.Union([Type.Literal('numeric'), Type.Literal('categorical')]), categories: Type.Optional(Type.Array(Type.String())) }), { minItems: 1 }),
     unknownCategory: Type.Optional(Type.Literal('missing')),
   }),
+  onnx_encoding: Type.Optional(OnnxInputEncodingSchema),
 });
 const checkImported = new Ajv({ strict: false }).compile(ImportedModelSchema);
 
@@ -57,7 +61,7 @@ export function importedScorer(model: unknown, schema: ModelSchema, file: string
   if (createHash('sha256').update(bytes).digest('hex') !== imported.file_sha256) throw new ArtifactError(file, `the wrapped ${imported.file_name} does not match its sha256`);
   const names = imported.encoder.features.map((f) => f.name);
   if (names.join('\u0000') !== schema.features.map((f) => f.name).join('\u0000')) throw new ArtifactError(file, `the model's encoder reads ${names.join(', ')}, not the schema's features`);
-  if (imported.format === 'onnx') throw new ArtifactError(file, 'ONNX models are not served by this build');
+  if (imported.format === 'onnx') return onnxScorer(imported, bytes, schema, file);
   let ensemble: TreeEnsemble;
   try {
     ensemble = imported.format === 'xgboost-json' ? readXgboostModel(imported.content, imported.file_name).ensemble : readLightgbmModel(imported.content, imported.file_name).ensemble;
@@ -67,4 +71,13 @@ export function importedScorer(model: unknown, schema: ModelSchema, file: string
   if (ensemble.nFeatures !== names.length) throw new ArtifactError(file, `the model reads ${ensemble.nFeatures} features but the schema lists ${names.length}`);
   const compiled = compileEnsemble(ensemble);
   return { encoder: imported.encoder, nOutputs: ensemble.nOutputs, score: (x, out) => compiled(x, 0, out) };
+}
+
+async function onnxScorer(imported: ImportedModelJson, bytes: Buffer, schema: ModelSchema, file: string): Promise<RowScorer> {
+  const encoding = imported.onnx_encoding;
+  if (!encoding) throw new ArtifactError(file, 'an ONNX model needs its input encoding (onnx_encoding)');
+  const model = await loadOnnxModelBytes(bytes, file, { task: schema.task, nFeatures: schema.features.length, encoding });
+  const classes = schema.task === 'multiclass' ? schema.classes.length : 1;
+  if (model.nOutputs !== classes) throw new ArtifactError(file, `the ONNX model answers ${model.nOutputs} values per row; a ${schema.task} model with ${schema.classes.length} classes needs ${classes}`);
+  return { encoder: imported.encoder, nOutputs: model.nOutputs, scoreBatch: (x, n) => model.scoreBatch(x, n) };
 }

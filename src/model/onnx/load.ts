@@ -57,18 +57,27 @@ export interface OnnxModel {
  * const p = await model.scoreBatch(Float64Array.of(41, 0, 35, 2), 2); // two probabilities
  */
 export async function loadOnnxModel(file: string, options: OnnxModelOptions): Promise<OnnxModel> {
-  const { task, nFeatures, encoding } = options;
-  const encodingProblem = onnxEncodingProblem(encoding);
-  if (encodingProblem) throw new ArtifactError(file, `the ONNX input encoding is invalid: ${encodingProblem}`);
-  if (encoding.length !== nFeatures) throw new ArtifactError(file, `the ONNX input encoding declares ${encoding.length} features but the model is given ${nFeatures}`);
-  const width = onnxInputWidth(encoding);
-
   let bytes: Buffer;
   try {
     bytes = await readFile(file);
   } catch (error) {
     throw new ArtifactError(file, `cannot read the ONNX model: ${(error as Error).message}`);
   }
+  return loadOnnxModelBytes(bytes, file, options);
+}
+
+/**
+ * {@link loadOnnxModel} from the model's bytes (a version wraps them); `file` names it in errors.
+ *
+ * @example const model = await loadOnnxModelBytes(Buffer.from(imported.content, 'base64'), 'v3.json', options);
+ */
+export async function loadOnnxModelBytes(bytes: Uint8Array, file: string, options: OnnxModelOptions): Promise<OnnxModel> {
+  const { task, nFeatures, encoding } = options;
+  const encodingProblem = onnxEncodingProblem(encoding);
+  if (encodingProblem) throw new ArtifactError(file, `the ONNX input encoding is invalid: ${encodingProblem}`);
+  if (encoding.length !== nFeatures) throw new ArtifactError(file, `the ONNX input encoding declares ${encoding.length} features but the model is given ${nFeatures}`);
+  const width = onnxInputWidth(encoding);
+
   let session: ort.InferenceSession;
   try {
     session = await ort.InferenceSession.create(bytes, {

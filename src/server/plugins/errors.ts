@@ -9,6 +9,9 @@
  * MAX_ECHO_CHARS where the errors are made, and here, whatever made the error, a message is cut at
  * MAX_MESSAGE_CHARS, at most MAX_LISTED_PROBLEMS problems are listed and a problem's `got` is never
  * an object (a nested one could be deeper than the serializer's stack).
+ *
+ * Under `/v2` (the Open Inference Protocol) the same answer is shaped as that protocol asks:
+ * `{"error": "<message>", "code", "request_id", "problems"}`.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -19,6 +22,7 @@ import {
   RequestTimeoutError, RouteNotFoundError, UnsupportedMediaTypeError, echo, echoValue, type InputProblem, type RejectionReason,
 } from '../../errors.js';
 import type { Logger } from 'pino';
+import { isOpenInferencePath } from '../open-inference/routes.js';
 
 /** Reason label of each coded error that rejects a request's input. */
 const REASON_BY_CODE: Record<string, RejectionReason> = {
@@ -98,6 +102,17 @@ function bounded(problems: readonly InputProblem[]): InputProblem[] {
 }
 
 function send(reply: FastifyReply, status: number, code: string, message: string, problems?: readonly InputProblem[], omitted = 0) {
+  // The Open Inference Protocol's error object is {"error": "<message>"}; it allows more properties,
+  // so the code, the request id and the problems are kept beside it.
+  if (isOpenInferencePath(reply.request.url)) {
+    return reply.code(status).send({
+      error: message,
+      code,
+      request_id: reply.request.id,
+      ...(problems ? { problems } : {}),
+      ...(omitted > 0 ? { problems_omitted: omitted } : {}),
+    });
+  }
   return reply.code(status).send({
     statusCode: status,
     code,

@@ -8,11 +8,15 @@ import { performance } from 'node:perf_hooks';
 import { BatchTooLargeError, EmptyBodyError, InvalidBatchError } from '../../errors.js';
 import type { ServingModel } from '../../model/serving-model.js';
 import type { ModelState } from '../model-state.js';
+import { OPEN_INFERENCE_INFER_ROUTES } from '../open-inference/routes.js';
 import { createRowReaders, predictRows, servingModel } from '../predict-rows.js';
 import type { PredictionRecord } from '../request-outcome.js';
 
-/** The predict routes (both POST): what the fire drill acts on and what observability counts as predict requests. */
-export const PREDICT_ROUTES: ReadonlySet<string> = new Set(['/predict', '/predict/batch']);
+/**
+ * The predict routes (all POST): what the fire drill acts on and what observability counts as
+ * predict requests — the native ones and the Open Inference Protocol's infer routes.
+ */
+export const PREDICT_ROUTES: ReadonlySet<string> = new Set(['/predict', '/predict/batch', ...OPEN_INFERENCE_INFER_ROUTES]);
 
 /** Options of {@link registerPredictRoutes}. */
 export interface PredictRouteOptions {

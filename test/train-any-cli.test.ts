@@ -1,0 +1,83 @@
+/**
+ * `modelwatch train` on a CSV that is not bank-marketing: the schema is inferred and shown, the
+ * version carries it, and the service serves and validates by it — the request a user of that
+ * data would send, labels by class name, feedback joined.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { loadConfig } from '../src/config.js';
+import { ModelRegistry } from '../src/model/registry.js';
+import { startService, type RunningService } from '../src/server/serve.js';
+import { sampleValue, tempDir } from './helpers/fixtures.js';
+import { createRandom } from '../src/util/random.js';
+
+const CLI = ['--import', 'tsx', 'src/cli/main.ts'];
+const run = (args: string[]) => spawnSync(process.execPath, [...CLI, ...args], { encoding: 'utf8', timeout: 120_000 });
+
+/** Customers who churn more on the monthly plan and with many support calls. */
+function churnCsv(file: string, rows: number): void {
+  const rng = createRandom(5);
+  const lines = ['tenure_months,plan,support_calls,monthly_fee,churned'];
+  for (let i = 0; i < rows; i++) {
+    const plan = ['monthly', 'yearly', 'two-year'][rng.int(3)];
+    const calls = rng.int(8);
+    const tenure = 1 + rng.int(72);
+    const fee = Math.round((20 + rng.next() * 80) * 100) / 100;
+    const risk = (plan === 'monthly' ? 1.2 : -0.8) + 0.45 * calls - 0.03 * tenure + rng.normal() * 0.7;
+    lines.push(`${tenure},${plan},${calls},${fee},${risk > 0.4 ? 'churn' : 'stay'}`);
+  }
+  writeFileSync(file, `${lines.join('\n')}\n`);
+}
+
+describe('modelwatch train --data <any csv> --target <column>', () => {
+  const dir = tempDir('modelwatch-train-any-');
+  const data = join(dir, 'churn.csv');
+  const modelDir = join(dir, 'models');
+  let service: RunningService;
+  let trained: { version: string; schema: { task: string; classes: string[]; target: string; features: number }; metrics: { accuracy: number } };
+
+  before(async () => {
+    churnCsv(data, 3000);
+    const result = run(['train', '--data', data, '--target', 'churned', '--positive', 'churn', '--model-dir', modelDir, '--json']);
+    assert.equal(result.status, 0, result.stderr);
+    trained = JSON.parse(result.stdout);
+    service = await startService(loadConfig({}, { PORT: 0, HOST: '127.0.0.1', MODEL_DIR: modelDir, LOG_STDOUT: false, MONITOR_INTERVAL_SECONDS: 3600 }));
+  });
+  after(() => service?.close());
+
+  test('the schema is inferred from the data and the holdout is good', () => {
+    assert.deepEqual(trained.schema, { task: 'binary', target: 'churned', classes: ['stay', 'churn'], features: 4 });
+    assert.ok(trained.metrics.accuracy > 0.8, `holdout accuracy ${trained.metrics.accuracy}`);
+    const schema = new ModelRegistry(modelDir).load().schema;
+    assert.deepEqual(schema.features.map((f) => `${f.name}:${f.kind}`), ['tenure_months:numeric', 'plan:categorical', 'support_calls:numeric', 'monthly_fee:numeric']);
+  });
+
+  test('the service validates by the inferred schema and answers with its class names', async () => {
+    const post = (body: unknown) => fetch(`${service.url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    type Answer = { label: string; request_id: string };
+    const risky = (await (await post({ tenure_months: 2, plan: 'monthly', support_calls: 7, monthly_fee: 80 })).json()) as Answer;
+    const loyal = (await (await post({ tenure_months: 60, plan: 'two-year', support_calls: 0, monthly_fee: 30 })).json()) as Answer;
+    assert.equal(risky.label, 'churn');
+    assert.equal(loyal.label, 'stay');
+    const bad = await post({ tenure_months: 2, plan: 'weekly', support_calls: 7, monthly_fee: 80 });
+    assert.equal(bad.status, 400);
+    const { problems } = (await bad.json()) as { problems: { field: string; reason: string }[] };
+    assert.deepEqual(problems.map((p) => [p.field, p.reason]), [['plan', 'unknown_category']]);
+    // The bank-marketing fields mean nothing to this model.
+    const bank = await post({ age: 30, job: 'admin', marital: 'single', education: 'secondary', housing: 'yes', loan: 'no', duration: 200, campaign: 2 });
+    assert.equal(bank.status, 400);
+    const feedback = await fetch(`${service.url}/feedback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ request_id: risky.request_id, actual: 1 }) });
+    assert.equal(feedback.status, 200, await feedback.text());
+    const metrics = await service.metrics.registry.metrics();
+    assert.equal(sampleValue(metrics, 'ml_predictions_total'), 2);
+  });
+
+  test('a target that is not a column is a usage error naming it', () => {
+    const result = run(['train', '--data', data, '--target', 'cancelled', '--model-dir', modelDir]);
+    assert.equal(result.status, 2, result.stderr);
+    assert.match(result.stderr, /cancelled/);
+  });
+});
