@@ -268,7 +268,7 @@ describe('the console endpoints', () => {
     for (const [name, points] of Object.entries(series.series)) assert.equal(points.length, series.t.length, name);
     assert.ok(series.series.accuracy_holdout.every((v) => v !== null && v > 0.5));
     assert.equal(series.totals.no_subscribe! + series.totals.subscribe!, 200);
-    assert.equal(Object.keys(series.psi).length, 18);
+    assert.equal(Object.keys(series.psi).length, 19, '16 features, then class, confidence and value');
 
     const drift = (await t.app.inject({ url: '/api/drift' })).json<DriftResponse>();
     assert.equal(drift.window_predictions, 200);
