@@ -212,6 +212,39 @@ describe('a regression model served end to end', () => {
   });
 });
 
+describe('the Open Inference Protocol answers and is observed by task', () => {
+  test('a multiclass model: predict and probabilities [N, C]; a regression model: value; both counted like /predict', async () => {
+    const mc = await servedApp(taskModel('multiclass', 'v6'), { MODEL_NAME: 'grades' });
+    const inputs = [
+      { name: 'x', datatype: 'FP64', shape: [2], data: [1, 8] },
+      { name: 'color', datatype: 'BYTES', shape: [2], data: ['green', 'red'] },
+    ];
+    const res = await mc.app.inject({ method: 'POST', url: '/v2/models/grades/infer', payload: { id: 'oip-1', inputs } });
+    assert.equal(res.statusCode, 200, res.body);
+    const outputs = Object.fromEntries((res.json().outputs as { name: string; data: unknown[]; shape: number[] }[]).map((o) => [o.name, o]));
+    assert.deepEqual(outputs.predict.data, ['low', 'high']);
+    assert.deepEqual(outputs.probabilities.shape, [2, 3]);
+    const text = await mc.metrics.registry.metrics();
+    assert.equal(sampleValue(text, 'ml_predictions_by_class_total', { prediction_class: 'high' }), 1);
+    await mc.log.drain();
+    assert.equal(mc.captured.lines.find((l) => l.request_id === 'oip-1:1')?.label, 'high');
+    await mc.app.close();
+
+    const rg = await servedApp(taskModel('regression', 'v7'), { MODEL_NAME: 'prices' });
+    const value = await rg.app.inject({ method: 'POST', url: '/v2/models/prices/infer', payload: { id: 'oip-2', inputs } });
+    assert.equal(value.statusCode, 200, value.body);
+    const [out] = value.json().outputs as { name: string; data: number[] }[];
+    assert.equal(out.name, 'value');
+    assert.deepEqual(out.data, [3, 29]);
+    const feedback = await rg.app.inject({ method: 'POST', url: '/feedback', payload: { request_id: 'oip-2:1', actual: 30 } });
+    assert.equal(feedback.statusCode, 200, feedback.body);
+    const regression = await rg.metrics.registry.metrics();
+    assert.equal(sampleValue(regression, 'ml_feedback_absolute_error_total', { model_version: 'v7' }), 1);
+    assert.equal(sampleValue(regression, 'ml_prediction_value_count'), 2);
+    await rg.app.close();
+  });
+});
+
 describe('a model that scores only asynchronously (as an ONNX session)', () => {
   test('is answered through predictOutputsBatch, one batch per request, with the same answers', async () => {
     const sync = taskModel('multiclass', 'v5');
