@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ArtifactError, RegistryEmptyError, VersionNotFoundError } from '../errors.js';
 import { appendDurably, writeAtomically } from '../util/atomic-file.js';
-import { parseArtifact, serializeArtifact, type ModelArtifact, type UnsealedArtifact } from './artifact.js';
+import { DEFAULT_MODEL_NAME, parseArtifact, serializeArtifact, type ModelArtifact, type UnsealedArtifact } from './artifact.js';
 import { createEncoder } from './encoding.js';
 import type { ServingModel } from './serving-model.js';
 import type { ModelSchema } from '../data/model-schema.js';
@@ -226,6 +226,7 @@ function servingModelOf(artifact: ModelArtifact, schema: ModelSchema, scorer: Ro
   const { accuracy, precision, recall, f1, auc } = artifact.metrics.holdout;
   return {
     version: artifact.version,
+    name: artifact.name ?? DEFAULT_MODEL_NAME,
     type: artifact.model_type,
     createdAt: artifact.created_at,
     schema,
