@@ -6,6 +6,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Ajv } from 'ajv';
 import { ConfigError } from './errors.js';
+import { MODEL_NAME_PATTERN } from './data/model-schema.js';
 
 const Bool = (description: string, def: boolean) => Type.Boolean({ default: def, description });
 const Int = (description: string, def: number, minimum: number, maximum: number) =>
@@ -46,14 +47,15 @@ export const ConfigSchema = Type.Object(
     AUDIT_REDACT_FIELDS: Str('Comma-separated input fields replaced by "[redacted]" when raw inputs are logged.', 'balance'),
     METRICS_ENABLED: Bool('Record Prometheus metrics on the request path (/metrics still answers).', true),
     SERVICE_NAME: Str('service.name in log lines.', 'ml-pipeline', 1),
-    MODEL_NAME: Type.String({
-      default: 'bank-marketing',
-      minLength: 1,
-      maxLength: 128,
-      pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$',
-      description:
-        'The name the Open Inference Protocol routes serve the model under: `/v2/models/<MODEL_NAME>/infer`, its metadata and readiness. Letters, digits, `.`, `_` and `-`; another name in such a path is a 404.',
-    }),
+    MODEL_NAME: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 128,
+        pattern: MODEL_NAME_PATTERN,
+        description:
+          'The name the Open Inference Protocol routes serve the model under: `/v2/models/<MODEL_NAME>/infer`, its metadata and readiness. Letters, digits, `.`, `_` and `-`; another name in such a path is a 404. Unset: the serving version\'s own name (`modelwatch import --name`), else `bank-marketing`.',
+      }),
+    ),
     BATCH_MAX_ROWS: Int('Most rows accepted by POST /predict/batch.', 100, 1, 10_000),
     BODY_LIMIT_BYTES: Int('Largest request body accepted, in bytes.', 262_144, 1024, 64 * 1024 * 1024),
     PREDICT_MAX_EXTRA_FIELDS: Int('Unknown fields tolerated (and ignored) in a /predict row before it is rejected.', 8, 0, 1000),

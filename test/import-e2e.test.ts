@@ -77,7 +77,7 @@ describe('an XGBoost model trained in Python, imported and served', { skip }, ()
 
   test('breast cancer (30 numeric columns, names with spaces): `modelwatch import`, then every row equals predict_proba', async (t) => {
     const modelDir = join(dir, 'bc-models');
-    const cli = spawnSync(process.execPath, [...CLI, 'import', '--format', 'xgboost', '--model', join(dir, 'breast-cancer.json'), '--data', join(dir, 'breast-cancer.csv'), '--target', 'target', '--model-dir', modelDir, '--json'], { encoding: 'utf8', timeout: 120_000 });
+    const cli = spawnSync(process.execPath, [...CLI, 'import', '--format', 'xgboost', '--model', join(dir, 'breast-cancer.json'), '--data', join(dir, 'breast-cancer.csv'), '--target', 'target', '--name', 'breast-cancer', '--model-dir', modelDir, '--json'], { encoding: 'utf8', timeout: 120_000 });
     assert.equal(cli.status, 0, cli.stderr);
     const result = JSON.parse(cli.stdout);
     assert.equal(result.version, 'v1');
@@ -90,8 +90,29 @@ describe('an XGBoost model trained in Python, imported and served', { skip }, ()
       const status = (await (await fetch(`${service.url}/status`)).json()) as { model: { type: string; schema: { features: { name: string }[] } } };
       assert.equal(status.model.type, 'xgboost');
       assert.equal(status.model.schema.features[0].name, 'mean radius');
-      const worst = assertSame(await servedProbabilities(service.url, await bodiesOf(join(dir, 'breast-cancer.csv'), 'target')), readJson<number[]>(join(dir, 'breast-cancer.expected.json')), 'breast cancer');
+      const bodies = await bodiesOf(join(dir, 'breast-cancer.csv'), 'target');
+      const expected = readJson<number[]>(join(dir, 'breast-cancer.expected.json'));
+      const worst = assertSame(await servedProbabilities(service.url, bodies), expected, 'breast cancer');
       t.diagnostic(`largest gap to XGBoost over 569 rows: ${worst}`);
+      // The Open Inference Protocol, under the name given at import: every row, 100 at a time as
+      // one [N, F] tensor.
+      const features = status.model.schema.features.map((f) => f.name);
+      const overV2: number[] = [];
+      for (let first = 0; first < bodies.length; first += 100) {
+        const rows = bodies.slice(first, first + 100);
+        const response = await fetch(`${service.url}/v2/models/breast-cancer/infer`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ id: `bc-v2-${first}`, inputs: [{ name: 'input', shape: [rows.length, features.length], datatype: 'FP64', data: rows.flatMap((r) => features.map((f) => r[f])) }] }),
+        });
+        assert.equal(response.status, 200, await response.clone().text());
+        const v2 = (await response.json()) as { model_name: string; outputs: { name: string; shape: number[]; data: number[] }[] };
+        assert.equal(v2.model_name, 'breast-cancer');
+        const probabilities = v2.outputs.find((o) => o.name === 'probabilities')!;
+        assert.deepEqual(probabilities.shape, [rows.length, 2]);
+        overV2.push(...rows.map((_, i) => probabilities.data[i * 2 + 1]));
+      }
+      assertSame(overV2, expected, 'breast cancer over /v2');
     } finally {
       await service.close();
     }

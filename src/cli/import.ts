@@ -4,10 +4,11 @@
  */
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config.js';
-import { TASKS } from '../data/model-schema.js';
+import { MODEL_NAME_PATTERN, TASKS } from '../data/model-schema.js';
 import { importModel } from '../model/imported/import-model.js';
 import { IMPORT_FORMATS, type ImportFormat } from '../model/imported/read-model-file.js';
 import { ModelRegistry } from '../model/registry.js';
+import { usageError } from './options.js';
 import { createProgress } from './progress.js';
 
 interface ImportFlags {
@@ -19,9 +20,15 @@ interface ImportFlags {
   positive?: string;
   features?: string;
   categoricalEncoding?: 'ordinal' | 'onehot';
+  name?: string;
   modelDir?: string;
   promote: boolean;
   json?: boolean;
+}
+
+function parseModelName(value: string): string {
+  if (!new RegExp(MODEL_NAME_PATTERN).test(value) || value.length > 128) throw usageError(`--name must be letters, digits, ".", "_" and "-" (at most 128, starting with a letter or digit), got "${value}"`);
+  return value;
 }
 
 /**
@@ -44,6 +51,7 @@ export function registerImportCommand(program: Command): void {
     .option('--positive <class>', 'binary: the class the model\'s probability is of (its label 1; default: the second class in sorted order)')
     .option('--features <columns>', 'the model\'s feature columns in its order, comma-separated (default: the names in the model file, else the CSV\'s columns without the target)')
     .addOption(new Option('--categorical-encoding <encoding>', 'ONNX: how categorical columns become input columns (categories in sorted order)').choices(['ordinal', 'onehot']))
+    .option('--name <name>', 'the model\'s name: its Open Inference Protocol name, /v2/models/<name> (default: MODEL_NAME, else bank-marketing)', parseModelName)
     .option('--model-dir <dir>', 'model registry directory (env MODEL_DIR, default "models")')
     .option('--no-promote', 'register the version without making it current')
     .option('--json', 'print one JSON object with version, schema, metrics, rows and seconds')
@@ -60,6 +68,7 @@ export function registerImportCommand(program: Command): void {
         positive: flags.positive,
         features: flags.features?.split(',').map((c) => c.trim()).filter(Boolean),
         categoricalEncoding: flags.categoricalEncoding,
+        name: flags.name,
         registry,
         promote: flags.promote,
         progress: (line) => progress.line(line),

@@ -7,6 +7,9 @@
  */
 import { FEATURES, TARGET, type Feature } from './schema.js';
 
+/** What a model name may be: it appears in URL paths (`/v2/models/<name>`). */
+export const MODEL_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]*$';
+
 /** What a model can predict. */
 export const TASKS = ['binary', 'multiclass', 'regression'] as const;
 /** What a model predicts. */

@@ -12,7 +12,7 @@ import { Ajv } from 'ajv';
 import { ArtifactError } from '../errors.js';
 import type { TrainingBaseline } from './baseline.js';
 import type { ReliabilityReport } from './evaluation.js';
-import { BANK_SCHEMA, type ModelSchema, type Task } from '../data/model-schema.js';
+import { BANK_SCHEMA, MODEL_NAME_PATTERN, type ModelSchema, type Task } from '../data/model-schema.js';
 import { parseSchemaJson } from '../data/schema-file.js';
 import type { EncoderSpec } from './encoding.js';
 import { gbdtFromJSON, type GbdtModel } from './gbdt/model.js';
@@ -20,6 +20,9 @@ import { importedScorer, type ImportedModelJson } from './imported/scorer.js';
 import type { RowScorer } from './row-scorer.js';
 import type { GbdtModelJson } from './gbdt/model-json.js';
 import type { HoldoutMetrics, MulticlassHoldoutMetrics, RegressionHoldoutMetrics, TaskHoldoutMetrics } from './serving-model.js';
+
+/** The name of a version that was given none: the default example's. */
+export const DEFAULT_MODEL_NAME = 'bank-marketing';
 
 /** Model families an artifact can hold. */
 export const MODEL_TYPES = ['gbdt', 'xgboost', 'lightgbm', 'onnx'] as const;
@@ -53,6 +56,8 @@ export const ArtifactSchema = Type.Object({
   format: Type.Literal(ARTIFACT_FORMAT),
   format_version: Type.Integer({ minimum: 1 }),
   version: Type.String({ pattern: '^v[0-9]+$' }),
+  /** The model's name (`modelwatch import --name`); absent: {@link DEFAULT_MODEL_NAME}. */
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 128, pattern: MODEL_NAME_PATTERN })),
   created_at: Type.String({ minLength: 1 }),
   /** gbdt: trained by modelwatch; xgboost, lightgbm, onnx: imported from the file `model` wraps. */
   model_type: Type.Union(MODEL_TYPES.map((t) => Type.Literal(t))),

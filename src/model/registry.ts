@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ArtifactError, RegistryEmptyError, VersionNotFoundError } from '../errors.js';
 import { appendDurably, writeAtomically } from '../util/atomic-file.js';
-import { holdoutOf, parseArtifact, serializeArtifact, type ModelArtifact, type UnsealedArtifact } from './artifact.js';
+import { DEFAULT_MODEL_NAME, holdoutOf, parseArtifact, serializeArtifact, type ModelArtifact, type UnsealedArtifact } from './artifact.js';
 import { createEncoder, encodeRows } from './encoding.js';
 import type { Row } from '../data/schema.js';
 import type { ServingModel } from './serving-model.js';
@@ -237,6 +237,7 @@ export function servingModelOf(artifact: ModelArtifact, schema: ModelSchema, sco
   const out = new Float64Array(scorer.nOutputs);
   return {
     version: artifact.version,
+    name: artifact.name ?? DEFAULT_MODEL_NAME,
     type: artifact.model_type,
     createdAt: artifact.created_at,
     schema,

@@ -46,6 +46,8 @@ export const isRegressionHoldout = (m: TaskHoldoutMetrics): m is RegressionHoldo
 /** A loaded, ready-to-serve model version. */
 export interface ServingModel {
   readonly version: string;
+  /** The model's name (`modelwatch import --name`; `bank-marketing` for the default example): its Open Inference Protocol name unless MODEL_NAME says otherwise. */
+  readonly name: string;
   /** Model family, e.g. "gbdt", "xgboost", "lightgbm", "onnx" (the `model_type` audit field). */
   readonly type: string;
   readonly createdAt: string;

@@ -38,6 +38,8 @@ export interface ImportOptions {
   readonly positive?: string;
   /** The model's feature order, when it is not the reference data's column order. */
   readonly features?: readonly string[];
+  /** The model's name (its Open Inference Protocol name unless MODEL_NAME says otherwise). */
+  readonly name?: string;
   /** ONNX: how categorical columns become input columns. */
   readonly categoricalEncoding?: 'ordinal' | 'onehot';
   readonly registry: ModelRegistry;
@@ -96,6 +98,7 @@ export async function importModel(options: ImportOptions): Promise<ImportResult>
     format: ARTIFACT_FORMAT,
     // An older modelwatch reads format 1 and cannot serve an imported model: it refuses the file.
     format_version: ARTIFACT_FORMAT_VERSION,
+    ...(options.name ? { name: options.name } : {}),
     created_at: new Date().toISOString(),
     model_type: options.format,
     training: {

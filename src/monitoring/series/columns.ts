@@ -5,6 +5,7 @@
  * monitor tick, so the console and the in-process alerts see exactly what a scrape would, and the
  * alert catalogue's in-process evaluators can mirror its PromQL over the same series.
  */
+import { PREDICT_ROUTES } from '../../server/plugins/predict.js';
 import type { Registry } from 'prom-client';
 import { FEATURE_NAMES } from '../../data/schema.js';
 import { HTTP_BUCKETS } from '../metrics/http-requests.js';
@@ -46,7 +47,7 @@ const spec = (family: string, labels: Selector = {}, sample = family): ColumnSpe
  * 500 (a bug) and 503 (no model yet, shutting down, or a fire drill). A client's bad input is a 4xx
  * and is not among them: it must not page anyone.
  */
-const SERVER_ERROR_SPECS = ['/predict', '/predict/batch'].flatMap((route) => ['500', '503'].map((status_code) => spec('http_request_duration_seconds', { route, status_code }, 'http_request_duration_seconds_count')));
+const SERVER_ERROR_SPECS = [...PREDICT_ROUTES].flatMap((route) => ['500', '503'].map((status_code) => spec('http_request_duration_seconds', { route, status_code }, 'http_request_duration_seconds_count')));
 /** The columns of the predict routes' server errors (summed, they are the `status_code=~"5.."` of the alerts). */
 export const SERVER_ERROR_COLUMNS = SERVER_ERROR_SPECS.map((c) => c.name);
 

@@ -21,8 +21,8 @@ import { createRowReaders, predictRows } from '../predict-rows.js';
 /** Options of {@link registerOpenInferenceRoutes}. */
 export interface OpenInferenceOptions {
   readonly state: ModelState;
-  /** MODEL_NAME: the name the model is served under. */
-  readonly modelName: string;
+  /** MODEL_NAME: the name the model is served under; unset, the serving version's own name. */
+  readonly modelName?: string;
   readonly maxExtraFields: number;
   readonly batchMaxRows: number;
   /** Records validation + completion time (ml_feature_processing_seconds); absent when metrics are off. */
@@ -44,11 +44,14 @@ export async function registerOpenInferenceRoutes(app: FastifyInstance, options:
   const readers = createRowReaders(options.maxExtraFields);
   const serverMetadata = { name: 'modelwatch', version: packageVersion(), extensions: [] as string[] };
 
+  /** The name a model is served under: MODEL_NAME when set, else the version's own. */
+  const nameOf = (model: ServingModel): string => modelName ?? model.name;
+
   /** The serving model, if the path names it (and, when it names one, its version). */
   const modelOf = (params: ModelParams): ServingModel => {
-    if (params.name !== modelName) throw new ModelNotFoundError(JSON.stringify(params.name.slice(0, 128)), JSON.stringify(modelName));
     const model = state.current;
     if (!model) throw new ModelNotReadyError();
+    if (params.name !== nameOf(model)) throw new ModelNotFoundError(JSON.stringify(params.name.slice(0, 128)), JSON.stringify(nameOf(model)));
     if (params.version !== undefined && params.version !== model.version) throw new ModelVersionNotServingError(JSON.stringify(params.version.slice(0, 128)), model.version);
     return model;
   };
@@ -56,12 +59,11 @@ export async function registerOpenInferenceRoutes(app: FastifyInstance, options:
   const metadata = async (request: FastifyRequest<{ Params: ModelParams }>) => {
     const model = modelOf(request.params);
     const schema = model.schema;
-    return { name: modelName, versions: [model.version], platform: model.type, inputs: inputMetadataOf(schema), outputs: outputMetadataOf(schema) };
+    return { name: nameOf(model), versions: [model.version], platform: model.type, inputs: inputMetadataOf(schema), outputs: outputMetadataOf(schema) };
   };
 
   const ready = async (request: FastifyRequest<{ Params: ModelParams }>) => {
-    modelOf(request.params);
-    return { name: modelName, ready: true };
+    return { name: nameOf(modelOf(request.params)), ready: true };
   };
 
   const infer = async (request: FastifyRequest<{ Params: ModelParams }>, reply: FastifyReply) => {
@@ -81,7 +83,7 @@ export async function registerOpenInferenceRoutes(app: FastifyInstance, options:
     const ids = rows.length === 1 ? [request.id] : rows.map((_, i) => `${request.id}:${i}`);
     const records = await predictRows(model, rows, ids);
     request.outcome = { kind: 'predicted', model, modelVersion: model.version, modelType: model.type, predictions: records };
-    return { model_name: modelName, model_version: model.version, id: request.id, outputs: outputTensors(records, schema, read.outputs) };
+    return { model_name: nameOf(model), model_version: model.version, id: request.id, outputs: outputTensors(records, schema, read.outputs) };
   };
 
   app.get('/v2', async () => serverMetadata);

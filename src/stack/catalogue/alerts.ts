@@ -6,6 +6,7 @@
  */
 
 import { ConfigSchema } from '../../config.js';
+import { PREDICT_ROUTES } from '../../server/plugins/predict.js';
 import { PSI_CRITICAL, PSI_WARNING } from '../../monitoring/drift/drift-monitor.js';
 import { columnName, FEEDBACK_COLUMNS, REQUEST_COLUMNS, SERVER_ERROR_COLUMNS } from '../../monitoring/series/columns.js';
 import type { SeriesView } from '../../monitoring/series/view.js';
@@ -125,8 +126,11 @@ export const PAGING_ERROR_WINDOW = '1m';
  */
 export const PAGING_ERROR_FOR = '30s';
 
-/** The predict routes, as the http_request_duration_seconds `route` label names them. */
-const PREDICT = 'job="modelwatch",route=~"/predict|/predict/batch"';
+/**
+ * The predict routes — the native ones and the Open Inference Protocol's infer routes — as the
+ * http_request_duration_seconds `route` label names them.
+ */
+const PREDICT = `job="modelwatch",route=~"${[...PREDICT_ROUTES].join('|')}"`;
 /** Predict requests per second over `window`, by `by`, optionally only those whose status matches. */
 const predictRate = (window: string, by: string, status?: string) =>
   `sum by (${by}) (rate(http_request_duration_seconds_count{${PREDICT}${status ? `,status_code=~"${status}"` : ''}}[${window}]))`;
