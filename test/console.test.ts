@@ -49,8 +49,9 @@ describe('in-process time series', () => {
     assert.ok(sampler.ring.capacity * 5 >= RETENTION_SECONDS);
     assert.equal(sampler.ring.capacity, 722);
     const bytes = (seriesColumns().length + 1) * sampler.ring.capacity * 8;
-    // 72 columns (the server-error and resource-limit columns of the alerts included): 412 kB.
-    assert.ok(bytes < 450_000, `${bytes} bytes`);
+    // 80 columns (the server-error and resource-limit columns of the alerts included, and a
+    // regression model's error sums and value drift): 468 kB.
+    assert.ok(bytes < 500_000, `${bytes} bytes`);
   });
 
   test('increase and rate count a counter reset as Prometheus does; windows without two samples have no value', () => {
