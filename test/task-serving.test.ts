@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { Ajv } from 'ajv';
 import { after, before, describe, test } from 'node:test';
 import { PREDICTION_LINE_SCHEMA } from '../src/monitoring/audit/prediction-line.js';
+import { LOG_FIELDS } from '../src/stack/catalogue/log-fields.js';
 import { multiclassMetricsOfPairs } from '../src/model/task-evaluation.js';
 import { evaluateRegression } from '../src/model/task-metrics.js';
 import { sampleValue, testApp, type TestApp } from './helpers/fixtures.js';
@@ -242,6 +243,41 @@ describe('the Open Inference Protocol answers and is observed by task', () => {
     assert.equal(sampleValue(regression, 'ml_feedback_absolute_error_total', { model_version: 'v7' }), 1);
     assert.equal(sampleValue(regression, 'ml_prediction_value_count'), 2);
     await rg.app.close();
+  });
+});
+
+/** Leaf paths of a log line with their values (a flattened field is one leaf). */
+function leaves(value: unknown, flattened: ReadonlySet<string>, prefix = ''): [string, unknown][] {
+  if (Array.isArray(value)) return value.flatMap((item) => leaves(item, flattened, prefix));
+  if (value !== null && typeof value === 'object' && !flattened.has(prefix)) return Object.entries(value).flatMap(([key, inner]) => leaves(inner, flattened, prefix ? `${prefix}.${key}` : key));
+  return [[prefix, value]];
+}
+
+describe('the lines of multiclass and regression models are in the log field catalogue (the index template)', () => {
+  test('every field of their prediction and feedback lines is catalogued with a type that fits', async () => {
+    const fields = new Map(LOG_FIELDS.map((f) => [f.path, f.type]));
+    const flattened = new Set(LOG_FIELDS.filter((f) => f.type === 'flattened').map((f) => f.path));
+    const seen = new Set<string>();
+    for (const task of ['multiclass', 'regression'] as const) {
+      const t = await servedApp(taskModel(task, 'v8'));
+      await t.app.inject({ method: 'POST', url: '/predict', payload: { x: 1, color: 'green' }, headers: { 'x-request-id': 'f-1' } });
+      const label = task === 'multiclass' ? ['high', 'high', 'mid'] : [4, 4, 5];
+      for (const actual of label) await t.app.inject({ method: 'POST', url: '/feedback', payload: { request_id: 'f-1', actual } });
+      await t.log.drain();
+      const lines = t.captured.lines.filter((l) => l.request_id === 'f-1');
+      assert.deepEqual(lines.map((l) => l.message), ['prediction', 'feedback joined', 'feedback repeated; counted once', 'feedback conflicts with an earlier label; refused']);
+      for (const line of lines) {
+        for (const [path, value] of leaves(line, flattened)) {
+          const type = fields.get(path);
+          assert.ok(type, `${task}: field ${path} (in "${line.message}") is catalogued`);
+          const fits = type === 'integer' || type === 'long' ? Number.isInteger(value) : type === 'float' ? typeof value === 'number' : type === 'boolean' ? typeof value === 'boolean' : typeof value === 'string' || typeof value === 'object';
+          assert.ok(fits, `${task}: ${path} = ${JSON.stringify(value)} fits ${type}`);
+          seen.add(path);
+        }
+      }
+      await t.app.close();
+    }
+    for (const path of ['label', 'value', 'actual_value', 'absolute_error', 'feedback.first_actual_value']) assert.ok(seen.has(path), `${path} was written`);
   });
 });
 
