@@ -155,6 +155,8 @@ async function trainAny(flags: TrainFlags, seed: number, registry: ModelRegistry
   for (const feature of schema.features) {
     progress.line(feature.kind === 'numeric' ? `  ${feature.name}: numeric${feature.integer ? ' (integer)' : ''} ${feature.min}..${feature.max}` : `  ${feature.name}: categorical, ${feature.categories.length} categories`);
   }
+  // The library builds a version of any task; this command still reports binary figures only.
+  if (result.metrics.task !== 'binary') throw new RangeError(`a ${result.metrics.task} model cannot be registered by this command yet: it reports binary classifiers' figures`);
   const artifact = buildCsvArtifact(result, { dataSource: flags.data, seed, testShare: flags.testShare });
   const version = registry.register(artifact);
   if (flags.promote) registry.setCurrent(version, { by: 'train', reason: `modelwatch train --data ${flags.data} --target ${flags.target}` });
