@@ -3,13 +3,13 @@
  * bank-marketing file trains as it always has (its curated schema, `y` no/yes); any other CSV
  * trains on the schema inferred from it (or given with --schema) for the target column named.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config.js';
-import { detectCsvFormat, loadLabelledCsv } from '../data/csv.js';
+import { loadLabelledCsv } from '../data/csv.js';
+import { isBankHeader, readCsvHeader } from '../data/csv-table.js';
 import { TASKS, type Task } from '../data/model-schema.js';
 import { readSchemaFile } from '../data/schema-file.js';
-import { FEATURE_NAMES, TARGET } from '../data/schema.js';
+import { TARGET } from '../data/schema.js';
 import { ModelRegistry } from '../model/registry.js';
 import { trainModel } from '../model/train.js';
 import { trainOnCsv } from '../model/train-any.js';
@@ -94,26 +94,7 @@ export function registerTrainCommand(program: Command): void {
 /** The bank-marketing file with no schema flags: today's training, unchanged. */
 function isPlainBankRun(flags: TrainFlags): boolean {
   if (flags.target !== TARGET.name || flags.task || flags.positive || flags.schema || flags.drop) return false;
-  const header = headerOf(flags.data);
-  return header !== undefined && header.length === FEATURE_NAMES.length + 1 && [...FEATURE_NAMES, TARGET.name].every((name) => header.includes(name));
-}
-
-/** The column names of a CSV's first line, or undefined when it cannot be read (the loaders then say why). */
-function headerOf(file: string): string[] | undefined {
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch {
-    return undefined;
-  }
-  try {
-    const buffer = Buffer.alloc(64 * 1024);
-    const line = buffer.subarray(0, readSync(fd, buffer)).toString('utf8').replace(/^\uFEFF/, '').split(/\r?\n/)[0];
-    const delimiter = detectCsvFormat(line) === 'comma' ? ',' : ';';
-    return line.split(delimiter).map((name) => name.trim().replace(/^"(.*)"$/, '$1'));
-  } finally {
-    closeSync(fd);
-  }
+  return isBankHeader(readCsvHeader(flags.data));
 }
 
 async function trainBank(flags: TrainFlags, seed: number, registry: ModelRegistry, progress: Progress): Promise<TrainSummary> {
