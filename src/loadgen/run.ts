@@ -73,12 +73,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
   // Drift starts with the first slot due at or after driftAtSeconds: a slot, not a clock reading, so
   // the same options always switch at the same row whatever the timers did.
   const driftSlot = s.drift > 0 ? Math.ceil(s.driftAtSeconds * s.rps - 1e-9) : undefined;
-  const source: RowSource =
-    options.replay === undefined
-      ? syntheticSource(s.seed, driftSlot === undefined ? undefined : { share: s.drift, fromRow: driftSlot })
-      : isBankHeader(readCsvHeader(options.replay))
-        ? replaySource(options.replay)
-        : await schemaReplaySource(options.replay, await servedSchema(s.base));
+  const source: RowSource = options.replay === undefined ? syntheticSource(s.seed, driftSlot === undefined ? undefined : { share: s.drift, fromRow: driftSlot }) : await replaySourceFor(options.replay, s.base);
   const waitsForSlot = source.kind === 'replay';
   // One connection per allowed in-flight request: requests never wait inside the pool, so the
   // latency measured is the server's, not a client-side queue's.
@@ -240,6 +235,15 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
     await source.close();
     await pool.destroy();
   }
+}
+
+/**
+ * The source of a replay: the bank-marketing loader for its file (and for a file it cannot read,
+ * which it then names), any other CSV by the serving model's schema.
+ */
+async function replaySourceFor(file: string, base: URL): Promise<RowSource> {
+  const header = readCsvHeader(file);
+  return header === undefined || isBankHeader(header) ? replaySource(file) : schemaReplaySource(file, await servedSchema(base));
 }
 
 /**
