@@ -66,7 +66,7 @@ export const ConfigSchema = Type.Object(
     DRIFT_WINDOW_SIZE: Int('Drift is measured over the last this many predictions (none older than DRIFT_WINDOW_SECONDS).', 1000, 10, 1_000_000),
     DRIFT_WINDOW_SECONDS: Int('Age in seconds after which a prediction leaves the drift window.', 3600, 1, 30 * 86_400),
     DRIFT_MIN_SAMPLES: Int('Fewest predictions in the drift window before PSI is reported (a handful of rows always looks drifted); at most DRIFT_WINDOW_SIZE.', 300, 1, 1_000_000),
-    PREDICTION_STORE_MAX_ENTRIES: Int('Most predictions kept for joining delayed ground truth (44 bytes each, allocated at start; the oldest go first).', 100_000, 1, 10_000_000),
+    PREDICTION_STORE_MAX_ENTRIES: Int('Most predictions kept for joining delayed ground truth (about 54 bytes each, allocated at start; the oldest go first).', 100_000, 1, 10_000_000),
     PREDICTION_STORE_TTL_SECONDS: Int('Feedback for a prediction older than this is refused as expired.', 7 * 86_400, 1, 365 * 86_400),
     QUALITY_WINDOW_SIZE: Int('Live accuracy, precision, recall and F1 are computed over the last this many labelled predictions.', 1000, 1, 1_000_000),
     QUALITY_MIN_LABELS: Int('Fewest labelled predictions in the quality window before live quality is reported; at most QUALITY_WINDOW_SIZE.', 30, 1, 1_000_000),

@@ -36,8 +36,8 @@ describe('model artifact', () => {
     assert.equal(artifact.schema.features.length, 16);
     assert.deepEqual(artifact.schema.features.find((f) => f.name === 'marital')?.categories, ['divorced', 'married', 'single']);
     assert.equal((artifact.model as GbdtModelJson).params.maxIter, 60);
-    assert.ok(artifact.metrics.holdout.auc > 0.8);
-    assert.equal(artifact.metrics.reliability.bins.length, 10);
+    assert.ok((artifact.metrics.holdout as { auc: number }).auc > 0.8);
+    assert.equal(artifact.metrics.reliability?.bins.length, 10);
     const pdays = artifact.baseline.features.pdays as NumericBaseline;
     assert.equal(pdays.labels[0], '=-1', 'the pdays=-1 point mass has a bin of its own');
     assert.ok(pdays.shares[0] > 0.7);

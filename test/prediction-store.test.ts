@@ -75,10 +75,13 @@ describe('InMemoryPredictionStore label outcomes', () => {
     assert.equal(outcome.status === 'joined' && outcome.delaySeconds, 0);
   });
 
-  test('a label other than 0 or 1 throws', () => {
+  test('a label that is not a finite number throws (the route checks it fits the model: a class index or a value)', () => {
     const store = new InMemoryPredictionStore({ maxEntries: 10, ttlSeconds: 60 });
     store.remember('a', prediction());
-    assert.throws(() => store.label('a', 2 as 0 | 1, 2_000), RangeError);
+    assert.throws(() => store.label('a', Number.NaN, 2_000), RangeError);
+    assert.throws(() => store.label('a', Number.POSITIVE_INFINITY, 2_000), RangeError);
+    assert.throws(() => store.label('a', '1' as unknown as number, 2_000), RangeError);
+    assert.throws(() => store.remember('b', { ...prediction(), predicted: -1 }), RangeError);
   });
 
   test('bad options throw', () => {

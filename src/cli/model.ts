@@ -64,6 +64,9 @@ export function rollbackTarget(registry: ModelRegistry): string | undefined {
 
 const withModelDir = (command: Command) => command.option('--model-dir <dir>', 'model registry directory (env MODEL_DIR, default "models")');
 
+/** A metric to four decimals, or "-" for one the version's task does not have. */
+const fixed = (value: number | null) => (value === null ? '-'.padEnd(6) : value.toFixed(4));
+
 /**
  * Adds the `model` command group.
  *
@@ -78,8 +81,10 @@ export function registerModelCommands(program: Command): void {
       const registry = registryOf(flags);
       const rows = registry.list().map((entry) => {
         const { artifact } = registry.read(entry.version);
-        const { accuracy, auc, f1 } = artifact.metrics.holdout;
-        return { version: entry.version, current: entry.current, created_at: artifact.created_at, accuracy, auc, f1, rows: artifact.training.rows, data_source: artifact.training.data_source };
+        // A regression version has errors instead of the accuracy family: null there, and its MAE and RMSE.
+        const m = artifact.metrics.holdout as Partial<Record<'accuracy' | 'auc' | 'f1' | 'mae' | 'rmse', number>>;
+        const errors = m.mae === undefined ? {} : { mae: m.mae, rmse: m.rmse ?? null };
+        return { version: entry.version, current: entry.current, created_at: artifact.created_at, accuracy: m.accuracy ?? null, auc: m.auc ?? null, f1: m.f1 ?? null, ...errors, rows: artifact.training.rows, data_source: artifact.training.data_source };
       });
       if (flags.json) {
         process.stdout.write(`${JSON.stringify(rows)}\n`);
@@ -91,7 +96,7 @@ export function registerModelCommands(program: Command): void {
       }
       process.stdout.write('  version  created                   accuracy  auc     f1      rows    data\n');
       for (const r of rows) {
-        process.stdout.write(`${r.current ? '*' : ' '} ${r.version.padEnd(8)} ${r.created_at.padEnd(25)} ${r.accuracy.toFixed(4)}    ${r.auc.toFixed(4)}  ${r.f1.toFixed(4)}  ${String(r.rows).padEnd(7)} ${r.data_source}\n`);
+        process.stdout.write(`${r.current ? '*' : ' '} ${r.version.padEnd(8)} ${r.created_at.padEnd(25)} ${fixed(r.accuracy)}    ${fixed(r.auc)}  ${fixed(r.f1)}  ${String(r.rows).padEnd(7)} ${r.data_source}\n`);
       }
     });
 

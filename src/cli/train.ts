@@ -11,6 +11,7 @@ import { TASKS, type Task } from '../data/model-schema.js';
 import { readSchemaFile } from '../data/schema-file.js';
 import { TARGET } from '../data/schema.js';
 import { ModelRegistry } from '../model/registry.js';
+import type { HoldoutMetrics } from '../model/serving-model.js';
 import { trainModel } from '../model/train.js';
 import { trainOnCsv } from '../model/train-any.js';
 import { buildCsvArtifact } from '../model/train-any-artifact.js';
@@ -138,8 +139,8 @@ async function trainAny(flags: TrainFlags, seed: number, registry: ModelRegistry
   const artifact = buildCsvArtifact(result, { dataSource: flags.data, seed, testShare: flags.testShare });
   const version = registry.register(artifact);
   if (flags.promote) registry.setCurrent(version, { by: 'train', reason: `modelwatch train --data ${flags.data} --target ${flags.target}` });
-  const { accuracy, precision, recall, f1, auc } = artifact.metrics.holdout;
-  const { ece, mce, bins } = artifact.metrics.reliability;
+  const { accuracy, precision, recall, f1, auc } = artifact.metrics.holdout as HoldoutMetrics;
+  const { ece, mce, bins } = artifact.metrics.reliability!;
   return {
     version,
     metrics: { accuracy, precision, recall, f1, auc },

@@ -19,7 +19,7 @@ import { gbdtFromJSON, type GbdtModel } from './gbdt/model.js';
 import { importedScorer, type ImportedModelJson } from './imported/scorer.js';
 import type { RowScorer } from './row-scorer.js';
 import type { GbdtModelJson } from './gbdt/model-json.js';
-import type { HoldoutMetrics } from './serving-model.js';
+import type { HoldoutMetrics, MulticlassHoldoutMetrics, RegressionHoldoutMetrics, TaskHoldoutMetrics } from './serving-model.js';
 
 /** The name of a version that was given none: the default example's. */
 export const DEFAULT_MODEL_NAME = 'bank-marketing';
@@ -41,8 +41,13 @@ export const NATIVE_BINARY_FORMAT_VERSION = 1;
 
 const Num = Type.Number();
 const Metrics = Type.Object({ accuracy: Num, precision: Num, recall: Num, f1: Num, auc: Num, logLoss: Num, brier: Num });
+/** A multiclass version's holdout metrics: precision, recall and F1 are macro averages; classRecall per class. */
+const MulticlassMetrics = Type.Object({ accuracy: Num, precision: Num, recall: Num, f1: Num, classRecall: Type.Array(Num), logLoss: Type.Optional(Num) });
+/** A regression version's holdout errors (in the target's unit). */
+const RegressionMetrics = Type.Object({ mae: Num, rmse: Num, r2: Type.Optional(Num) });
+const NumericBaselineSchema = Type.Object({ kind: Type.Literal('numeric'), points: Type.Array(Num), upperEdges: Type.Array(Num), labels: Type.Array(Type.String()), shares: Type.Array(Num) });
 const FeatureBaselineSchema = Type.Union([
-  Type.Object({ kind: Type.Literal('numeric'), points: Type.Array(Num), upperEdges: Type.Array(Num), labels: Type.Array(Type.String()), shares: Type.Array(Num) }),
+  NumericBaselineSchema,
   Type.Object({ kind: Type.Literal('categorical'), labels: Type.Array(Type.String()), shares: Type.Array(Num) }),
 ]);
 
@@ -78,12 +83,19 @@ export const ArtifactSchema = Type.Object({
     classes: Type.Optional(Type.Array(Type.String())),
   }),
   decision_threshold: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 }),
-  metrics: Type.Object({ holdout: Metrics, reliability: Type.Object({ ece: Num, mce: Num, bins: Type.Array(Type.Object({ lower: Num, upper: Num, count: Num, meanPredicted: Type.Union([Num, Type.Null()]), observedRate: Type.Union([Num, Type.Null()]) })) }) }),
+  // Binary versions hold Metrics and a reliability diagram; multiclass and regression ones their own
+  // metrics (which one must fit the schema's task: checked by holdoutOf), a reliability diagram only if they have one.
+  metrics: Type.Object({
+    holdout: Type.Union([Metrics, MulticlassMetrics, RegressionMetrics]),
+    reliability: Type.Optional(Type.Object({ ece: Num, mce: Num, bins: Type.Array(Type.Object({ lower: Num, upper: Num, count: Num, meanPredicted: Type.Union([Num, Type.Null()]), observedRate: Type.Union([Num, Type.Null()]) })) })),
+  }),
   baseline: Type.Object({
     rows: Type.Integer({ minimum: 0 }),
     features: Type.Record(Type.String(), FeatureBaselineSchema),
-    classShares: Type.Tuple([Num, Num]),
-    predictions: Type.Optional(Type.Object({ classShares: Type.Tuple([Num, Num]), confidence: FeatureBaselineSchema })),
+    // Binary [class 0, class 1] (what every version so far wrote); multiclass one per class; regression [].
+    classShares: Type.Array(Num),
+    // Classification: class shares (a 2-tuple for binary, as written so far) and confidence bins; regression: value bins.
+    predictions: Type.Optional(Type.Object({ classShares: Type.Optional(Type.Array(Num)), confidence: Type.Optional(NumericBaselineSchema), value: Type.Optional(NumericBaselineSchema) })),
   }),
   model: Type.Object({ format: Type.String() }, { additionalProperties: true }),
   sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
@@ -99,8 +111,14 @@ export type ModelArtifact = Omit<Static<typeof ArtifactSchema>, 'schema' | 'base
   schema: { features: EncoderSpec['features']; target: { name: string; negative?: string; positive?: string }; task?: Task; classes?: readonly string[] };
   baseline: TrainingBaseline;
   model: GbdtModelJson | ImportedModelJson;
-  metrics: { holdout: HoldoutMetrics & { logLoss: number; brier: number }; reliability: ReliabilityReport };
+  metrics: { holdout: ArtifactHoldoutMetrics; reliability?: ReliabilityReport };
 };
+
+/** Holdout metrics as an artifact stores them, by task (see {@link holdoutOf}). */
+export type ArtifactHoldoutMetrics =
+  | (HoldoutMetrics & { logLoss: number; brier: number })
+  | (MulticlassHoldoutMetrics & { logLoss?: number })
+  | (RegressionHoldoutMetrics & { r2?: number });
 
 /** An artifact before it is sealed with its checksum. */
 export type UnsealedArtifact = Omit<ModelArtifact, 'sha256'>;
@@ -194,4 +212,30 @@ function gbdtScorer(artifact: ModelArtifact, file: string): RowScorer {
     if (f.kind === 'categorical' && !f.categories?.length) throw new ArtifactError(file, `categorical feature ${f.name} has no categories`);
   });
   return { encoder: artifact.schema, nOutputs: 1, score: (x, out) => void (out[0] = model.predictProba(x)) };
+}
+
+/**
+ * The holdout metrics a version serves with, checked against its task: a binary version's accuracy,
+ * precision, recall, F1 and AUC; a multiclass version's accuracy, macro precision/recall/F1 and
+ * per-class recall (one per class); a regression version's MAE and RMSE.
+ *
+ * @throws ArtifactError when the stored metrics are another task's.
+ * @example holdoutOf(artifact, schema, file) // { mae: 41.2, rmse: 53.9 } for a regression version
+ */
+export function holdoutOf(artifact: Pick<ModelArtifact, 'metrics'>, schema: ModelSchema, file: string): TaskHoldoutMetrics {
+  const m = artifact.metrics.holdout as unknown as Partial<Record<string, unknown>>;
+  const wrong = (what: string) => new ArtifactError(file, `metrics.holdout holds no ${what}, which a ${schema.task} model's must`);
+  if (schema.task === 'regression') {
+    if (typeof m.mae !== 'number' || typeof m.rmse !== 'number') throw wrong('mae and rmse');
+    return { mae: m.mae, rmse: m.rmse };
+  }
+  if (typeof m.accuracy !== 'number') throw wrong('accuracy');
+  const { accuracy, precision, recall, f1 } = m as unknown as MulticlassHoldoutMetrics;
+  if (schema.task === 'multiclass') {
+    const classRecall = m.classRecall;
+    if (!Array.isArray(classRecall) || classRecall.length !== schema.classes.length) throw wrong(`classRecall with one entry per class (${schema.classes.length})`);
+    return { accuracy, precision, recall, f1, classRecall: classRecall as number[] };
+  }
+  if (typeof m.auc !== 'number') throw wrong('auc');
+  return { accuracy, precision, recall, f1, auc: m.auc };
 }

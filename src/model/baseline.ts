@@ -7,8 +7,10 @@
  * campaign = 1) are point masses with a bin of their own; the remaining values are cut at quantiles
  * into open-ended intervals, so a value far outside the training range still lands in an outer bin.
  */
+import type { Task } from '../data/model-schema.js';
 import { FEATURES, type Feature, type Row } from '../data/schema.js';
 import { firstEdgeAtOrAbove } from '../util/search.js';
+import { argmaxRow } from './task-metrics.js';
 
 /** Baseline of a numeric feature. Bin i < points.length is the point mass points[i]; then intervals. */
 export interface NumericBaseline {
@@ -35,21 +37,28 @@ export type FeatureBaseline = NumericBaseline | CategoricalBaseline;
 /**
  * What the model's own output looked like on the holdout rows — data it had not seen, so a
  * serving distribution that matches the holdout's is the expected one (training-row predictions
- * are more confident than any served ones will be).
+ * are more confident than any served ones will be). An imported model's comes from its reference
+ * data. Classification models have class shares and confidence bins; regression models have value
+ * bins instead.
  */
 export interface PredictionBaseline {
-  /** Share of predictions of class 0 and of class 1. */
-  readonly classShares: readonly [number, number];
-  /** Confidence (probability of the predicted class, 0.5..1) in fixed bins. */
-  readonly confidence: NumericBaseline;
+  /**
+   * Share of predictions per class: binary [class 0, class 1]; multiclass one per class in the
+   * schema's class order. Absent for regression.
+   */
+  readonly classShares?: readonly number[];
+  /** Confidence (probability of the predicted class) in fixed bins. Absent for regression. */
+  readonly confidence?: NumericBaseline;
+  /** Regression: the predicted value in quantile bins of the reference predictions, as a numeric feature's. */
+  readonly value?: NumericBaseline;
 }
 
 /** Everything drift detection compares against. */
 export interface TrainingBaseline {
   readonly rows: number;
   readonly features: Readonly<Record<string, FeatureBaseline>>;
-  /** Share of class 0 and class 1 in the training labels. */
-  readonly classShares: readonly [number, number];
+  /** Share of each class in the training labels: binary [class 0, class 1], multiclass one per class; empty for regression. */
+  readonly classShares: readonly number[];
   /** Holdout prediction distribution; absent in artifacts written before it existed. */
   readonly predictions?: PredictionBaseline;
 }
@@ -57,16 +66,20 @@ export interface TrainingBaseline {
 /** Upper edges of the confidence bins: the ml_prediction_confidence histogram's buckets above 0.5, so drift and histogram share ranges. */
 export const CONFIDENCE_EDGES = [0.6, 0.7, 0.8, 0.9, 0.95, 0.99] as const;
 
+/** Bins of a value with fixed upper edges, labelled from `lowest` up to 1 (confidence bins). */
+function confidenceBins(lowest: number, upperEdges: readonly number[]): NumericBaseline {
+  const labels = [`[${lowest},${upperEdges[0]}]`, ...upperEdges.slice(1).map((edge, i) => `(${upperEdges[i]},${edge}]`), `(${upperEdges.at(-1)},1]`];
+  return { kind: 'numeric', points: [], upperEdges: [...upperEdges], labels, shares: [] };
+}
+
 /**
  * The prediction baseline from holdout probabilities of class 1 and the decision threshold.
  *
  * @example buildPredictionBaseline(holdoutProba, 0.5).classShares // e.g. [0.93, 0.07]
  */
-export function buildPredictionBaseline(proba: ArrayLike<number>, threshold: number): PredictionBaseline {
-  const upperEdges = [...CONFIDENCE_EDGES];
-  const labels = [`[0.5,${upperEdges[0]}]`, ...upperEdges.slice(1).map((edge, i) => `(${upperEdges[i]},${edge}]`), `(${upperEdges.at(-1)},1]`];
-  const confidence: NumericBaseline = { kind: 'numeric', points: [], upperEdges, labels, shares: [] };
-  const counts = new Array<number>(labels.length).fill(0);
+export function buildPredictionBaseline(proba: ArrayLike<number>, threshold: number): Required<Pick<PredictionBaseline, 'classShares' | 'confidence'>> {
+  const confidence = confidenceBins(0.5, CONFIDENCE_EDGES);
+  const counts = new Array<number>(confidence.labels.length).fill(0);
   let positives = 0;
   for (let i = 0; i < proba.length; i++) {
     const predicted = proba[i] >= threshold;
@@ -76,6 +89,54 @@ export function buildPredictionBaseline(proba: ArrayLike<number>, threshold: num
   const n = proba.length;
   const p1 = n ? positives / n : 0;
   return { classShares: [1 - p1, p1], confidence: { ...confidence, shares: counts.map((c) => (n ? c / n : 0)) } };
+}
+
+/**
+ * Upper edges of the confidence bins of a model with `classes` classes: its top probability lies in
+ * [1/C, 1], so the bins start at 1/C — a quarter of that span in four steps, then the binary
+ * model's edges above 0.5 (the ml_prediction_confidence histogram has the same buckets).
+ *
+ * @example multiclassConfidenceEdges(3) // [0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99]
+ */
+export function multiclassConfidenceEdges(classes: number): number[] {
+  const lowest = 1 / classes;
+  const low = [0.2, 0.3, 0.4, 0.5].filter((edge) => edge > lowest);
+  return [...low, ...CONFIDENCE_EDGES];
+}
+
+/** Reference predictions in quantile bins: 10, as a numeric feature's. */
+export const VALUE_BINS = 10;
+
+/**
+ * The prediction baseline of any task from reference predictions — what `modelwatch import` and
+ * training write into a version. `outputs` holds `nOutputs` numbers per row, row-major, as
+ * `ServingModel.predictOutputs` writes them: binary P(positive) (predicted positive at 0.5),
+ * multiclass the class probabilities (predicted class = the most probable, first on ties),
+ * regression the value.
+ *
+ * - binary: as {@link buildPredictionBaseline} with threshold 0.5 (pass `threshold` otherwise);
+ * - multiclass: the share of each class among the predicted classes, and the top probability in
+ *   bins from 1/C to 1 ({@link multiclassConfidenceEdges});
+ * - regression: the values in quantile bins (the numeric binning of {@link buildBaseline}: a value
+ *   that alone holds a tenth of the predictions is a point mass with a bin of its own).
+ *
+ * @example buildPredictionBaselineForTask('multiclass', probabilities, ['a', 'b', 'c']).classShares // [0.3, 0.5, 0.2]
+ */
+export function buildPredictionBaselineForTask(task: Task, outputs: ArrayLike<number>, classes: readonly string[], threshold = 0.5): PredictionBaseline {
+  if (task === 'binary') return buildPredictionBaseline(outputs, threshold);
+  if (task === 'regression') return { value: numericBaseline(Array.from(outputs), VALUE_BINS) };
+  const c = classes.length;
+  if (c < 2 || outputs.length % c !== 0) throw new RangeError(`${outputs.length} outputs are not a whole number of rows of ${c} class probabilities`);
+  const n = outputs.length / c;
+  const confidence = confidenceBins(Number((1 / c).toFixed(4)), multiclassConfidenceEdges(c));
+  const binCounts = new Array<number>(confidence.labels.length).fill(0);
+  const classCounts = new Array<number>(c).fill(0);
+  for (let r = 0; r < n; r++) {
+    const best = argmaxRow(outputs, r, c);
+    classCounts[best]++;
+    binCounts[numericBin(confidence, outputs[r * c + best])]++;
+  }
+  return { classShares: classCounts.map((k) => (n ? k / n : 0)), confidence: { ...confidence, shares: binCounts.map((k) => (n ? k / n : 0)) } };
 }
 
 /** The label of the bucket that collects categories never seen in training. */

@@ -15,8 +15,9 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ArtifactError, RegistryEmptyError, VersionNotFoundError } from '../errors.js';
 import { appendDurably, writeAtomically } from '../util/atomic-file.js';
-import { DEFAULT_MODEL_NAME, parseArtifact, serializeArtifact, type ModelArtifact, type UnsealedArtifact } from './artifact.js';
-import { createEncoder } from './encoding.js';
+import { DEFAULT_MODEL_NAME, holdoutOf, parseArtifact, serializeArtifact, type ModelArtifact, type UnsealedArtifact } from './artifact.js';
+import { createEncoder, encodeRows } from './encoding.js';
+import type { Row } from '../data/schema.js';
 import type { ServingModel } from './serving-model.js';
 import type { ModelSchema } from '../data/model-schema.js';
 import type { RowScorer } from './row-scorer.js';
@@ -214,31 +215,49 @@ function servingModelFromText(version: string, file: string, text: string, start
   // A file copied under another version's name would serve as a version that CURRENT never names,
   // and a pointer watcher comparing the two would reload it for ever.
   if (artifact.version !== version) throw new ArtifactError(file, `it holds version ${artifact.version}, not ${version}: the file was copied or renamed`);
-  if (scorer instanceof Promise) return scorer.then((ready) => servingModelOf(artifact, schema, ready, (performance.now() - started) / 1000));
-  return servingModelOf(artifact, schema, scorer, (performance.now() - started) / 1000);
+  if (scorer instanceof Promise) return scorer.then((ready) => servingModelOf(artifact, schema, ready, (performance.now() - started) / 1000, file));
+  return servingModelOf(artifact, schema, scorer, (performance.now() - started) / 1000, file);
 }
 
-function servingModelOf(artifact: ModelArtifact, schema: ModelSchema, scorer: RowScorer, loadSeconds: number): ServingModel {
+/**
+ * A serving model from a parsed artifact, its schema and its scorer: what every registry load ends
+ * in, and what a backend or a test that builds a version in memory uses directly. The scorer must
+ * give one output per row (binary, regression) or one per class (multiclass); the holdout metrics
+ * must be the task's.
+ *
+ * @throws ArtifactError naming `file` when the outputs or the metrics do not fit the task.
+ * @example const model = servingModelOf(artifact, schema, scorer, 0.01, 'memory');
+ */
+export function servingModelOf(artifact: ModelArtifact, schema: ModelSchema, scorer: RowScorer, loadSeconds: number, file: string): ServingModel {
   const encoder = createEncoder(scorer.encoder);
+  const expected = schema.task === 'multiclass' ? schema.classes.length : 1;
+  if (scorer.nOutputs !== expected) throw new ArtifactError(file, `the model gives ${scorer.nOutputs} outputs per row; a ${schema.task} model with ${schema.classes.length} classes gives ${expected}`);
   // One buffer per model: prediction is synchronous, so no two requests use it at once.
   const x = new Float64Array(encoder.width);
   const out = new Float64Array(scorer.nOutputs);
-  const { accuracy, precision, recall, f1, auc } = artifact.metrics.holdout;
   return {
     version: artifact.version,
     name: artifact.name ?? DEFAULT_MODEL_NAME,
     type: artifact.model_type,
     createdAt: artifact.created_at,
     schema,
-    holdout: { accuracy, precision, recall, f1, auc },
+    holdout: holdoutOf(artifact, schema, file),
     baseline: artifact.baseline,
     loadSeconds,
     threshold: artifact.decision_threshold,
+    nOutputs: scorer.nOutputs,
     predictProba(row) {
       encoder.encode(row, x);
       if (!scorer.score) throw new Error(`model ${artifact.version} (${artifact.model_type}) scores asynchronously: predict it in batches`);
       scorer.score(x, out);
       return out[0];
     },
+    predictOutputs(row, into) {
+      encoder.encode(row, x);
+      if (!scorer.score) throw new Error(`model ${artifact.version} (${artifact.model_type}) scores asynchronously: predict it in batches`);
+      scorer.score(x, into);
+    },
+    // Only a model that scores asynchronously has it: predictRows then awaits it, the others never await.
+    ...(scorer.scoreBatch ? { predictOutputsBatch: (rows: readonly Row[]) => scorer.scoreBatch(encodeRows(encoder, rows), rows.length) } : {}),
   };
 }

@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { Gauge, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import type { Task } from '../data/model-schema.js';
 import type { ServingModel } from '../model/serving-model.js';
 import type { PredictionRecord } from '../server/request-outcome.js';
 import { DriftMonitor, PSI_CRITICAL, PSI_WARNING, reportedLevel, type DriftCrossing, type DriftSettings } from './drift/drift-monitor.js';
@@ -63,6 +64,8 @@ export class ModelMonitor implements DriftSource {
   private readonly queue = new DeferredBatch<QueuedPrediction>((item) => this.process(item));
   private readonly upstream: (() => void)[] = [];
   private readonly tickListeners = new Set<() => void>();
+  /** The serving model's task: a regression model has no accuracy estimate. */
+  private task: Task = 'binary';
 
   constructor(private readonly options: ModelMonitorOptions) {
     this.now = options.now ?? Date.now;
@@ -87,10 +90,11 @@ export class ModelMonitor implements DriftSource {
   setModel(model: ServingModel): void {
     this.flush();
     if (this.modelVersion !== undefined && this.modelVersion !== model.version) this.options.setLiveQuality(this.modelVersion, undefined);
-    this.drift = new DriftMonitor(model.baseline, this.options.drift, model.schema.features);
+    this.drift = new DriftMonitor(model.baseline, this.options.drift, model.schema.features, model.schema);
     this.modelVersion = model.version;
-    this.quality.setServingVersion(model.version);
-    this.feedbackMetrics.addVersion(model.version);
+    this.task = model.schema.task;
+    this.quality.setServingVersion(model.version, model.schema.task, model.schema.classes.length);
+    this.feedbackMetrics.addVersion(model.version, model.schema);
   }
 
   /**
@@ -118,12 +122,15 @@ export class ModelMonitor implements DriftSource {
 
   private process(item: QueuedPrediction): void {
     const { record, modelVersion, timeMs } = item;
-    if (modelVersion === this.modelVersion) this.drift?.observe(record.row, record.prediction, record.confidence, timeMs);
-    this.quality.remember(record.requestId, record.prediction, record.confidence, modelVersion, timeMs);
+    if (modelVersion === this.modelVersion) this.drift?.observe(record.row, record.prediction, record.confidence, timeMs, record.value);
+    this.quality.remember(record.requestId, record.prediction, record.confidence, modelVersion, timeMs, record.value);
   }
 
-  /** Joins a label with its prediction, counts it and writes its audit line. */
-  feedback(requestId: string, actual: 0 | 1, endpoint: string): LabelOutcome {
+  /**
+   * Joins a label with its prediction, counts it and writes its audit line. `actual` is a class
+   * index (binary 0 or 1) or a regression's true value, as the feedback route read it.
+   */
+  feedback(requestId: string, actual: number, endpoint: string): LabelOutcome {
     this.flush();
     const outcome = this.quality.label(requestId, actual, this.now());
     this.feedbackMetrics.record(outcome);
@@ -195,6 +202,7 @@ export class ModelMonitor implements DriftSource {
         live: this.quality.live() ?? null,
         live_labels: this.quality.window.size,
         estimated_accuracy: Number.isFinite(estimate) ? estimate : null,
+        ...(this.task === 'regression' ? { estimate: 'none: a regression model has no probabilities whose mean would estimate its quality; live MAE and RMSE need labels' } : {}),
       },
       feedback: {
         store_entries: store.size,
@@ -231,10 +239,20 @@ export class ModelMonitor implements DriftSource {
     };
   }
 
-  private auditFeedback(requestId: string, actual: 0 | 1, endpoint: string, outcome: LabelOutcome): void {
+  private auditFeedback(requestId: string, actual: number, endpoint: string, outcome: LabelOutcome): void {
     const audit = this.options.audit;
     if (!audit) return;
-    const base = { request_id: requestId, endpoint, actual, event: { action: 'feedback', outcome: outcome.status === 'joined' || outcome.status === 'duplicate' ? 'success' : 'failure' } };
+    const event = { action: 'feedback', outcome: outcome.status === 'joined' || outcome.status === 'duplicate' ? 'success' : 'failure' };
+    // A regression's label is a value, not a class: it goes to actual_value (actual is an integer field).
+    const isValue = 'prediction' in outcome && outcome.prediction.value !== undefined;
+    const base = isValue ? { request_id: requestId, endpoint, actual_value: actual, event } : { request_id: requestId, endpoint, actual, event };
+    if (isValue) {
+      const { value, modelVersion } = outcome.prediction;
+      if (outcome.status === 'joined') audit.info({ ...base, value, absolute_error: Math.abs(value! - actual), delay_seconds: round(outcome.delaySeconds, 3), model_version: modelVersion, feedback: { status: 'joined' } }, 'feedback joined');
+      else if (outcome.status === 'duplicate') audit.info({ ...base, value, model_version: modelVersion, feedback: { status: 'duplicate' } }, 'feedback repeated; counted once');
+      else if (outcome.status === 'conflict') audit.warn({ ...base, value, model_version: modelVersion, feedback: { status: 'conflict', first_actual_value: outcome.actual } }, 'feedback conflicts with an earlier label; refused');
+      return;
+    }
     switch (outcome.status) {
       case 'joined':
         audit.info(

@@ -155,7 +155,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     batchMaxRows: config.BATCH_MAX_ROWS,
     observeFeatureProcessing: config.METRICS_ENABLED ? metrics.observeFeatureProcessing : undefined,
   });
-  await app.register(registerFeedbackRoutes, { monitor, batchMaxItems: config.FEEDBACK_BATCH_MAX_ITEMS, ttlSeconds: config.PREDICTION_STORE_TTL_SECONDS });
+  await app.register(registerFeedbackRoutes, { monitor, state, batchMaxItems: config.FEEDBACK_BATCH_MAX_ITEMS, ttlSeconds: config.PREDICTION_STORE_TTL_SECONDS });
   await app.register(registerHealthRoutes, { state, serviceName: config.SERVICE_NAME, startedAt: Date.now(), counts, monitor });
   await app.register(registerMetricsRoute, { registry: metrics.registry });
   if (config.ADMIN_TOKEN && reloader) await app.register(registerAdminRoutes, { token: config.ADMIN_TOKEN, reloader });

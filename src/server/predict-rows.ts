@@ -77,14 +77,45 @@ export function servingModel(state: ModelState): ServingModel {
 
 /**
  * Predicts complete rows of `model`; `requestIds[i]` names row i in the store and the audit log.
+ * A model that scores synchronously answers synchronously (no await on the request path); one that
+ * can only score asynchronously (an ONNX session, `predictOutputsBatch`) answers with a promise, the
+ * rows scored as one batch.
+ *
+ * What a record holds follows the model's task: binary the class (probability ≥ the threshold),
+ * its probability and confidence as always; multiclass the most probable class (the first on a
+ * tie), its probability as confidence and every class's probability; regression the value.
  *
  * @example predictRows(model, rows, ['req-1'])[0].label // 'yes'
  */
-export function predictRows(model: ServingModel, rows: readonly Row[], requestIds: readonly string[]): PredictionRecord[] {
-  const [negative, positive] = model.schema.classes;
+export function predictRows(model: ServingModel, rows: readonly Row[], requestIds: readonly string[]): PredictionRecord[] | Promise<PredictionRecord[]> {
+  if (model.predictOutputsBatch) return model.predictOutputsBatch(rows).then((outputs) => recordsOf(model, rows, requestIds, outputs));
+  if (model.schema.task === 'binary') {
+    // Today's path, kept as it was: one probability per row, no output buffer.
+    const [negative, positive] = model.schema.classes;
+    return rows.map((row, i) => binaryRecord(requestIds[i], row, model.predictProba(row), model.threshold, negative, positive));
+  }
+  const outputs = new Float64Array(rows.length * model.nOutputs);
+  for (let i = 0; i < rows.length; i++) model.predictOutputs(rows[i], outputs.subarray(i * model.nOutputs, (i + 1) * model.nOutputs));
+  return recordsOf(model, rows, requestIds, outputs);
+}
+
+/** Records from `n × nOutputs` outputs, row-major. */
+function recordsOf(model: ServingModel, rows: readonly Row[], requestIds: readonly string[], outputs: Float64Array): PredictionRecord[] {
+  const { task, classes } = model.schema;
+  const k = model.nOutputs;
+  if (outputs.length !== rows.length * k) throw new Error(`the model scored ${outputs.length} outputs for ${rows.length} rows of ${k}`);
   return rows.map((row, i) => {
-    const probability = model.predictProba(row);
-    const prediction = probability >= model.threshold ? 1 : 0;
-    return { requestId: requestIds[i], prediction, label: prediction === 1 ? positive : negative, probability, confidence: prediction === 1 ? probability : 1 - probability, row };
+    if (task === 'binary') return binaryRecord(requestIds[i], row, outputs[i], model.threshold, classes[0], classes[1]);
+    if (task === 'regression') return { requestId: requestIds[i], prediction: 0, label: '', confidence: Number.NaN, probability: Number.NaN, value: outputs[i], row };
+    const probabilities = Array.from(outputs.subarray(i * k, (i + 1) * k));
+    let best = 0;
+    for (let c = 1; c < k; c++) if (probabilities[c] > probabilities[best]) best = c;
+    const top = probabilities[best];
+    return { requestId: requestIds[i], prediction: best, label: classes[best], confidence: top, probability: top, probabilities, row };
   });
+}
+
+function binaryRecord(requestId: string, row: Row, probability: number, threshold: number, negative: string, positive: string): PredictionRecord {
+  const prediction = probability >= threshold ? 1 : 0;
+  return { requestId, prediction, label: prediction === 1 ? positive : negative, probability, confidence: prediction === 1 ? probability : 1 - probability, row };
 }

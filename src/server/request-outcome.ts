@@ -10,11 +10,18 @@ import type { ServingModel } from '../model/serving-model.js';
 /** One prediction of a request (a batch has several). */
 export interface PredictionRecord {
   readonly requestId: string;
-  readonly prediction: 0 | 1;
-  /** The predicted class's name (`schema.classes[prediction]`). */
+  /** The predicted class's index in `schema.classes` (0..C−1); 0 for regression. */
+  readonly prediction: number;
+  /** The predicted class's name (`schema.classes[prediction]`); empty for regression. */
   readonly label: string;
+  /** Probability of the predicted class (the top probability); NaN for regression. */
   readonly confidence: number;
+  /** Binary: probability of the positive class; multiclass: the top probability; NaN for regression. */
   readonly probability: number;
+  /** Multiclass: every class's probability, in the schema's class order. */
+  readonly probabilities?: readonly number[];
+  /** Regression: the predicted value. */
+  readonly value?: number;
   readonly row: Row;
 }
 

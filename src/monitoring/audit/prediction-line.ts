@@ -8,8 +8,13 @@
  *
  * Every interpolated string is safe to write unescaped: request ids are restricted to
  * `[A-Za-z0-9._:-]` or are UUIDs (app.ts), model type and version come from the registry (version
- * matches `^v[0-9]+$`), the endpoint from the route table; the optional raw input goes through
- * JSON.stringify.
+ * matches `^v[0-9]+$`), the endpoint from the route table; a multiclass model's class name (from its
+ * schema, i.e. from someone's data) and the optional raw input go through JSON.stringify.
+ *
+ * The line follows the model's task: a binary model's line is what it always was (prediction 0 or
+ * 1, confidence, probability of class 1); a multiclass model's adds the class name as `label`
+ * after the class index (confidence and probability are the top probability); a regression
+ * model's has the predicted `value` instead of prediction, confidence and probability.
  */
 import { hostname } from 'node:os';
 import type { LineSink } from './line-sink.js';
@@ -18,9 +23,14 @@ import type { LineSink } from './line-sink.js';
 export interface PredictionAuditRecord {
   readonly request_id: string;
   readonly endpoint: string;
-  readonly prediction: 0 | 1;
+  /** The class index (binary 0 or 1); ignored for a regression's line. */
+  readonly prediction: number;
   readonly confidence: number;
   readonly probability: number;
+  /** A multiclass prediction's class name (absent for binary lines, which stay as they were). */
+  readonly label?: string;
+  /** A regression's predicted value: the line has it instead of prediction, confidence and probability. */
+  readonly value?: number;
   /** Milliseconds from request to response. */
   readonly duration: number;
   readonly model_type: string;
@@ -40,7 +50,9 @@ const num = { type: 'number' } as const;
 export const PREDICTION_LINE_SCHEMA = {
   type: 'object',
   additionalProperties: false,
-  required: ['@timestamp', 'log.level', 'level', 'process.pid', 'host.hostname', 'ecs.version', 'service.name', 'event.dataset', 'request_id', 'endpoint', 'prediction', 'confidence', 'probability', 'duration', 'model_type', 'model_version', 'input_hash', 'event', 'message'],
+  required: ['@timestamp', 'log.level', 'level', 'process.pid', 'host.hostname', 'ecs.version', 'service.name', 'event.dataset', 'request_id', 'endpoint', 'duration', 'model_type', 'model_version', 'input_hash', 'event', 'message'],
+  // A class prediction, or a regression's value: never both.
+  oneOf: [{ required: ['prediction', 'confidence', 'probability'], not: { required: ['value'] } }, { required: ['value'], not: { anyOf: [{ required: ['prediction'] }, { required: ['confidence'] }, { required: ['probability'] }, { required: ['label'] }] } }],
   properties: {
     '@timestamp': { type: 'string', format: 'date-time' },
     'log.level': { const: 'info' },
@@ -52,9 +64,11 @@ export const PREDICTION_LINE_SCHEMA = {
     'event.dataset': str,
     request_id: str,
     endpoint: str,
-    prediction: { enum: [0, 1] },
+    prediction: { type: 'integer', minimum: 0 },
+    label: str,
     confidence: num,
     probability: num,
+    value: { type: ['number', 'null'] },
     duration: num,
     model_type: str,
     model_version: str,
@@ -88,23 +102,37 @@ export function createPredictionLineWriter(sink: Pick<LineSink, 'write'>, servic
   // seen (they change with a reload, not per line): a line is then 13 pieces instead of ~28 (each a
   // rope node), and the class needs no number-to-text conversion.
   let endpoint: string | undefined;
-  let afterRequestId: readonly string[] = [];
+  // Per class index: the text from the request id to the confidence (with the class name for a
+  // multiclass model), filled as classes are first seen, for the endpoint and version last seen.
+  let afterRequestId: string[] = [];
+  let afterRequestIdValue = '';
   let modelType: string | undefined;
   let modelVersion: string | undefined;
   let afterDuration = '';
   return (r) => {
-    if (r.endpoint !== endpoint) {
-      endpoint = r.endpoint;
-      afterRequestId = [0, 1].map((p) => `","endpoint":"${r.endpoint}","prediction":${p},"confidence":`);
-    }
     if (r.model_type !== modelType || r.model_version !== modelVersion) {
       modelType = r.model_type;
       modelVersion = r.model_version;
       afterDuration = `,"model_type":"${r.model_type}","model_version":"${r.model_version}","input_hash":"`;
+      endpoint = undefined; // a version may have other classes
+    }
+    if (r.endpoint !== endpoint) {
+      endpoint = r.endpoint;
+      afterRequestId = [];
+      afterRequestIdValue = `","endpoint":"${r.endpoint}","value":`;
     }
     const tail = r.input === undefined ? HASH_AND_LINE_END : `","input":${JSON.stringify(r.input)}${LINE_END}`;
+    if (r.value !== undefined) {
+      // JSON has no NaN or Infinity: a model that answered one is written as null.
+      sink.write(`{"@timestamp":"${now()}${afterTimestamp}${r.request_id}${afterRequestIdValue}${Number.isFinite(r.value) ? r.value : 'null'},"duration":${r.duration}${afterDuration}${r.input_hash}${tail}`);
+      return;
+    }
+    const p = r.prediction;
+    const head =
+      afterRequestId[p] ??
+      (afterRequestId[p] = `","endpoint":"${r.endpoint}","prediction":${p},${r.label === undefined ? '' : `"label":${JSON.stringify(r.label)},`}"confidence":`);
     sink.write(
-      `{"@timestamp":"${now()}${afterTimestamp}${r.request_id}${afterRequestId[r.prediction]}${r.confidence},"probability":${r.probability},` +
+      `{"@timestamp":"${now()}${afterTimestamp}${r.request_id}${head}${r.confidence},"probability":${r.probability},` +
         `"duration":${r.duration}${afterDuration}${r.input_hash}${tail}`,
     );
   };

@@ -1,14 +1,16 @@
 /**
  * Drift of one serving model against the training baseline its artifact carries: every prediction
- * puts each feature's value, the predicted class and the confidence into their baseline bins (O(1)
+ * puts each feature's value, the predicted class and the confidence (a regression model: the
+ * predicted value) into their baseline bins (O(1)
  * per signal), into a sliding window (the last DRIFT_WINDOW_SIZE predictions, none older than
  * DRIFT_WINDOW_SECONDS) and into cumulative counters that Prometheus can sum across replicas. PSI
  * over the window is computed on the monitor tick, never per request.
  */
+import type { ModelSchema } from '../../data/model-schema.js';
 import type { Feature, Row } from '../../data/schema.js';
 import type { TrainingBaseline } from '../../model/baseline.js';
 import { firstEdgeAtOrAbove } from '../../util/search.js';
-import { createFeatureBinners, type SignalBins } from './binner.js';
+import { createFeatureBinners, numericBinner, type FeatureBinner, type SignalBins } from './binner.js';
 import { compileRowBinning, type RowBinning } from './compile-binning.js';
 import { DriftWindow } from './drift-window.js';
 import { computePsi, topMovedBins } from './psi.js';
@@ -34,7 +36,7 @@ export type ReportedDriftLevel = DriftLevel | 'warming_up';
  */
 export const reportedLevel = (signal: Pick<DriftSignal, 'psi' | 'level'>): ReportedDriftLevel => (signal.psi === undefined ? 'warming_up' : signal.level);
 
-/** A monitored distribution: a feature, or the model's output (predicted class, confidence). */
+/** A monitored distribution: a feature, or the model's output (predicted class and confidence, or a regression's value). */
 export interface DriftSignal extends SignalBins {
   readonly family: 'feature' | 'prediction';
   /** Counts since the model was loaded, per bin (ml_feature_bin_total / ml_prediction_bin_total). */
@@ -68,29 +70,46 @@ const levelOf = (psi: number): DriftLevel => (psi > PSI_CRITICAL ? 'critical' : 
  * const drift = new DriftMonitor(model.baseline, { windowSize: 1000, windowSeconds: 3600, minSamples: 300 });
  * drift.observe(row, 1, 0.8, Date.now());
  * drift.tick(Date.now()); // → crossings; drift.signals[i].psi
+ *
+ * The output signals follow the task of the baseline's predictions: "class" (a binary model's bins
+ * are "0" and "1", a multiclass model's its class names) and "confidence" (the top probability);
+ * "value" (the reference predictions' quantile bins) for a regression model.
  */
 export class DriftMonitor {
-  /** Features in schema order, then "class" and "confidence" when the artifact has a prediction baseline. */
+  /** Features in schema order, then "class" and "confidence" (or "value") when the artifact has a prediction baseline. */
   readonly signals: readonly DriftSignal[];
   readonly window: DriftWindow;
   private readonly features: number;
   private readonly binRow: RowBinning;
   private readonly confidenceEdges: readonly number[] | undefined;
+  private readonly valueBinner: FeatureBinner | undefined;
+  /** Whether the window's mean value is a confidence (classification), i.e. an accuracy estimate. */
+  private readonly estimates: boolean;
   private readonly scratch: Uint8Array;
   private readonly cumulative: Float64Array;
   private readonly offsets: Uint16Array;
 
-  constructor(baseline: TrainingBaseline, private readonly settings: DriftSettings, features?: readonly Feature[]) {
+  /**
+   * @param output - the schema's task and classes (a binary model's by default): a multiclass
+   *   model's "class" bins are labelled with its class names (a binary model keeps "0" and "1");
+   *   class shares of another length are not monitored.
+   */
+  constructor(baseline: TrainingBaseline, private readonly settings: DriftSettings, features?: readonly Feature[], output?: Pick<ModelSchema, 'task' | 'classes'>) {
     const binners = createFeatureBinners(baseline, features);
     this.features = binners.length;
     this.binRow = compileRowBinning(binners, baseline.features);
     const bins: { family: DriftSignal['family']; bins: SignalBins }[] = binners.map((b) => ({ family: 'feature', bins: b }));
     const predictions = baseline.predictions;
-    if (predictions) {
-      bins.push({ family: 'prediction', bins: { name: 'class', labels: ['0', '1'], shares: predictions.classShares } });
+    const classLabels = output?.task === 'multiclass' ? output.classes : ['0', '1'];
+    if (predictions?.value) {
+      this.valueBinner = numericBinner('value', predictions.value);
+      bins.push({ family: 'prediction', bins: this.valueBinner });
+    } else if (predictions?.classShares && predictions.confidence && predictions.classShares.length === classLabels.length) {
+      bins.push({ family: 'prediction', bins: { name: 'class', labels: classLabels, shares: predictions.classShares } });
       bins.push({ family: 'prediction', bins: { name: 'confidence', labels: predictions.confidence.labels, shares: predictions.confidence.shares } });
       this.confidenceEdges = predictions.confidence.upperEdges;
     }
+    this.estimates = output?.task !== 'regression';
     // One buffer for every signal's cumulative counts, so a prediction's increments share cache lines.
     this.offsets = new Uint16Array(bins.length);
     let total = 0;
@@ -106,16 +125,21 @@ export class DriftMonitor {
     this.window = new DriftWindow(bins.map((b) => b.bins.labels.length), settings.windowSize, settings.windowSeconds * 1000);
   }
 
-  /** Counts one prediction: O(number of signals), no allocation. */
-  observe(row: Row, predicted: 0 | 1, confidence: number, timeMs: number): void {
+  /**
+   * Counts one prediction: O(number of signals), no allocation. `predicted` is the class index
+   * and `confidence` its probability; a regression's prediction passes its `value`.
+   */
+  observe(row: Row, predicted: number, confidence: number, timeMs: number, value?: number): void {
     const { scratch, cumulative, offsets } = this;
     this.binRow(row, scratch);
     if (this.confidenceEdges) {
       scratch[this.features] = predicted;
       scratch[this.features + 1] = firstEdgeAtOrAbove(this.confidenceEdges, confidence);
+    } else if (this.valueBinner) {
+      scratch[this.features] = this.valueBinner.bin(value ?? Number.NaN);
     }
     for (let i = 0; i < scratch.length; i++) cumulative[offsets[i] + scratch[i]]++;
-    this.window.add(scratch, timeMs, confidence);
+    this.window.add(scratch, timeMs, this.estimates ? confidence : 0);
   }
 
   /**
@@ -142,10 +166,11 @@ export class DriftMonitor {
 
   /**
    * Mean confidence over the window: the accuracy calibrated probabilities imply (the idea of
-   * NannyML's CBPE). NaN below DRIFT_MIN_SAMPLES, like PSI.
+   * NannyML's CBPE); for a multiclass model the mean top probability. NaN below
+   * DRIFT_MIN_SAMPLES, like PSI, and always for a regression model (no probability to average).
    */
   estimatedAccuracy(): number {
-    return this.window.size >= this.settings.minSamples ? this.window.meanValue() : Number.NaN;
+    return this.estimates && this.window.size >= this.settings.minSamples ? this.window.meanValue() : Number.NaN;
   }
 
   /** The `k` bins of a signal whose share moved most (largest PSI contribution) in the window. */

@@ -14,20 +14,21 @@ import { registerResourceLimitMetrics } from './resource-limits.js';
 import { createModelQualityMetrics, type LiveQuality, type ModelFacts } from './model-quality.js';
 import { createModelReloadMetrics, type ReloadFailureReason } from './model-reload.js';
 import { createModelRequestMetrics } from './model-requests.js';
-import { createPredictionMetrics } from './predictions.js';
+import { createPredictionMetrics, type PredictionModelFacts } from './predictions.js';
 import { createValidationFailureMetrics } from './validation-failures.js';
 
 /** The recorders the request path and the model loader call. */
 export interface ServiceMetrics {
   readonly registry: Registry;
   observeHttpRequest(method: string, route: string, statusCode: number, seconds: number): void;
-  observePrediction(predictionClass: 0 | 1, confidence: number): void;
+  /** Counts one prediction: its class index (0..C−1) and confidence, or a regression's value. */
+  observePrediction(predictionClass: number, confidence: number, value?: number): void;
   observeModelRequest(modelVersion: string, ok: boolean, seconds: number): void;
   observeFeatureProcessing(seconds: number): void;
   recordRejection(reason: RejectionReason, endpoint: string): void;
   touchClient(client: string | undefined): void;
-  /** Publishes a newly serving version: its facts, load time and the time of this success. */
-  setServingModel(model: ModelFacts): void;
+  /** Publishes a newly serving version: its facts, load time and the time of this success; the prediction family follows its task. */
+  setServingModel(model: ModelFacts & PredictionModelFacts): void;
   /** Counts a version that failed to load while the old one kept serving. */
   recordReloadFailure(reason: ReloadFailureReason): void;
   setLiveQuality(modelVersion: string, live: LiveQuality | undefined): void;
@@ -99,16 +100,18 @@ export function createServiceMetrics(options: ServiceMetricsOptions = {}): Servi
   registerLogLinesDroppedMetrics(registry, options.logLinesDropped);
   const quality = createModelQualityMetrics(registry);
   const reload = createModelReloadMetrics(registry);
+  const predictions = createPredictionMetrics(registry);
   return {
     registry,
     observeHttpRequest: createHttpRequestMetrics(registry),
-    observePrediction: createPredictionMetrics(registry),
+    observePrediction: predictions.observe,
     observeModelRequest: createModelRequestMetrics(registry, 300, now),
     observeFeatureProcessing: createFeatureProcessingMetrics(registry),
     recordRejection: createValidationFailureMetrics(registry, options.endpoints ?? ['/predict', '/predict/batch', '/feedback', '/feedback/batch']),
     touchClient: createActiveUserMetrics(registry, options.activeUsersWindowSeconds ?? 300, options.activeUsersMaxTracked ?? 10_000, now),
     setServingModel: (model) => {
       quality.setServingModel(model);
+      predictions.setModel(model);
       reload.recordModelServed(now());
     },
     recordReloadFailure: reload.recordReloadFailure,

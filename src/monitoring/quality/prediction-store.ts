@@ -12,8 +12,12 @@ import { IdIndex } from './id-index.js';
 
 /** What is kept of one prediction: enough to score it once its label arrives. */
 export interface StoredPrediction {
-  readonly predicted: 0 | 1;
+  /** The predicted class's index (0..C−1; binary 0 or 1); 0 for a regression's prediction. */
+  readonly predicted: number;
+  /** Probability of the predicted class; NaN for a regression's prediction. */
   readonly confidence: number;
+  /** A regression's predicted value; absent for a class prediction. */
+  readonly value?: number;
   readonly modelVersion: string;
   /** When the prediction was made (ms since the epoch); label delays and ages count from here. */
   readonly timeMs: number;
@@ -21,11 +25,11 @@ export interface StoredPrediction {
 
 /** The answer to one label: each status is a different counter on the dashboards. */
 export type LabelOutcome =
-  | { readonly status: 'joined'; readonly prediction: StoredPrediction; readonly actual: 0 | 1; readonly delaySeconds: number }
+  | { readonly status: 'joined'; readonly prediction: StoredPrediction; readonly actual: number; readonly delaySeconds: number }
   /** The same label again (a retried request): idempotent, not counted again. */
-  | { readonly status: 'duplicate'; readonly prediction: StoredPrediction; readonly actual: 0 | 1 }
+  | { readonly status: 'duplicate'; readonly prediction: StoredPrediction; readonly actual: number }
   /** A different label for an already-labelled id: refused; `actual` is the first label, which stands, `given` the refused one. */
-  | { readonly status: 'conflict'; readonly prediction: StoredPrediction; readonly actual: 0 | 1; readonly given: 0 | 1 }
+  | { readonly status: 'conflict'; readonly prediction: StoredPrediction; readonly actual: number; readonly given: number }
   | { readonly status: 'expired'; readonly ageSeconds: number }
   | { readonly status: 'unknown_id' };
 
@@ -37,8 +41,11 @@ export type LabelOutcome =
 export interface PredictionStore {
   /** Keeps `prediction` under `requestId`, replacing whatever that id held before. */
   remember(requestId: string, prediction: StoredPrediction): void;
-  /** Joins the ground truth `actual` to the prediction made under `requestId`. */
-  label(requestId: string, actual: 0 | 1, nowMs: number): LabelOutcome;
+  /**
+   * Joins the ground truth `actual` to the prediction made under `requestId`: a class index for a
+   * class prediction (binary 0 or 1), the true value for a regression's.
+   */
+  label(requestId: string, actual: number, nowMs: number): LabelOutcome;
   /** Predictions currently held, expired ones included until they are evicted. */
   readonly size: number;
   /** Of those, how many carry a label (numerator of the label-coverage gauge). */
@@ -57,14 +64,17 @@ export interface InMemoryPredictionStoreOptions {
   readonly ttlSeconds: number;
 }
 
-// Bounds the typed arrays (about 50 bytes a slot, the index included) to under 1 GB.
+// Bounds the typed arrays (about 60 bytes a slot, the index included) to under 1 GB.
 const MAX_ENTRIES = 16_777_216;
 
 // Bits of the per-slot state byte.
 const OCCUPIED = 1;
-const PREDICTED_POSITIVE = 2;
 const LABELLED = 4;
-const ACTUAL_POSITIVE = 8;
+/** A regression's prediction: the output slot holds the value, not a confidence. */
+const VALUE = 16;
+
+/** The most classes a stored class index can name (a 16-bit index). */
+export const MAX_STORED_CLASSES = 0x10000;
 
 const UNKNOWN_ID: LabelOutcome = Object.freeze({ status: 'unknown_id' });
 
@@ -92,16 +102,19 @@ const UNKNOWN_ID: LabelOutcome = Object.freeze({ status: 'unknown_id' });
  *   same moment overflow, and predictions past that bound read back version `'(unknown)'`.
  *   (Versions come from the model registry, a handful per process, so this is a bound, not a case.)
  *
- * Memory, measured by `npm run bench:store` (Node 20, 1,000,000 entries, growth of heap used plus
- * external memory after forced GCs): 44 bytes per entry, 42 MB at a million, whatever the ids
- * look like, against a bar of 200 MB. Of an entry, 19 bytes are the ring (8 time, 8 confidence,
- * 1 state, 2 version index) and 24 the id index (8 of hash, 16 of table at most half full). A
+ * Memory: 29 bytes of ring per entry (8 time, 8 confidence or predicted value, 8 label — a class
+ * index or a true value —, 2 class index, 1 state, 2 version index) and 24 of id index (8 of hash,
+ * 16 of table at most half full). Before the label and class index were added for multiclass and
+ * regression models, `npm run bench:store` (Node 20, 1,000,000 entries, growth of heap used plus
+ * external memory after forced GCs) measured 44 bytes per entry, 42 MB at a million, whatever the
+ * ids look like, against a bar of 200 MB; with them, 54.2 bytes and 51.7 MB (Node 24). A
  * `Map` keyed by the id strings measured 114 bytes per entry with UUIDs, and cost the garbage
  * collector a promoted string per prediction.
  *
  * @example
  * const store = new InMemoryPredictionStore({ maxEntries: 1_000_000, ttlSeconds: 7 * 86_400 });
  * store.remember('req-1', { predicted: 1, confidence: 0.83, modelVersion: 'v3', timeMs: 1_000 });
+ * store.remember('req-9', { predicted: 0, confidence: Number.NaN, value: 152.5, modelVersion: 'v4', timeMs: 1_000 }); // regression
  * store.label('req-1', 1, 61_000); // { status: 'joined', prediction: {...}, actual: 1, delaySeconds: 60 }
  * store.label('req-1', 1, 62_000); // { status: 'duplicate', ... }
  * store.label('req-2', 0, 62_000); // { status: 'unknown_id' }
@@ -111,8 +124,12 @@ export class InMemoryPredictionStore implements PredictionStore {
   private readonly ttlMs: number;
   private readonly index: IdIndex;
   private readonly times: Float64Array;
-  // Float64 rather than Float32 so a confidence reads back exactly as remembered, for 4 bytes an entry.
-  private readonly confidences: Float64Array;
+  // Float64 rather than Float32 so a confidence (or a regression's value) reads back exactly as remembered, for 4 bytes an entry.
+  private readonly outputs: Float64Array;
+  /** The predicted class index. */
+  private readonly classes: Uint16Array;
+  /** The label once joined: a class index, or a regression's true value. */
+  private readonly actuals: Float64Array;
   private readonly states: Uint8Array;
   private readonly versionIndices: Uint16Array;
   private readonly versions = new VersionTable();
@@ -133,7 +150,9 @@ export class InMemoryPredictionStore implements PredictionStore {
     this.ttlMs = ttlSeconds * 1000;
     this.index = new IdIndex(maxEntries);
     this.times = new Float64Array(maxEntries);
-    this.confidences = new Float64Array(maxEntries);
+    this.outputs = new Float64Array(maxEntries);
+    this.classes = new Uint16Array(maxEntries);
+    this.actuals = new Float64Array(maxEntries);
     this.states = new Uint8Array(maxEntries);
     this.versionIndices = new Uint16Array(maxEntries);
   }
@@ -158,6 +177,10 @@ export class InMemoryPredictionStore implements PredictionStore {
    * @example store.remember(request.id, { predicted, confidence, modelVersion: model.version, timeMs: Date.now() })
    */
   remember(requestId: string, prediction: StoredPrediction): void {
+    const isValue = prediction.value !== undefined;
+    if (!isValue && !(Number.isInteger(prediction.predicted) && prediction.predicted >= 0 && prediction.predicted < MAX_STORED_CLASSES)) {
+      throw new RangeError(`predicted must be a class index in [0, ${MAX_STORED_CLASSES}), got ${String(prediction.predicted)}`);
+    }
     // Acquired before any release, so a version held by a single replaced entry keeps its index
     // instead of leaving and re-entering the table.
     const version = this.versions.acquire(prediction.modelVersion);
@@ -169,9 +192,10 @@ export class InMemoryPredictionStore implements PredictionStore {
     const slot = this.next;
     if ((this.states[slot] & OCCUPIED) !== 0) this.evict(slot);
     this.times[slot] = prediction.timeMs;
-    this.confidences[slot] = prediction.confidence;
+    this.outputs[slot] = isValue ? (prediction.value as number) : prediction.confidence;
+    this.classes[slot] = isValue ? 0 : prediction.predicted;
     this.versionIndices[slot] = version;
-    this.states[slot] = prediction.predicted === 1 ? OCCUPIED | PREDICTED_POSITIVE : OCCUPIED;
+    this.states[slot] = isValue ? OCCUPIED | VALUE : OCCUPIED;
     this.index.insert(requestId, slot);
     this.held++;
     this.next = slot + 1 === this.capacity ? 0 : slot + 1;
@@ -184,36 +208,35 @@ export class InMemoryPredictionStore implements PredictionStore {
    * prediction (clamped at 0 should the caller's clock have stepped back).
    *
    * @param nowMs - the label's arrival time, on the same clock as {@link StoredPrediction.timeMs}
-   * @throws RangeError when `actual` is not 0 or 1
+   * @throws RangeError when `actual` is not a finite number (the caller checks it fits the model: a
+   *   class index below its number of classes, or any value for a regression)
    *
    * @example
    * const outcome = store.label('req-1', 0, Date.now());
    * if (outcome.status === 'joined') window.add(outcome.prediction.predicted, outcome.actual);
    */
-  label(requestId: string, actual: 0 | 1, nowMs: number): LabelOutcome {
-    if (actual !== 0 && actual !== 1) throw new RangeError(`actual must be 0 or 1, got ${String(actual)}`);
+  label(requestId: string, actual: number, nowMs: number): LabelOutcome {
+    if (typeof actual !== 'number' || !Number.isFinite(actual)) throw new RangeError(`actual must be a finite number, got ${String(actual)}`);
     const slot = this.index.find(requestId);
     if (slot < 0) return UNKNOWN_ID;
     const state = this.states[slot];
     if ((state & LABELLED) !== 0) {
-      const first = (state & ACTUAL_POSITIVE) !== 0 ? 1 : 0;
+      const first = this.actuals[slot];
       const prediction = this.predictionAt(slot);
       return first === actual ? { status: 'duplicate', prediction, actual } : { status: 'conflict', prediction, actual: first, given: actual };
     }
     const ageMs = nowMs - this.times[slot];
     if (ageMs > this.ttlMs) return { status: 'expired', ageSeconds: ageMs / 1000 };
-    this.states[slot] = state | LABELLED | (actual === 1 ? ACTUAL_POSITIVE : 0);
+    this.states[slot] = state | LABELLED;
+    this.actuals[slot] = actual;
     this.labelledCount++;
     return { status: 'joined', prediction: this.predictionAt(slot), actual, delaySeconds: Math.max(0, ageMs) / 1000 };
   }
 
   private predictionAt(slot: number): StoredPrediction {
-    return {
-      predicted: (this.states[slot] & PREDICTED_POSITIVE) !== 0 ? 1 : 0,
-      confidence: this.confidences[slot],
-      modelVersion: this.versions.name(this.versionIndices[slot]),
-      timeMs: this.times[slot],
-    };
+    const modelVersion = this.versions.name(this.versionIndices[slot]);
+    if ((this.states[slot] & VALUE) !== 0) return { predicted: 0, confidence: Number.NaN, value: this.outputs[slot], modelVersion, timeMs: this.times[slot] };
+    return { predicted: this.classes[slot], confidence: this.outputs[slot], modelVersion, timeMs: this.times[slot] };
   }
 
   /** The ring came round to an occupied slot: its prediction leaves the store for good. */

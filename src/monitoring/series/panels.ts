@@ -61,7 +61,7 @@ export function panelSeries(sampler: SeriesSampler, rangeSeconds: number, maxPoi
   const series = Object.fromEntries(Object.entries(raw).map(([key, v]) => [key, tidy(v, 1, keep)])) as unknown as PanelSeries;
   const psi: Record<string, Points> = {};
   for (const feature of sampler.featureNames) psi[feature] = tidy(values(col('ml_feature_drift_psi', { feature })), 1, keep);
-  for (const signal of ['class', 'confidence']) psi[signal] = tidy(values(col('ml_prediction_drift_psi', { signal })), 1, keep);
+  for (const signal of ['class', 'confidence', 'value']) psi[signal] = tidy(values(col('ml_prediction_drift_psi', { signal })), 1, keep);
   const t: number[] = [];
   for (let i = 0; i < n; i++) if (keep(i)) t.push(Math.round(ring.time(from + i)) / 1000);
   const latest = (name: string) => {

@@ -1,14 +1,18 @@
 /**
  * POST /feedback and POST /feedback/batch: delayed ground truth. A label is joined with the stored
- * prediction of the same request id; joined labels feed the confusion counters and live quality.
+ * prediction of the same request id; joined labels feed the confusion counters (or a regression's
+ * error sums) and live quality. `actual` is read by the serving model's task (feedback-labels.ts).
  */
 import type { FastifyInstance } from 'fastify';
 import {
   echoValue, EmptyBodyError, FeedbackBatchTooLargeError, FeedbackConflictError, FeedbackExpiredError, FeedbackUnknownIdError, InvalidFeedbackError,
   InvalidInputError, MonitoringDisabledError, type InputProblem,
 } from '../../errors.js';
+import { BANK_SCHEMA, type ModelSchema } from '../../data/model-schema.js';
 import type { ModelMonitor } from '../../monitoring/model-monitor.js';
 import type { LabelOutcome } from '../../monitoring/quality/prediction-store.js';
+import { labelReader, type LabelReader } from '../feedback-labels.js';
+import type { ModelState } from '../model-state.js';
 
 /** Options of {@link registerFeedbackRoutes}. */
 export interface FeedbackRouteOptions {
@@ -17,19 +21,21 @@ export interface FeedbackRouteOptions {
   readonly batchMaxItems: number;
   /** PREDICTION_STORE_TTL_SECONDS, named in the answer to an expired label. */
   readonly ttlSeconds: number;
+  /** The serving model, whose task says what `actual` is (a bank-marketing model's labels without it). */
+  readonly state?: Pick<ModelState, 'current'>;
 }
 
 /** A validated label. */
 interface Label {
   readonly requestId: string;
-  readonly actual: 0 | 1;
+  /** A class index, or a regression's true value. */
+  readonly actual: number;
 }
 
-const ACTUAL: ReadonlyMap<unknown, 0 | 1> = new Map<unknown, 0 | 1>([[0, 0], [1, 1], ['no', 0], ['yes', 1]]);
 const MAX_ID_LENGTH = 256;
 
 /** Every problem with one feedback item; `prefix` locates it in a batch. */
-function problemsOf(item: unknown, prefix = ''): InputProblem[] {
+function problemsOf(item: unknown, read: LabelReader, prefix = ''): InputProblem[] {
   if (item === null || typeof item !== 'object' || Array.isArray(item)) {
     return [{ field: prefix.replace(/\.$/, '') || '(body)', reason: 'wrong_type', expected: 'an object {"request_id", "actual"}', got: item === null ? null : Array.isArray(item) ? 'array' : typeof item }];
   }
@@ -40,13 +46,16 @@ function problemsOf(item: unknown, prefix = ''): InputProblem[] {
   else if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH) {
     problems.push({ field: `${prefix}request_id`, reason: 'wrong_type', expected: `a non-empty string of at most ${MAX_ID_LENGTH} characters`, got: typeof id === 'string' ? `${id.length} characters` : echoValue(id) });
   }
-  if (body.actual === undefined) problems.push({ field: `${prefix}actual`, reason: 'missing_field', expected: '0, 1, "no" or "yes"' });
-  // What was sent is echoed bounded: a string cut, an array or object named by its type.
-  else if (!ACTUAL.has(body.actual)) problems.push({ field: `${prefix}actual`, reason: 'wrong_type', expected: '0, 1, "no" or "yes"', got: echoValue(body.actual) });
+  const label = read(body.actual, `${prefix}actual`);
+  if (!label.ok) {
+    // What was sent is echoed bounded: a string cut, an array or object named by its type.
+    if (body.actual === undefined) problems.push({ field: label.problem.field, reason: 'missing_field', expected: label.problem.expected });
+    else problems.push(label.problem);
+  }
   return problems;
 }
 
-const labelOf = (item: Record<string, unknown>): Label => ({ requestId: item.request_id as string, actual: ACTUAL.get(item.actual)! });
+const labelOf = (item: Record<string, unknown>, read: LabelReader): Label => ({ requestId: item.request_id as string, actual: (read(item.actual, 'actual') as { actual: number }).actual });
 
 /** The JSON a client gets for one label. */
 function resultOf(label: Label, outcome: LabelOutcome) {
@@ -72,13 +81,15 @@ export async function registerFeedbackRoutes(app: FastifyInstance, options: Feed
     if (!monitor) throw new MonitoringDisabledError();
     return monitor;
   };
+  const reader = (): LabelReader => labelReader(options.state?.current?.schema ?? (BANK_SCHEMA as ModelSchema));
 
   app.post('/feedback', async (request) => {
     const active = requireMonitor();
     if (request.body === undefined) throw new EmptyBodyError();
-    const problems = problemsOf(request.body);
+    const read = reader();
+    const problems = problemsOf(request.body, read);
     if (problems.length) throw new InvalidInputError(problems);
-    const label = labelOf(request.body as Record<string, unknown>);
+    const label = labelOf(request.body as Record<string, unknown>, read);
     const outcome = active.feedback(label.requestId, label.actual, '/feedback');
     switch (outcome.status) {
       case 'unknown_id':
@@ -100,11 +111,12 @@ export async function registerFeedbackRoutes(app: FastifyInstance, options: Feed
     const items = body.feedback as unknown[];
     if (items.length === 0) throw new InvalidFeedbackError('"feedback" is empty');
     if (items.length > batchMaxItems) throw new FeedbackBatchTooLargeError(items.length, batchMaxItems);
-    const problems = items.flatMap((item, i) => problemsOf(item, `feedback[${i}].`));
+    const read = reader();
+    const problems = items.flatMap((item, i) => problemsOf(item, read, `feedback[${i}].`));
     if (problems.length) throw new InvalidInputError(problems);
     const tally = { joined: 0, duplicate: 0, conflict: 0, expired: 0, unknown_id: 0 };
     const results = items.map((item) => {
-      const label = labelOf(item as Record<string, unknown>);
+      const label = labelOf(item as Record<string, unknown>, read);
       const outcome = active.feedback(label.requestId, label.actual, '/feedback/batch');
       tally[outcome.status]++;
       return resultOf(label, outcome);

@@ -86,6 +86,9 @@ export const observability = fp<ObservabilityOptions>(async (app: FastifyInstanc
       prediction: record.prediction,
       confidence: record.confidence,
       probability: record.probability,
+      // The class name on a multiclass line only: a binary line stays byte for byte what it was.
+      label: record.probabilities ? record.label : undefined,
+      value: record.value,
       duration: durationMs,
       model_type: outcome.modelType,
       model_version: outcome.modelVersion,
@@ -132,7 +135,7 @@ export const observability = fp<ObservabilityOptions>(async (app: FastifyInstanc
           const version = outcome?.kind === 'predicted' ? outcome.modelVersion : (o.modelVersion ?? 'none');
           metrics.observeModelRequest(version, outcome?.kind === 'predicted', o.durationMs / 1000);
           metrics.touchClient(o.client);
-          if (outcome?.kind === 'predicted') for (const p of outcome.predictions) metrics.observePrediction(p.prediction, p.confidence);
+          if (outcome?.kind === 'predicted') for (const p of outcome.predictions) metrics.observePrediction(p.prediction, p.confidence, p.value);
         }
         if (outcome?.kind === 'rejected') for (const reason of new Set([outcome.reason, ...(outcome.problems ?? []).map((p) => p.reason)])) metrics.recordRejection(reason, route);
       }

@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { performance } from 'node:perf_hooks';
 import { BatchTooLargeError, EmptyBodyError, InvalidBatchError } from '../../errors.js';
+import type { ServingModel } from '../../model/serving-model.js';
 import type { ModelState } from '../model-state.js';
 import { OPEN_INFERENCE_INFER_ROUTES } from '../open-inference/routes.js';
 import { createRowReaders, predictRows, servingModel } from '../predict-rows.js';
@@ -26,11 +27,15 @@ export interface PredictRouteOptions {
   readonly observeFeatureProcessing?: (seconds: number) => void;
 }
 
+// fast-json-stringify writes only the properties listed here: every task's are listed, and each
+// answer carries its own (a regression answer has no prediction, label or probability).
 const predictionProperties = {
   prediction: { type: 'integer' },
   label: { type: 'string' },
   confidence: { type: 'number' },
   probability: { type: 'number' },
+  probabilities: { type: 'object', additionalProperties: { type: 'number' } },
+  value: { type: 'number' },
 } as const;
 
 const predictResponse = {
@@ -67,9 +72,13 @@ export async function registerPredictRoutes(app: FastifyInstance, options: Predi
     const start = observeFeatureProcessing ? performance.now() : 0;
     const rows = readers.of(model).read([body], () => '');
     observeFeatureProcessing?.((performance.now() - start) / 1000);
-    const [record] = predictRows(model, rows, [request.id]);
-    request.outcome = { kind: 'predicted', model, modelVersion: model.version, modelType: model.type, predictions: [record] };
-    return { request_id: request.id, ...answer(record), model_version: model.version };
+    const answerWith = ([record]: PredictionRecord[]) => {
+      request.outcome = { kind: 'predicted', model, modelVersion: model.version, modelType: model.type, predictions: [record] };
+      return { request_id: request.id, ...answer(model, record), model_version: model.version };
+    };
+    // Awaited only for a model that scores asynchronously; the others answer without a tick.
+    const records = predictRows(model, rows, [request.id]);
+    return records instanceof Promise ? records.then(answerWith) : answerWith(records);
   });
 
   app.post('/predict/batch', { schema: { response: batchResponse } }, async (request) => {
@@ -83,12 +92,26 @@ export async function registerPredictRoutes(app: FastifyInstance, options: Predi
     const start = observeFeatureProcessing ? performance.now() : 0;
     const rows = readers.of(model).read(bodies, (i) => `rows[${i}].`);
     observeFeatureProcessing?.((performance.now() - start) / 1000);
+    const answerWith = (records: PredictionRecord[]) => {
+      request.outcome = { kind: 'predicted', model, modelVersion: model.version, modelType: model.type, predictions: records };
+      return { request_id: request.id, model_version: model.version, predictions: records.map((r) => ({ request_id: r.requestId, ...answer(model, r) })) };
+    };
     const records = predictRows(model, rows, rows.map((_, i) => `${request.id}:${i}`));
-    request.outcome = { kind: 'predicted', model, modelVersion: model.version, modelType: model.type, predictions: records };
-    return { request_id: request.id, model_version: model.version, predictions: records.map((r) => ({ request_id: r.requestId, ...answer(r) })) };
+    return records instanceof Promise ? records.then(answerWith) : answerWith(records);
   });
 }
 
-function answer(record: PredictionRecord) {
-  return { prediction: record.prediction, label: record.label, confidence: record.confidence, probability: record.probability };
+/**
+ * One prediction as a client reads it: binary as it always was; multiclass adds every class's
+ * probability by class name (confidence and probability are the top probability); regression is
+ * the value alone.
+ */
+function answer(model: ServingModel, record: PredictionRecord) {
+  if (record.value !== undefined) return { value: record.value };
+  const base = { prediction: record.prediction, label: record.label, confidence: record.confidence, probability: record.probability };
+  if (!record.probabilities) return base;
+  const classes = model.schema.classes;
+  const probabilities: Record<string, number> = {};
+  for (let c = 0; c < classes.length; c++) probabilities[classes[c]] = record.probabilities[c];
+  return { ...base, probabilities };
 }

@@ -5,6 +5,7 @@
  * functions in annotations.ts), so the expected annotations are computed, not copied.
  */
 
+import { ConfigSchema } from '../../config.js';
 import { PREDICT_ROUTES } from '../../server/plugins/predict.js';
 import { PSI_CRITICAL, PSI_WARNING } from '../../monitoring/drift/drift-monitor.js';
 import { columnName, FEEDBACK_COLUMNS, REQUEST_COLUMNS, SERVER_ERROR_COLUMNS } from '../../monitoring/series/columns.js';
@@ -96,6 +97,8 @@ export const LIMIT = {
   /** The project's latency objective: 95 % of predictions within 500 ms. */
   predictP95ObjectiveSeconds: 0.5,
   liveAccuracy: 0.9,
+  /** Live MAE of a regression model, as a multiple of its holdout MAE, that pages. */
+  liveMaeOverHoldout: 1.5,
   memoryGrowth: 1.5,
   /** Share of predict requests rejected as bad input (4xx) over 5 minutes. */
   inputRejectionShare: 0.05,
@@ -187,6 +190,9 @@ const ratio = (a: number, b: number) => (b > 0 ? a / b : Number.NaN);
 const REQUEST_ERRORS = columnName('model_requests_total', { status: 'error' });
 const feedback = (predicted: string, actual: string) => columnName('ml_feedback_total', { predicted_class: predicted, actual_class: actual });
 const MEMORY = 'ml_app_memory_bytes';
+const REGRESSION_LABELS = columnName('ml_feedback_regression_total', {});
+const ABSOLUTE_ERRORS = columnName('ml_feedback_absolute_error_total', {});
+const HOLDOUT_MAE = columnName('ml_model_mae', { source: 'holdout' });
 
 /** An http_request_duration_seconds_count test series of POST /predict answered with `status`. */
 const httpCount = (status: string) => `http_request_duration_seconds_count{job="modelwatch",instance="m1:5000",method="POST",route="/predict",status_code="${status}"}`;
@@ -352,6 +358,45 @@ export const ALERTS: readonly AlertRule[] = [
     },
   },
   {
+    name: 'HighLiveMae',
+    // A regression model has no accuracy series (so LowLiveAccuracy stays silent for it): its error
+    // alert compares the live MAE with the MAE the version had on its holdout (or reference) data.
+    expr: `ml:model_mae:live_1h > on (model_version) ${LIMIT.liveMaeOverHoldout} * max by (model_version) (ml_model_mae{job="modelwatch",source="holdout"})`,
+    for: '10m',
+    severity: 'critical',
+    summary: 'Live MAE of {{ $labels.model_version }} above 1.5 × its holdout MAE',
+    description: 'Mean absolute error of the regression predictions labelled in the last hour is {{ $value | printf "%.3f" }} (all replicas, from /feedback): more than 1.5 times what {{ $labels.model_version }} had on its holdout data.',
+    runbook: 'highlivemae',
+    console: (s) => {
+      const labels = s.increase(REGRESSION_LABELS, 3600);
+      // The fleet rule's floor: the service's QUALITY_MIN_LABELS default in the hour.
+      if (!(labels >= ConfigSchema.properties.QUALITY_MIN_LABELS.default)) return [];
+      return when(ratio(s.increase(ABSOLUTE_ERRORS, 3600), labels), (v) => v > LIMIT.liveMaeOverHoldout * s.latest(HOLDOUT_MAE));
+    },
+    test: {
+      series: [
+        { series: 'ml_model_mae{job="modelwatch",instance="m1:5000",model_version="v1",source="holdout"}', values: '2x160' },
+        { series: 'ml_feedback_regression_total{job="modelwatch",instance="m1:5000",model_version="v1"}', values: perMinute(0, 10, 160) },
+        { series: 'ml_feedback_absolute_error_total{job="modelwatch",instance="m1:5000",model_version="v1"}', values: `${perMinute(0, 15, 60)} ${perMinute(940, 40, 99)}` },
+      ],
+      silentAt: '60m',
+      firingAt: '140m',
+      labels: { model_version: 'v1' },
+      value: 4,
+      cases: [
+        {
+          name: 'too few labels in the hour: silent however large the errors',
+          series: [
+            { series: 'ml_model_mae{job="modelwatch",instance="m1:5000",model_version="v1",source="holdout"}', values: '2x160' },
+            { series: 'ml_feedback_regression_total{job="modelwatch",instance="m1:5000",model_version="v1"}', values: '0+0.25x160' },
+            { series: 'ml_feedback_absolute_error_total{job="modelwatch",instance="m1:5000",model_version="v1"}', values: '0+25x160' },
+          ],
+          at: '140m',
+        },
+      ],
+    },
+  },
+  {
     name: 'FeatureDriftWarning',
     // No upper bound: past 0.2 the critical is pending for 10 minutes, and a warning that resolved
     // then would leave nobody told. Alertmanager's inhibit rule mutes it once the critical fires.
@@ -387,14 +432,22 @@ export const ALERTS: readonly AlertRule[] = [
   },
   {
     name: 'PredictionDistributionShift',
-    expr: `ml:prediction_drift_psi:1h{signal="class"} > ${PSI_CRITICAL}`,
+    // "class" for a classifier, "value" for a regression model (its predicted values in the reference bins).
+    expr: `ml:prediction_drift_psi:1h{signal=~"class|value"} > ${PSI_CRITICAL}`,
     for: '10m',
     severity: 'warning',
     summary: 'The predicted class balance has shifted',
-    description: 'PSI of the predicted classes over the last hour is {{ $value | printf "%.3f" }} against the holdout: the model answers differently than it did in evaluation.',
+    description: 'PSI of the predicted {{ $labels.signal }} distribution over the last hour is {{ $value | printf "%.3f" }} against the holdout: the model answers differently than it did in evaluation.',
     runbook: 'predictiondistributionshift',
-    console: (s) => s.each('ml_prediction_drift_psi').filter((c) => c.labels.signal === 'class').flatMap((c) => when(c.value, (v) => v > PSI_CRITICAL, c.labels)),
-    test: { series: driftSeries('prediction', 'signal', 'class', 90, 10), silentAt: '60m', firingAt: '130m', labels: { signal: 'class' }, value: psi(0.9) },
+    console: (s) => s.each('ml_prediction_drift_psi').filter((c) => c.labels.signal === 'class' || c.labels.signal === 'value').flatMap((c) => when(c.value, (v) => v > PSI_CRITICAL, c.labels)),
+    test: {
+      series: driftSeries('prediction', 'signal', 'class', 90, 10),
+      silentAt: '60m',
+      firingAt: '130m',
+      labels: { signal: 'class' },
+      value: psi(0.9),
+      cases: [{ name: "a regression model's predicted values moved", series: driftSeries('prediction', 'signal', 'value', 90, 10), at: '130m', firing: { labels: { signal: 'value' }, value: psi(0.9) } }],
+    },
   },
   {
     name: 'MemorySpike',
@@ -524,13 +577,20 @@ export const ALERTS: readonly AlertRule[] = [
   },
   {
     name: 'NoFeedbackArriving',
-    expr: 'sum(increase(ml_feedback_total{job="modelwatch"}[1h])) == 0 and on () sum(increase(ml_predictions_total{job="modelwatch"}[1h])) > 0',
+    // A regression model's labels count in ml_feedback_regression_total instead of the confusion counters.
+    expr: 'sum(increase(ml_feedback_total{job="modelwatch"}[1h]) or increase(ml_feedback_regression_total{job="modelwatch"}[1h])) == 0 and on () sum(increase(ml_predictions_total{job="modelwatch"}[1h])) > 0',
     for: '30m',
     severity: 'warning',
     summary: 'No ground truth is arriving',
     description: 'modelwatch kept predicting but received {{ $value }} labels in the last hour: live accuracy is blind until /feedback resumes.',
     runbook: 'nofeedbackarriving',
-    console: (s) => (s.increase(FEEDBACK_COLUMNS, 3600) === 0 && s.increase('ml_predictions_total', 3600) > 0 ? [{ labels: {}, value: 0 }] : []),
+    console: (s) => {
+      const classes = s.increase(FEEDBACK_COLUMNS, 3600);
+      const values = s.increase(REGRESSION_LABELS, 3600);
+      // Neither family present: no result, as the PromQL sum over no series.
+      if (Number.isNaN(classes) && Number.isNaN(values)) return [];
+      return orZero(classes) + orZero(values) === 0 && s.increase('ml_predictions_total', 3600) > 0 ? [{ labels: {}, value: 0 }] : [];
+    },
     test: {
       series: [
         { series: 'ml_predictions_total{job="modelwatch",instance="m1:5000"}', values: perMinute(0, 10, 200) },
@@ -539,6 +599,25 @@ export const ALERTS: readonly AlertRule[] = [
       silentAt: '60m',
       firingAt: '170m',
       value: 0,
+      cases: [
+        {
+          name: "a regression model's labels keep arriving",
+          series: [
+            { series: 'ml_predictions_total{job="modelwatch",instance="m1:5000"}', values: perMinute(0, 10, 200) },
+            { series: 'ml_feedback_regression_total{job="modelwatch",instance="m1:5000",model_version="v1"}', values: perMinute(0, 5, 200) },
+          ],
+          at: '170m',
+        },
+        {
+          name: "a regression model's labels stopped",
+          series: [
+            { series: 'ml_predictions_total{job="modelwatch",instance="m1:5000"}', values: perMinute(0, 10, 200) },
+            { series: 'ml_feedback_regression_total{job="modelwatch",instance="m1:5000",model_version="v1"}', values: `${perMinute(0, 5, 60)} 300x140` },
+          ],
+          at: '170m',
+          firing: { value: 0 },
+        },
+      ],
     },
   },
   {

@@ -76,6 +76,11 @@ export const FLEET_QUALITY_MIN_LABELS = ConfigSchema.properties.QUALITY_MIN_LABE
 /** Keeps a quality series only for versions with enough labels in the hour. */
 const withEnoughLabels = ` and on (model_version) sum by (model_version) (increase(ml_feedback_total[1h])) >= ${FLEET_QUALITY_MIN_LABELS}`;
 
+/** Joined labels of a regression model over the last hour, per model version, all replicas. */
+const regressionLabels = 'sum by (model_version) (increase(ml_feedback_regression_total[1h]))';
+/** Keeps a regression quality series only for versions with enough labels in the hour. */
+const withEnoughValues = ` and on (model_version) ${regressionLabels} >= ${FLEET_QUALITY_MIN_LABELS}`;
+
 /** Joined labels of one confusion cell over the last hour, per model version, all replicas. */
 const confusion = (predicted: 0 | 1, actual: 0 | 1) => `sum by (model_version) (increase(ml_feedback_total{predicted_class="${predicted}",actual_class="${actual}"}[1h]))`;
 
@@ -128,6 +133,16 @@ export const RULE_GROUPS: readonly RuleGroup[] = [
         record: 'ml:model_f1_score:live_1h',
         expr: '2 * ml:model_precision:live_1h * ml:model_recall:live_1h / (ml:model_precision:live_1h + ml:model_recall:live_1h)',
         help: 'F1 for class 1 over the last hour per model version, all replicas.',
+      },
+      {
+        record: 'ml:model_mae:live_1h',
+        expr: `sum by (model_version) (increase(ml_feedback_absolute_error_total[1h])) / ${regressionLabels}${withEnoughValues}`,
+        help: `Mean absolute error of a regression model's labelled predictions of the last hour per model version, all replicas (recorded once the version has ${FLEET_QUALITY_MIN_LABELS} labels in the hour).`,
+      },
+      {
+        record: 'ml:model_rmse:live_1h',
+        expr: `sqrt(sum by (model_version) (increase(ml_feedback_squared_error_total[1h])) / ${regressionLabels})${withEnoughValues}`,
+        help: `Root mean squared error of a regression model's labelled predictions of the last hour per model version, all replicas (recorded once the version has ${FLEET_QUALITY_MIN_LABELS} labels in the hour).`,
       },
     ],
   },

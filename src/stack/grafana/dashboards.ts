@@ -30,6 +30,11 @@ export interface PanelSpec {
   readonly unit?: GrafanaUnit;
   readonly min?: number;
   readonly thresholds?: readonly ThresholdStep[];
+  /**
+   * The task whose models export what the panel reads (a multiclass model's class recall, a
+   * regression model's errors): the panel is empty while a model of another task serves.
+   */
+  readonly task?: 'multiclass' | 'regression';
 }
 
 /** One dashboard. */
@@ -180,6 +185,26 @@ export const DATA_DRIFT: DashboardSpec = {
       thresholds: [{ color: 'red', value: null }, { color: 'green', value: 0.9 }],
     },
     { title: 'Prediction Drift (PSI)', type: 'timeseries', queries: [{ expr: 'ml:prediction_drift_psi:1h', legend: '{{signal}}' }], min: 0 },
+    {
+      // A regression model has no accuracy: its live errors against the holdout's, as HighLiveMae compares them.
+      title: 'Regression Error: Live against Holdout (MAE, RMSE)',
+      type: 'timeseries',
+      task: 'regression',
+      queries: [
+        { expr: 'ml_model_mae', legend: 'MAE {{source}} {{model_version}} {{instance}}' },
+        { expr: 'ml_model_rmse', legend: 'RMSE {{source}} {{model_version}} {{instance}}' },
+        { expr: 'ml:model_mae:live_1h', legend: 'MAE live, last hour, all replicas' },
+      ],
+      min: 0,
+    },
+    {
+      title: 'Recall per Class (multiclass models)',
+      type: 'timeseries',
+      task: 'multiclass',
+      queries: [{ expr: 'ml_model_class_recall', legend: '{{class}} {{source}} {{instance}}' }],
+      unit: 'percentunit',
+      min: 0,
+    },
   ],
 };
 
