@@ -10,12 +10,13 @@ import { isBankHeader, readCsvHeader } from '../data/csv-table.js';
 import { TASKS, type Task } from '../data/model-schema.js';
 import { readSchemaFile } from '../data/schema-file.js';
 import { TARGET } from '../data/schema.js';
+import type { TaskHoldoutMetrics } from '../model/serving-model.js';
 import { ModelRegistry } from '../model/registry.js';
-import type { HoldoutMetrics } from '../model/serving-model.js';
 import { trainModel } from '../model/train.js';
 import { trainOnCsv } from '../model/train-any.js';
 import { buildCsvArtifact } from '../model/train-any-artifact.js';
 import { parseNumberOption } from './options.js';
+import { metricsLine } from './metrics-line.js';
 import { createProgress, type Progress } from './progress.js';
 
 interface TrainFlags {
@@ -35,10 +36,12 @@ interface TrainFlags {
 /** What a training run reports (stdout, or one JSON object with --json). */
 interface TrainSummary {
   version: string;
-  metrics: { accuracy: number; precision: number; recall: number; f1: number; auc: number };
+  /** Holdout metrics of the task: binary accuracy, precision, recall, f1, auc; multiclass macro averages; regression mae, rmse, r2. */
+  metrics: TaskHoldoutMetrics & { r2?: number };
   rows: number;
   seconds: number;
-  calibration: { ece: number; mce: number; bins: readonly { lower: number; upper: number; count: number; meanPredicted: number; observedRate: number }[] };
+  /** Binary models: the reliability diagram of the holdout. */
+  calibration?: { ece: number; mce: number; bins: readonly { lower: number; upper: number; count: number; meanPredicted: number; observedRate: number }[] };
   trees: number;
   current: boolean;
   file: string;
@@ -77,15 +80,18 @@ export function registerTrainCommand(program: Command): void {
         process.stdout.write(`${JSON.stringify(summary)}\n`);
         return;
       }
-      const pct = (v: number) => v.toFixed(4);
-      const { accuracy, precision, recall, f1, auc } = summary.metrics;
+      const { calibration } = summary;
       process.stdout.write(
         [
           `registered ${summary.version}${summary.current ? ' (current)' : ''}: ${summary.file}`,
-          ...(summary.schema ? [`schema: ${summary.schema.task}, ${summary.schema.features} features, target ${summary.schema.target} [${summary.schema.classes.join(', ')}]`] : []),
-          `holdout: accuracy ${pct(accuracy)}  precision ${pct(precision)}  recall ${pct(recall)}  f1 ${pct(f1)}  auc ${pct(auc)}`,
-          `calibration: expected calibration error ${pct(summary.calibration.ece)} (reliability by predicted-probability decile:)`,
-          ...summary.calibration.bins.filter((b) => b.count > 0).map((b) => `  p in [${b.lower.toFixed(1)}, ${b.upper.toFixed(1)}): n=${b.count}  predicted ${b.meanPredicted.toFixed(3)}  observed ${b.observedRate.toFixed(3)}`),
+          ...(summary.schema ? [`schema: ${summary.schema.task}, ${summary.schema.features} features, target ${summary.schema.target}${summary.schema.classes.length ? ` [${summary.schema.classes.join(', ')}]` : ''}`] : []),
+          `holdout: ${metricsLine(summary.metrics)}`,
+          ...(calibration
+            ? [
+                `calibration: expected calibration error ${calibration.ece.toFixed(4)} (reliability by predicted-probability decile:)`,
+                ...calibration.bins.filter((b) => b.count > 0).map((b) => `  p in [${b.lower.toFixed(1)}, ${b.upper.toFixed(1)}): n=${b.count}  predicted ${b.meanPredicted.toFixed(3)}  observed ${b.observedRate.toFixed(3)}`),
+              ]
+            : []),
           '',
         ].join('\n'),
       );
@@ -139,14 +145,15 @@ async function trainAny(flags: TrainFlags, seed: number, registry: ModelRegistry
   const artifact = buildCsvArtifact(result, { dataSource: flags.data, seed, testShare: flags.testShare });
   const version = registry.register(artifact);
   if (flags.promote) registry.setCurrent(version, { by: 'train', reason: `modelwatch train --data ${flags.data} --target ${flags.target}` });
-  const { accuracy, precision, recall, f1, auc } = artifact.metrics.holdout as HoldoutMetrics;
-  const { ece, mce, bins } = artifact.metrics.reliability!;
+  const reliability = artifact.metrics.reliability;
+  // The summary keeps what `train` on the bank-marketing file reports (no log-loss or Brier score).
+  const { logLoss: _logLoss, brier: _brier, ...metrics } = artifact.metrics.holdout as TaskHoldoutMetrics & { logLoss?: number; brier?: number; r2?: number };
   return {
     version,
-    metrics: { accuracy, precision, recall, f1, auc },
+    metrics,
     rows: result.table.rows.length,
     seconds: result.seconds,
-    calibration: { ece, mce, bins },
+    ...(reliability ? { calibration: { ece: reliability.ece, mce: reliability.mce, bins: reliability.bins } } : {}),
     trees: result.model.nTrees,
     current: flags.promote,
     file: registry.fileOf(version),
