@@ -12,9 +12,11 @@
  *
  * Flags: --rounds <n> (12), --seconds <s> (6), --slice <s> (1), --connections <n> (16), --warmup <s> (3),
  * --servers <list> (a,b,c,d; e.g. b,d to compare two configurations in more rounds),
- * --profile (CPU profiles of the modelwatch children into bench/results/profiles).
+ * --model <dir> (serve that registry's current version — e.g. an imported XGBoost model — instead
+ * of training the default one), --body <file> (the JSON /predict body, for a model whose schema is
+ * not bank-marketing's), --profile (CPU profiles of the modelwatch children into bench/results/profiles).
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -36,6 +38,10 @@ interface BenchOptions {
   readonly slice: number;
   readonly profile: boolean;
   readonly servers: readonly ServerKey[];
+  /** A registry to serve instead of training the default model. */
+  readonly model?: string;
+  /** The /predict body sent. */
+  readonly body: string;
 }
 
 function parseOptions(argv: string[]): BenchOptions {
@@ -49,6 +55,8 @@ function parseOptions(argv: string[]): BenchOptions {
       slice: { type: 'string', default: '1' },
       profile: { type: 'boolean', default: false },
       servers: { type: 'string', default: SERVER_KEYS.join(',') },
+      model: { type: 'string' },
+      body: { type: 'string' },
     },
   });
   const int = (name: string, value: string, min: number, max: number) => {
@@ -64,6 +72,8 @@ function parseOptions(argv: string[]): BenchOptions {
     slice: int('slice', values.slice, 1, 600),
     profile: values.profile,
     servers: parseServers(values.servers),
+    model: values.model,
+    body: values.body ? JSON.stringify(JSON.parse(readFileSync(values.body, 'utf8'))) : SEED_BODY,
   };
 }
 
@@ -92,8 +102,8 @@ async function startFor(ctx: Context, server: ServerKey, logFile: string): Promi
 }
 
 /** One request first: a benchmark of 400s would measure the error path and mean nothing. */
-async function checkAnswers(server: ServerChild): Promise<void> {
-  const response = await fetch(`${server.url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: SEED_BODY });
+async function checkAnswers(server: ServerChild, body: string): Promise<void> {
+  const response = await fetch(`${server.url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
   const text = await response.text();
   if (response.status !== 200 || !text.includes('"prediction"')) throw new Error(`${server.name}: POST /predict answered ${response.status} ${text.slice(0, 300)}`);
 }
@@ -113,7 +123,7 @@ interface Contender {
 async function startContender(ctx: Context, server: ServerKey, round: number): Promise<Contender> {
   const logFile = join(ctx.tmp, `log-${server}-${round}.ndjson`);
   const child = await startFor(ctx, server, logFile);
-  await checkAnswers(child);
+  await checkAnswers(child, ctx.options.body);
   return { server, child, logFile, latency: latencyHistogram(), answers: 0, seconds: 0, failures: 0, cpuSeconds: 0 };
 }
 
@@ -129,7 +139,7 @@ async function measureRound(ctx: Context, round: number): Promise<(Run & { audit
   const contenders: Contender[] = [];
   try {
     for (const server of options.servers) contenders.push(await startContender(ctx, server, round));
-    const load = { connections: options.connections, path: '/predict', body: SEED_BODY };
+    const load = { connections: options.connections, path: '/predict', body: options.body };
     if (options.warmup > 0) for (const c of contenders) await drive(c.child.url, { ...load, seconds: options.warmup });
     const turns = Math.ceil(options.seconds / options.slice);
     const secondsOf = (turn: number) => Math.min(options.slice, options.seconds - turn * options.slice);
@@ -178,17 +188,18 @@ async function main(): Promise<void> {
       process.exit(130);
     });
   }
-  const ctx: Context = { root, tmp, modelDir: join(tmp, 'models'), options };
+  const ctx: Context = { root, tmp, modelDir: options.model ?? join(tmp, 'models'), options };
   // Taken now: by the end the run has rewritten bench/results/latest.json, a tracked file.
   const commit = currentCommit(root);
   const machine = describeMachine();
   process.stdout.write(
     `machine: ${machine.cores} cores, ${machine.cpuModel}, ${machine.memoryGb} GB, ${machine.platform}, Node ${machine.node}, load average ${machine.loadAverage}\n` +
-      `load: autocannon in this process, POST /predict with the seed's body, ${options.connections} connections on loopback; ` +
+      `model: ${options.model ? `the current version of ${options.model}` : 'the default model, trained for this run'}\n` +
+        `load: autocannon in this process, POST /predict with ${options.body === SEED_BODY ? "the seed's body" : options.body}, ${options.connections} connections on loopback; ` +
       `${options.warmup} s warm-up + ${options.seconds} s measured per server and round, in ${options.slice} s slices taking turns; ` +
         `${options.rounds} round(s) of ${options.servers.join(', ')}, fresh processes each round\n`,
   );
-  await trainOnce(root, ctx.modelDir, join(tmp, 'bootstrap.ndjson'));
+  if (!options.model) await trainOnce(root, ctx.modelDir, join(tmp, 'bootstrap.ndjson'));
   const runs: (Run & { auditLogMb: number })[] = [];
   for (let round = 1; round <= options.rounds; round++) {
     for (const run of await measureRound(ctx, round)) {
@@ -205,7 +216,7 @@ async function main(): Promise<void> {
   // A partial run (--servers) does not replace the full run's record.
   const partial = options.servers.length < SERVER_KEYS.length;
   const file = join(resultsDir, partial ? `latest-${options.servers.join('')}.json` : 'latest.json');
-  writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), machine, options, body: SEED_BODY, runs, ...summary }, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), machine, options, body: options.body, runs, ...summary }, null, 2)}\n`);
   process.stdout.write(`wrote ${file}\n`);
   const history = join(resultsDir, 'history.jsonl');
   const { rounds, seconds, slice, servers } = options;

@@ -9,6 +9,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { loadConfig } from '../src/config.js';
+import { readCsvTable } from '../src/data/csv-table.js';
+import { runLoad } from '../src/loadgen/index.js';
 import { ModelRegistry } from '../src/model/registry.js';
 import { startService, type RunningService } from '../src/server/serve.js';
 import { sampleValue, tempDir } from './helpers/fixtures.js';
@@ -17,13 +19,16 @@ import { createRandom } from '../src/util/random.js';
 const CLI = ['--import', 'tsx', 'src/cli/main.ts'];
 const run = (args: string[]) => spawnSync(process.execPath, [...CLI, ...args], { encoding: 'utf8', timeout: 120_000 });
 
-/** Customers who churn more on the monthly plan and with many support calls. */
-function churnCsv(file: string, rows: number): void {
-  const rng = createRandom(5);
+/**
+ * Customers who churn more on the monthly plan and with many support calls; `drifted`, most of
+ * them are on the monthly plan and call more.
+ */
+function churnCsv(file: string, rows: number, drifted = false, seed = 5): void {
+  const rng = createRandom(seed);
   const lines = ['tenure_months,plan,support_calls,monthly_fee,churned'];
   for (let i = 0; i < rows; i++) {
-    const plan = ['monthly', 'yearly', 'two-year'][rng.int(3)];
-    const calls = rng.int(8);
+    const plan = drifted && rng.next() < 0.7 ? 'monthly' : ['monthly', 'yearly', 'two-year'][rng.int(3)];
+    const calls = drifted ? 3 + rng.int(5) : rng.int(8);
     const tenure = 1 + rng.int(72);
     const fee = Math.round((20 + rng.next() * 80) * 100) / 100;
     const risk = (plan === 'monthly' ? 1.2 : -0.8) + 0.45 * calls - 0.03 * tenure + rng.normal() * 0.7;
@@ -73,6 +78,28 @@ describe('modelwatch train --data <any csv> --target <column>', () => {
     assert.equal(feedback.status, 200, await feedback.text());
     const metrics = await service.metrics.registry.metrics();
     assert.equal(sampleValue(metrics, 'ml_predictions_total'), 2);
+  });
+
+  test('loadgen replays a CSV of this data by the served schema: drift shows, live accuracy follows the labels', async () => {
+    const replay = join(dir, 'churn-drifted.csv');
+    churnCsv(replay, 1000, true, 9);
+    // In this process (the service is here too: a child blocked on by spawnSync would starve it).
+    const summary = await runLoad({ url: service.url, rps: 100_000, durationSeconds: 3600, replay, concurrency: 1, feedbackShare: 1, feedbackDelaySeconds: 0 });
+    assert.equal(summary.ok, 1000);
+    assert.equal(summary.feedback?.joined, 1000);
+    service.monitor!.tick();
+    const status = (await (await fetch(`${service.url}/status`)).json()) as { drift: { features: Record<string, { psi: number }> }; quality: { live: { accuracy: number } } };
+    assert.ok(status.drift.features.plan.psi > 0.2, `plan PSI ${status.drift.features.plan.psi}`);
+    assert.ok(status.drift.features.support_calls.psi > 0.2, `support_calls PSI ${status.drift.features.support_calls.psi}`);
+    const model = new ModelRegistry(modelDir).load();
+    const { rows } = await readCsvTable(replay);
+    // The service's window holds the last DRIFT_WINDOW_SIZE / QUALITY_WINDOW_SIZE (1000) labels: all of them.
+    let correct = 0;
+    for (const cells of rows) {
+      const p = model.predictProba({ tenure_months: Number(cells[0]), plan: cells[1], support_calls: Number(cells[2]), monthly_fee: Number(cells[3]) });
+      if ((p >= 0.5 ? 'churn' : 'stay') === cells[4]) correct++;
+    }
+    assert.equal(status.quality.live.accuracy, correct / rows.length);
   });
 
   test('a target that is not a column is a usage error naming it', () => {

@@ -9,6 +9,7 @@ import { importModel } from '../model/imported/import-model.js';
 import { IMPORT_FORMATS, type ImportFormat } from '../model/imported/read-model-file.js';
 import { ModelRegistry } from '../model/registry.js';
 import { usageError } from './options.js';
+import { metricsLine } from './metrics-line.js';
 import { createProgress } from './progress.js';
 
 interface ImportFlags {
@@ -77,13 +78,11 @@ export function registerImportCommand(program: Command): void {
         process.stdout.write(`${JSON.stringify(result)}\n`);
         return;
       }
-      const m = result.metrics;
-      const f = (v: number) => v.toFixed(4);
       process.stdout.write(
         [
           `registered ${result.version}${result.current ? ' (current)' : ''}: ${result.file}`,
           `schema: ${result.schema.task}, ${result.schema.features.length} features, target ${result.schema.target.name}${result.schema.classes.length ? ` [${result.schema.classes.join(', ')}]` : ''}`,
-          `on the reference data (${result.rows} rows): accuracy ${f(m.accuracy)}  precision ${f(m.precision)}  recall ${f(m.recall)}  f1 ${f(m.f1)}  auc ${f(m.auc)}`,
+          `on the reference data (${result.rows} rows): ${metricsLine(result.metrics)}`,
           '',
         ].join('\n'),
       );

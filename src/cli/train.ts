@@ -3,19 +3,20 @@
  * bank-marketing file trains as it always has (its curated schema, `y` no/yes); any other CSV
  * trains on the schema inferred from it (or given with --schema) for the target column named.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config.js';
-import { detectCsvFormat, loadLabelledCsv } from '../data/csv.js';
+import { loadLabelledCsv } from '../data/csv.js';
+import { isBankHeader, readCsvHeader } from '../data/csv-table.js';
 import { TASKS, type Task } from '../data/model-schema.js';
 import { readSchemaFile } from '../data/schema-file.js';
-import { FEATURE_NAMES, TARGET } from '../data/schema.js';
+import { TARGET } from '../data/schema.js';
+import type { TaskHoldoutMetrics } from '../model/serving-model.js';
 import { ModelRegistry } from '../model/registry.js';
-import type { HoldoutMetrics } from '../model/serving-model.js';
 import { trainModel } from '../model/train.js';
 import { trainOnCsv } from '../model/train-any.js';
 import { buildCsvArtifact } from '../model/train-any-artifact.js';
 import { parseNumberOption } from './options.js';
+import { metricsLine } from './metrics-line.js';
 import { createProgress, type Progress } from './progress.js';
 
 interface TrainFlags {
@@ -35,10 +36,12 @@ interface TrainFlags {
 /** What a training run reports (stdout, or one JSON object with --json). */
 interface TrainSummary {
   version: string;
-  metrics: { accuracy: number; precision: number; recall: number; f1: number; auc: number };
+  /** Holdout metrics of the task: binary accuracy, precision, recall, f1, auc; multiclass macro averages; regression mae, rmse, r2. */
+  metrics: TaskHoldoutMetrics & { r2?: number };
   rows: number;
   seconds: number;
-  calibration: { ece: number; mce: number; bins: readonly { lower: number; upper: number; count: number; meanPredicted: number; observedRate: number }[] };
+  /** Binary models: the reliability diagram of the holdout. */
+  calibration?: { ece: number; mce: number; bins: readonly { lower: number; upper: number; count: number; meanPredicted: number; observedRate: number }[] };
   trees: number;
   current: boolean;
   file: string;
@@ -77,15 +80,18 @@ export function registerTrainCommand(program: Command): void {
         process.stdout.write(`${JSON.stringify(summary)}\n`);
         return;
       }
-      const pct = (v: number) => v.toFixed(4);
-      const { accuracy, precision, recall, f1, auc } = summary.metrics;
+      const { calibration } = summary;
       process.stdout.write(
         [
           `registered ${summary.version}${summary.current ? ' (current)' : ''}: ${summary.file}`,
-          ...(summary.schema ? [`schema: ${summary.schema.task}, ${summary.schema.features} features, target ${summary.schema.target} [${summary.schema.classes.join(', ')}]`] : []),
-          `holdout: accuracy ${pct(accuracy)}  precision ${pct(precision)}  recall ${pct(recall)}  f1 ${pct(f1)}  auc ${pct(auc)}`,
-          `calibration: expected calibration error ${pct(summary.calibration.ece)} (reliability by predicted-probability decile:)`,
-          ...summary.calibration.bins.filter((b) => b.count > 0).map((b) => `  p in [${b.lower.toFixed(1)}, ${b.upper.toFixed(1)}): n=${b.count}  predicted ${b.meanPredicted.toFixed(3)}  observed ${b.observedRate.toFixed(3)}`),
+          ...(summary.schema ? [`schema: ${summary.schema.task}, ${summary.schema.features} features, target ${summary.schema.target}${summary.schema.classes.length ? ` [${summary.schema.classes.join(', ')}]` : ''}`] : []),
+          `holdout: ${metricsLine(summary.metrics)}`,
+          ...(calibration
+            ? [
+                `calibration: expected calibration error ${calibration.ece.toFixed(4)} (reliability by predicted-probability decile:)`,
+                ...calibration.bins.filter((b) => b.count > 0).map((b) => `  p in [${b.lower.toFixed(1)}, ${b.upper.toFixed(1)}): n=${b.count}  predicted ${b.meanPredicted.toFixed(3)}  observed ${b.observedRate.toFixed(3)}`),
+              ]
+            : []),
           '',
         ].join('\n'),
       );
@@ -95,26 +101,7 @@ export function registerTrainCommand(program: Command): void {
 /** The bank-marketing file with no schema flags: today's training, unchanged. */
 function isPlainBankRun(flags: TrainFlags): boolean {
   if (flags.target !== TARGET.name || flags.task || flags.positive || flags.schema || flags.drop) return false;
-  const header = headerOf(flags.data);
-  return header !== undefined && header.length === FEATURE_NAMES.length + 1 && [...FEATURE_NAMES, TARGET.name].every((name) => header.includes(name));
-}
-
-/** The column names of a CSV's first line, or undefined when it cannot be read (the loaders then say why). */
-function headerOf(file: string): string[] | undefined {
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch {
-    return undefined;
-  }
-  try {
-    const buffer = Buffer.alloc(64 * 1024);
-    const line = buffer.subarray(0, readSync(fd, buffer)).toString('utf8').replace(/^\uFEFF/, '').split(/\r?\n/)[0];
-    const delimiter = detectCsvFormat(line) === 'comma' ? ',' : ';';
-    return line.split(delimiter).map((name) => name.trim().replace(/^"(.*)"$/, '$1'));
-  } finally {
-    closeSync(fd);
-  }
+  return isBankHeader(readCsvHeader(flags.data));
 }
 
 async function trainBank(flags: TrainFlags, seed: number, registry: ModelRegistry, progress: Progress): Promise<TrainSummary> {
@@ -155,19 +142,18 @@ async function trainAny(flags: TrainFlags, seed: number, registry: ModelRegistry
   for (const feature of schema.features) {
     progress.line(feature.kind === 'numeric' ? `  ${feature.name}: numeric${feature.integer ? ' (integer)' : ''} ${feature.min}..${feature.max}` : `  ${feature.name}: categorical, ${feature.categories.length} categories`);
   }
-  // The library builds a version of any task; this command still reports binary figures only.
-  if (result.metrics.task !== 'binary') throw new RangeError(`a ${result.metrics.task} model cannot be registered by this command yet: it reports binary classifiers' figures`);
   const artifact = buildCsvArtifact(result, { dataSource: flags.data, seed, testShare: flags.testShare });
   const version = registry.register(artifact);
   if (flags.promote) registry.setCurrent(version, { by: 'train', reason: `modelwatch train --data ${flags.data} --target ${flags.target}` });
-  const { accuracy, precision, recall, f1, auc } = artifact.metrics.holdout as HoldoutMetrics;
-  const { ece, mce, bins } = artifact.metrics.reliability!;
+  const reliability = artifact.metrics.reliability;
+  // The summary keeps what `train` on the bank-marketing file reports (no log-loss or Brier score).
+  const { logLoss: _logLoss, brier: _brier, ...metrics } = artifact.metrics.holdout as TaskHoldoutMetrics & { logLoss?: number; brier?: number; r2?: number };
   return {
     version,
-    metrics: { accuracy, precision, recall, f1, auc },
+    metrics,
     rows: result.table.rows.length,
     seconds: result.seconds,
-    calibration: { ece, mce, bins },
+    ...(reliability ? { calibration: { ece: reliability.ece, mce: reliability.mce, bins: reliability.bins } } : {}),
     trees: result.model.nTrees,
     current: flags.promote,
     file: registry.fileOf(version),

@@ -5,8 +5,9 @@
  * (with `""` for a quote), a byte-order mark is ignored, and the file's bytes are hashed on the way.
  * Cells are trimmed; an empty cell is a missing value.
  */
-import { CsvRowError, scanCsvRecords, type CsvFormat } from './csv.js';
-import { canonicalCategory, type Feature, type Row } from './schema.js';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { CsvRowError, detectCsvFormat, scanCsvRecords, type CsvFormat } from './csv.js';
+import { canonicalCategory, FEATURE_NAMES, TARGET, type Feature, type Row } from './schema.js';
 
 /** A CSV read whole: its header, its rows as trimmed text cells, layout and hash. */
 export interface CsvTable {
@@ -109,4 +110,36 @@ export function rowsOf(table: CsvTable, features: readonly Feature[]): Row[] {
     });
     return row;
   });
+}
+
+/**
+ * The column names of a CSV's first line, or undefined when the file cannot be read (whoever reads
+ * it next says why). Reads at most 64 KiB: enough for any header, cheap for any file.
+ *
+ * @example readCsvHeader('bank-full.csv') // ['age', 'job', …, 'y']
+ */
+export function readCsvHeader(file: string): string[] | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const buffer = Buffer.alloc(64 * 1024);
+    const line = buffer.subarray(0, readSync(fd, buffer)).toString('utf8').replace(/^\uFEFF/, '').split(/\r?\n/)[0];
+    const delimiter = detectCsvFormat(line) === 'comma' ? ',' : ';';
+    return line.split(delimiter).map((name) => name.trim().replace(/^"(.*)"$/, '$1'));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Whether a header is the bank-marketing data's: its 16 columns and `y`, in any order.
+ *
+ * @example isBankHeader(readCsvHeader('bank-full.csv')) // true
+ */
+export function isBankHeader(header: readonly string[] | undefined): boolean {
+  return header !== undefined && header.length === FEATURE_NAMES.length + 1 && [...FEATURE_NAMES, TARGET.name].every((name) => header.includes(name));
 }

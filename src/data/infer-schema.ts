@@ -32,9 +32,9 @@
 import { basename } from 'node:path';
 import { SchemaInferenceError } from '../errors.js';
 import { NUMBER_PATTERN } from './csv.js';
-import { readCsvTable, type CsvTable } from './csv-table.js';
+import { isBankHeader, readCsvTable, type CsvTable } from './csv-table.js';
 import { BANK_SCHEMA, type ModelSchema, type Task } from './model-schema.js';
-import { FEATURES, TARGET, type CategoricalFeature, type Feature, type NumericFeature } from './schema.js';
+import { TARGET, type CategoricalFeature, type Feature, type NumericFeature } from './schema.js';
 
 /** Options of {@link inferSchema}. */
 export interface InferSchemaOptions {
@@ -164,11 +164,9 @@ export function inferSchemaFromTable(table: CsvTable, options: InferSchemaOption
 
 /** The bank-marketing header (any column order), target `y`, and no option that changes the task or classes. */
 function isBankMarketing(header: readonly string[], options: InferSchemaOptions): boolean {
-  const expected = [...FEATURES.map((f) => f.name), TARGET.name];
   return (
     options.target === TARGET.name &&
-    header.length === expected.length &&
-    expected.every((name) => header.includes(name)) &&
+    isBankHeader(header) &&
     (options.task === undefined || options.task === 'binary') &&
     (options.positive === undefined || options.positive === TARGET.positive)
   );

@@ -83,7 +83,7 @@ export class FeedbackSender {
    * Whether this successful prediction's label is to be sent; call it exactly once per 2xx answer,
    * in the order they arrive, so the share comes out exact.
    *
-   * @example if (feedback.wants()) feedback.schedule(requestId, row.y);
+   * @example if (feedback.wants()) feedback.schedule(requestId, row.actual);
    */
   wants(): boolean {
     return this.pool !== undefined && this.pick();
@@ -94,7 +94,7 @@ export class FeedbackSender {
    *
    * @example feedback.schedule('lgabc-17', 0);
    */
-  schedule(requestId: string, actual: 0 | 1): void {
+  schedule(requestId: string, actual: number): void {
     this.counts.scheduled++;
     if (this.stopped || this.pool === undefined) {
       this.counts.skipped++;
@@ -171,7 +171,7 @@ export class FeedbackSender {
   }
 
   /** Never rejects: every label ends up in exactly one count. */
-  private async post(pool: Pool, requestId: string, actual: 0 | 1): Promise<void> {
+  private async post(pool: Pool, requestId: string, actual: number): Promise<void> {
     this.counts.sent++;
     try {
       const response = await pool.request({

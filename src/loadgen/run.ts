@@ -12,13 +12,14 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
-import type { LabelledRow } from '../data/schema.js';
+import { isBankHeader, readCsvHeader } from '../data/csv-table.js';
+import type { ModelSchema } from '../data/model-schema.js';
 import { createRandom } from '../util/random.js';
 import { FeedbackSender } from './feedback.js';
 import { MALFORMED_KINDS, malformedRequest, validRequest, type MalformedKind } from './malformed.js';
 import { settingsOf } from './settings.js';
 import { shareSchedule } from './share.js';
-import { replaySource, syntheticSource, type RowSource } from './source.js';
+import { replaySource, schemaReplaySource, syntheticSource, type RowSource, type SourceRow } from './source.js';
 import { Tally } from './tally.js';
 import type { EndReason, LoadOptions, LoadSummary } from './types.js';
 
@@ -72,8 +73,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
   // Drift starts with the first slot due at or after driftAtSeconds: a slot, not a clock reading, so
   // the same options always switch at the same row whatever the timers did.
   const driftSlot = s.drift > 0 ? Math.ceil(s.driftAtSeconds * s.rps - 1e-9) : undefined;
-  const source: RowSource =
-    options.replay !== undefined ? replaySource(options.replay) : syntheticSource(s.seed, driftSlot === undefined ? undefined : { share: s.drift, fromRow: driftSlot });
+  const source: RowSource = options.replay === undefined ? syntheticSource(s.seed, driftSlot === undefined ? undefined : { share: s.drift, fromRow: driftSlot }) : await replaySourceFor(options.replay, s.base);
   const waitsForSlot = source.kind === 'replay';
   // One connection per allowed in-flight request: requests never wait inside the pool, so the
   // latency measured is the server's, not a client-side queue's.
@@ -107,7 +107,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
     else signal?.addEventListener('abort', onAbort, { once: true });
   });
 
-  const send = (row: LabelledRow, slot: number): void => {
+  const send = (row: SourceRow, slot: number): void => {
     tally.scheduled++;
     const kind = nextMalformed();
     const user = `user-${users.int(SIMULATED_USERS)}`;
@@ -130,7 +130,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
           // only parsed when its request_id is needed for a label.
           const answer = labelled ? await response.body.text() : await response.body.dump().then(() => '');
           tally.answered(response.statusCode, performance.now() - started);
-          if (labelled) feedback.schedule(answeredRequestId(answer) ?? requestId, row.y);
+          if (labelled) feedback.schedule(answeredRequestId(answer) ?? requestId, row.actual);
         },
         (error: unknown) => tally.failed(error),
       )
@@ -235,4 +235,33 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
     await source.close();
     await pool.destroy();
   }
+}
+
+/**
+ * The source of a replay: the bank-marketing loader for its file (and for a file it cannot read,
+ * which it then names), any other CSV by the serving model's schema.
+ */
+async function replaySourceFor(file: string, base: URL): Promise<RowSource> {
+  const header = readCsvHeader(file);
+  return header === undefined || isBankHeader(header) ? replaySource(file) : schemaReplaySource(file, await servedSchema(base));
+}
+
+/**
+ * The serving model's schema, as GET /status reports it: what a replay of a CSV other than the
+ * bank-marketing file is read by.
+ *
+ * @throws Error saying the service could not be asked, or serves no model yet.
+ */
+async function servedSchema(base: URL): Promise<ModelSchema> {
+  const url = new URL('/status', base);
+  let status: { model?: { schema?: { task: ModelSchema['task']; classes: string[]; target: string; features: ModelSchema['features'] } } | null };
+  try {
+    const response = await fetch(url);
+    status = (await response.json()) as typeof status;
+  } catch (error) {
+    throw new Error(`cannot read the serving model's schema from ${url} to replay a CSV by it: ${(error as Error).message}`, { cause: error });
+  }
+  const schema = status.model?.schema;
+  if (!schema) throw new Error(`${url} reports no serving model: a CSV other than bank-marketing is replayed by the serving model's schema`);
+  return { features: schema.features, task: schema.task, classes: schema.classes, target: { name: schema.target } };
 }

@@ -1,16 +1,30 @@
 /**
  * Where request rows come from: the seeded synthetic generator (endless) or a labelled CSV replayed
- * in file order (finite). Both sit behind one pull interface so the scheduler does not care which,
- * and both carry the true label `y`, which the run sends to POST /feedback for a share of answers.
+ * in file order (finite) — the bank-marketing file by its own loader, any other by the schema the
+ * service reports for its serving model. All sit behind one pull interface so the scheduler does
+ * not care which, and all carry the true label, which the run sends to POST /feedback for a share
+ * of answers.
  */
 import { readLabelledRows } from '../data/csv.js';
-import type { LabelledRow } from '../data/schema.js';
+import { readCsvTable, rowsOf } from '../data/csv-table.js';
+import type { ModelSchema } from '../data/model-schema.js';
+import type { LabelledRow, Row } from '../data/schema.js';
 import { syntheticRows } from '../data/synthetic.js';
+import { encodeLabels } from '../model/train-any.js';
+
+/**
+ * A row to send and the label POST /feedback gets for it: 0 or 1 for a binary model, the class
+ * index for a multiclass one, the value for a regression.
+ */
+export interface SourceRow {
+  readonly features: Row;
+  readonly actual: number;
+}
 
 /** A pull source of labelled rows, one per arrival slot; `undefined` means it is exhausted. */
 export interface RowSource {
   readonly kind: 'synthetic' | 'replay';
-  next(): Promise<LabelledRow | undefined>;
+  next(): Promise<SourceRow | undefined>;
   /** Releases the file of a replay; safe to call twice. */
   close(): Promise<void>;
 }
@@ -43,7 +57,7 @@ export function syntheticSource(seed: number, drift?: InjectedDrift): RowSource 
     next: async () => {
       const generator = drifted && drift && row >= drift.fromRow ? drifted : calm;
       row++;
-      return generator.next().value ?? undefined;
+      return labelled(generator.next().value ?? undefined);
     },
     close: async () => undefined,
   };
@@ -64,12 +78,42 @@ export function replaySource(path: string): RowSource {
       if (done) return undefined;
       const next = await rows.next();
       if (next.done) done = true;
-      return next.done ? undefined : next.value;
+      return next.done ? undefined : labelled(next.value);
     },
     close: async () => {
       if (done) return;
       done = true;
       await rows.return?.();
+    },
+  };
+}
+
+const labelled = (row: LabelledRow | undefined): SourceRow | undefined => (row ? { features: row.features, actual: row.y } : undefined);
+
+/**
+ * The rows of any labelled CSV, read by `schema` (the serving model's, from GET /status): numbers
+ * for its numeric columns — an empty cell is left out of the request, so the service fills its
+ * default — and categories as written; the label from the target column (class index or value).
+ *
+ * @throws Error naming the file, line and column of a cell the schema cannot read (a missing column, a label that is not a class).
+ * @example const source = await schemaReplaySource('churn.csv', status.model.schema);
+ */
+export async function schemaReplaySource(path: string, schema: ModelSchema): Promise<RowSource> {
+  const table = await readCsvTable(path);
+  const rows = rowsOf(table, schema.features);
+  const labels = encodeLabels(table, schema);
+  let next = 0;
+  return {
+    kind: 'replay',
+    next: async () => {
+      if (next >= rows.length) return undefined;
+      const i = next++;
+      const features: Row = {};
+      for (const [name, value] of Object.entries(rows[i])) if (!(typeof value === 'number' && Number.isNaN(value))) features[name] = value;
+      return { features, actual: labels[i] };
+    },
+    close: async () => {
+      next = rows.length;
     },
   };
 }

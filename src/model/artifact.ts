@@ -211,9 +211,8 @@ function gbdtScorer(artifact: ModelArtifact, file: string): RowScorer {
     if ((f.kind === 'categorical') !== model.categorical[i]) throw new ArtifactError(file, `feature ${f.name} is ${f.kind} in the schema but not in the trees`);
     if (f.kind === 'categorical' && !f.categories?.length) throw new ArtifactError(file, `categorical feature ${f.name} has no categories`);
   });
-  // A binary model scores as it always has; a multiclass or regression model gives its outputs
-  // (class probabilities, or the value) through the compiled per-output trees.
-  if (model.objective === 'binary') return { encoder: artifact.schema, nOutputs: 1, score: (x, out) => void (out[0] = model.predictProba(x)) };
+  // Binary models keep predictProba, the path every existing version has always been scored by.
+  if (model.nOutputs === 1 && model.objective === 'binary') return { encoder: artifact.schema, nOutputs: 1, score: (x, out) => void (out[0] = model.predictProba(x)) };
   return { encoder: artifact.schema, nOutputs: model.nOutputs, score: (x, out) => model.predictOutputs(x, 0, out) };
 }
 

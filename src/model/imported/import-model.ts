@@ -15,14 +15,13 @@ import type { Row } from '../../data/schema.js';
 import { readCsvTable, rowsOf, type CsvTable } from '../../data/csv-table.js';
 import { inferSchemaFromTable } from '../../data/infer-schema.js';
 import { ImportError, SchemaInferenceError } from '../../errors.js';
-import { ARTIFACT_FORMAT, ARTIFACT_FORMAT_VERSION, parseArtifact, serializeArtifact, type UnsealedArtifact } from '../artifact.js';
-import { buildBaseline, buildPredictionBaseline } from '../baseline.js';
+import { ARTIFACT_FORMAT, ARTIFACT_FORMAT_VERSION, parseArtifact, serializeArtifact, type ArtifactHoldoutMetrics, type UnsealedArtifact } from '../artifact.js';
 import { createEncoder, encoderSpecFromSchema, type EncoderSpec } from '../encoding.js';
-import { evaluateBinary, reliability } from '../evaluation.js';
 import type { ModelRegistry } from '../registry.js';
 import { encoderSpecForOnnx, type OnnxInputEncoding } from '../onnx/index.js';
 import type { RowScorer } from '../row-scorer.js';
 import { encodeLabels } from '../train-any.js';
+import { artifactSchema, DECISION_THRESHOLD, taskEvidence, trainingBaseline } from '../train-any-artifact.js';
 import { readModelFile, type ImportFormat, type ReadModel } from './read-model-file.js';
 import { importedScorer, type ImportedModelJson } from './scorer.js';
 
@@ -52,7 +51,8 @@ export interface ImportResult {
   readonly version: string;
   readonly schema: ModelSchema;
   readonly rows: number;
-  readonly metrics: { accuracy: number; precision: number; recall: number; f1: number; auc: number };
+  /** On the reference data, in the task's form: accuracy, precision, recall, F1 (and AUC for binary), or MAE and RMSE. */
+  readonly metrics: ArtifactHoldoutMetrics;
   readonly seconds: number;
   readonly current: boolean;
   readonly file: string;
@@ -76,7 +76,6 @@ export async function importModel(options: ImportOptions): Promise<ImportResult>
   const features = featureOrder(table, options, model);
   const schema = inferInOrder(table, features, { target: options.target, task: taskOf(options, model), positive: options.positive });
   say(`schema: ${schema.features.length} features (${schema.features.filter((f) => f.kind === 'categorical').length} categorical), ${schema.task}${schema.classes.length ? ` [${schema.classes.join(', ')}]` : ''}`);
-  if (schema.task !== 'binary') throw new ImportError(`a ${schema.task} model cannot be served yet: this version of modelwatch imports binary classifiers`);
   const onnxEncoding = model.format === 'onnx' ? onnxEncodingOf(schema, options.categoricalEncoding) : undefined;
   const encoder = onnxEncoding ? encoderSpecForOnnx(onnxEncoding) : encoderOf(model, schema);
   const imported: ImportedModelJson = {
@@ -89,11 +88,10 @@ export async function importModel(options: ImportOptions): Promise<ImportResult>
   };
   const scorer = await importedScorer(imported, schema, options.modelFile);
   const rows = rowsOf(table, schema.features);
-  const labels = Uint8Array.from(encodeLabels(table, schema));
+  const labels = encodeLabels(table, schema);
   say(`scoring ${rows.length} reference rows through the imported model`);
-  const proba = await scoreAll(scorer, encoder, rows);
-  const threshold = 0.5;
-  const metrics = evaluateBinary(labels, proba, threshold);
+  const outputs = await scoreAll(scorer, encoder, rows);
+  const evidence = taskEvidence(schema, labels, outputs);
   const artifact: Omit<UnsealedArtifact, 'version'> = {
     format: ARTIFACT_FORMAT,
     // An older modelwatch reads format 1 and cannot serve an imported model: it refuses the file.
@@ -111,10 +109,10 @@ export async function importModel(options: ImportOptions): Promise<ImportResult>
       seed: 0,
       seconds: (performance.now() - started) / 1000,
     },
-    schema: { features: [...schema.features], task: schema.task, classes: [...schema.classes], target: { name: schema.target.name, negative: schema.classes[0], positive: schema.classes[1] } },
-    decision_threshold: threshold,
-    metrics: { holdout: metrics, reliability: reliability(labels, proba, 10) },
-    baseline: { ...buildBaseline(rows, labels, 10, schema.features), predictions: buildPredictionBaseline(proba, threshold) },
+    schema: artifactSchema(schema),
+    decision_threshold: DECISION_THRESHOLD,
+    metrics: { holdout: evidence.holdout, ...(evidence.reliability ? { reliability: evidence.reliability } : {}) },
+    baseline: { ...trainingBaseline(schema, rows, labels), predictions: evidence.predictions },
     model: imported,
   };
   // The artifact is read back as the service will read it before the registry sees it: a model
@@ -126,8 +124,7 @@ export async function importModel(options: ImportOptions): Promise<ImportResult>
   }
   const version = options.registry.register(artifact);
   if (options.promote) options.registry.setCurrent(version, { by: 'import', reason: `modelwatch import --format ${options.format} --model ${options.modelFile}` });
-  const { accuracy, precision, recall, f1, auc } = metrics;
-  return { version, schema, rows: rows.length, metrics: { accuracy, precision, recall, f1, auc }, seconds: (performance.now() - started) / 1000, current: options.promote, file: options.registry.fileOf(version) };
+  return { version, schema, rows: rows.length, metrics: evidence.holdout, seconds: (performance.now() - started) / 1000, current: options.promote, file: options.registry.fileOf(version) };
 }
 
 /**
@@ -207,11 +204,7 @@ async function scoreAll(scorer: RowScorer, spec: EncoderSpec, rows: readonly Row
     x.set(one, r * encoder.width);
   });
   if (scorer.scoreBatch) return scorer.scoreBatch(x, rows.length);
-  const out = new Float64Array(scorer.nOutputs);
-  const proba = new Float64Array(rows.length);
-  for (let r = 0; r < rows.length; r++) {
-    scorer.score(x.subarray(r * encoder.width, (r + 1) * encoder.width), out);
-    proba[r] = out[0];
-  }
-  return proba;
+  const outputs = new Float64Array(rows.length * scorer.nOutputs);
+  for (let r = 0; r < rows.length; r++) scorer.score(x.subarray(r * encoder.width, (r + 1) * encoder.width), outputs.subarray(r * scorer.nOutputs, (r + 1) * scorer.nOutputs));
+  return outputs;
 }
