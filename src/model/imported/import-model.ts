@@ -86,7 +86,12 @@ export async function importModel(options: ImportOptions): Promise<ImportResult>
     encoder,
     ...(onnxEncoding ? { onnx_encoding: onnxEncoding } : {}),
   };
-  const scorer = await importedScorer(imported, schema, options.modelFile);
+  let scorer: RowScorer;
+  try {
+    scorer = await importedScorer(imported, schema, options.modelFile);
+  } catch (error) {
+    throw new ImportError((error as Error).message.replace(/^Model artifact /, ''));
+  }
   const rows = rowsOf(table, schema.features);
   const labels = encodeLabels(table, schema);
   say(`scoring ${rows.length} reference rows through the imported model`);
