@@ -1,34 +1,25 @@
 /**
  * Real multiclass and regression models, end to end through the registry: XGBoost 1.7 (Debian's
  * python3-xgboost) trains a softmax classifier on scikit-learn's wine data and a squared-error
- * regressor on its diabetes data; each is wrapped in an artifact as `modelwatch import` wraps a
- * model file (schema inferred from the data, prediction baseline and holdout metrics from scoring
- * the reference rows with the model itself), registered, loaded and served. /predict/batch answers
+ * regressor on its diabetes data; each is imported with its data as reference (`modelwatch import`:
+ * schema inferred from the data, prediction baseline and holdout metrics from scoring the reference
+ * rows with the model itself), loaded from the registry and served. /predict/batch answers
  * every row as XGBoost's predict_proba / predict does, to 1e-6; /feedback with the true labels makes
  * live quality exactly the holdout figures; /metrics has the task's families.
  */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { readCsvTable, rowsOf } from '../src/data/csv-table.js';
-import { inferSchemaFromTable } from '../src/data/infer-schema.js';
 import type { ModelSchema } from '../src/data/model-schema.js';
 import type { Row } from '../src/data/schema.js';
-import { ARTIFACT_FORMAT, ARTIFACT_FORMAT_VERSION, type UnsealedArtifact } from '../src/model/artifact.js';
-import { buildBaseline, buildPredictionBaselineForTask } from '../src/model/baseline.js';
-import { encoderSpecFromSchema } from '../src/model/encoding.js';
-import { importedScorer, type ImportedModelJson } from '../src/model/imported/scorer.js';
+import { importModel } from '../src/model/imported/import-model.js';
 import { ModelRegistry } from '../src/model/registry.js';
-import type { SyncRowScorer } from '../src/model/row-scorer.js';
-import { multiclassHoldout } from '../src/model/task-evaluation.js';
-import { evaluateMulticlass, evaluateRegression } from '../src/model/task-metrics.js';
 import { pythonModulesMissing, runPython } from './helpers/debian-python.js';
 import { sampleValue, testApp, type TestApp } from './helpers/fixtures.js';
 import { writeSklearnCsv } from './helpers/sklearn-data.js';
-import { scoreRows } from './helpers/task-models.js';
 import { skipUnlessTool } from './helpers/tools.js';
 
 const skip = skipUnlessTool(pythonModulesMissing(['xgboost', 'sklearn', 'numpy']));
@@ -61,40 +52,17 @@ interface Served {
   readonly expected: number[][] | number[];
 }
 
-/** Wraps an XGBoost file as `modelwatch import` does, registers it, and serves it. */
+/** Imports an XGBoost file with its reference data (`modelwatch import`), and serves the version. */
 async function serve(dir: string, name: 'wine' | 'diabetes'): Promise<Served> {
   writeSklearnCsv(name, join(dir, `${name}.csv`));
-  const table = await readCsvTable(join(dir, `${name}.csv`));
-  const { schema } = inferSchemaFromTable(table, { target: 'target' });
+  const registry = new ModelRegistry(join(dir, `${name}-registry`));
+  const imported = await importModel({ format: 'xgboost', modelFile: join(dir, `${name}.json`), dataFile: join(dir, `${name}.csv`), target: 'target', registry, promote: true });
+  const { schema } = imported;
   assert.equal(schema.task, name === 'wine' ? 'multiclass' : 'regression');
-  const bytes = readFileSync(join(dir, `${name}.json`));
-  const imported: ImportedModelJson = {
-    format: 'xgboost-json',
-    file_name: `${name}.json`,
-    file_sha256: createHash('sha256').update(bytes).digest('hex'),
-    content: bytes.toString('utf8'),
-    encoder: encoderSpecFromSchema(schema.features),
-  };
-  const scorer = (await importedScorer(imported, schema, `${name}.json`)) as SyncRowScorer;
+  const table = await readCsvTable(join(dir, `${name}.csv`));
   const rows = rowsOf(table, schema.features);
   const at = table.header.indexOf('target');
   const truth = table.rows.map((r) => (schema.task === 'regression' ? Number(r[at]) : schema.classes.indexOf(r[at])));
-  const outputs = scoreRows(scorer, rows);
-  const holdout = schema.task === 'regression' ? evaluateRegression(truth, outputs) : multiclassHoldout(evaluateMulticlass(truth, outputs, schema.classes.length));
-  const artifact: Omit<UnsealedArtifact, 'version'> = {
-    format: ARTIFACT_FORMAT,
-    format_version: ARTIFACT_FORMAT_VERSION,
-    created_at: new Date().toISOString(),
-    model_type: 'xgboost',
-    training: { data_sha256: table.sha256, data_source: `${name}.csv`, rows: rows.length, train_rows: 0, test_rows: rows.length, test_share: 1, seed: 0, seconds: 0 },
-    schema: { features: [...schema.features], task: schema.task, classes: [...schema.classes], target: { name: schema.target.name } },
-    decision_threshold: 0.5,
-    metrics: { holdout },
-    baseline: { ...buildBaseline(rows, schema.task === 'regression' ? [] : truth, 10, schema.features), predictions: buildPredictionBaselineForTask(schema.task, outputs, schema.classes) },
-    model: imported,
-  };
-  const registry = new ModelRegistry(join(dir, `${name}-registry`));
-  registry.setCurrent(registry.register(artifact));
   const t = await testApp({ MODEL_DIR: registry.dir, DRIFT_MIN_SAMPLES: '50', QUALITY_WINDOW_SIZE: '1000' }, { noModel: true });
   t.state.serve(await registry.loadAsync());
   const expected = JSON.parse(readFileSync(join(dir, `${name}.expected.json`), 'utf8')) as number[][] | number[];
