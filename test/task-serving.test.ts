@@ -11,6 +11,8 @@ import { Ajv } from 'ajv';
 import { after, before, describe, test } from 'node:test';
 import { PREDICTION_LINE_SCHEMA } from '../src/monitoring/audit/prediction-line.js';
 import { LOG_FIELDS } from '../src/stack/catalogue/log-fields.js';
+import { ALERTS } from '../src/stack/catalogue/alerts.js';
+import { SeriesSampler } from '../src/monitoring/series/sampler.js';
 import { multiclassMetricsOfPairs } from '../src/model/task-evaluation.js';
 import { evaluateRegression } from '../src/model/task-metrics.js';
 import { sampleValue, testApp, type TestApp } from './helpers/fixtures.js';
@@ -278,6 +280,36 @@ describe('the lines of multiclass and regression models are in the log field cat
       await t.app.close();
     }
     for (const path of ['label', 'value', 'actual_value', 'absolute_error', 'feedback.first_actual_value']) assert.ok(seen.has(path), `${path} was written`);
+  });
+});
+
+describe("a regression model's alerts in-process (the console)", () => {
+  test('HighLiveMae holds once 30 labels of the hour are off by more than 1.5 × the holdout MAE; NoFeedbackArriving counts its labels', async () => {
+    let now = 1_000_000;
+    const model = taskModel('regression', 'v9');
+    const t = await servedApp(model);
+    const sampler = new SeriesSampler({ registry: t.metrics.registry, intervalSeconds: 5, now: () => now, featureNames: ['x', 'color'] });
+    const holds = (name: string) => ALERTS.find((a) => a.name === name)!.console!(sampler.query.view());
+    const holdoutMae = (model.holdout as { mae: number }).mae;
+    let id = 0;
+    const labelled = async (count: number, error: number) => {
+      for (let i = 0; i < count; i++) {
+        const requestId = `m-${id++}`;
+        const res = await t.app.inject({ method: 'POST', url: '/predict', payload: { x: 4, color: 'red' }, headers: { 'x-request-id': requestId } });
+        await t.app.inject({ method: 'POST', url: '/feedback', payload: { request_id: requestId, actual: res.json().value - error } });
+      }
+      now += 5000;
+      await sampler.sample();
+    };
+    await labelled(1, 0);
+    await labelled(20, 3 * holdoutMae);
+    assert.deepEqual(holds('HighLiveMae'), [], 'fewer than 30 labels in the hour: not judged');
+    assert.deepEqual(holds('NoFeedbackArriving'), [], 'its labels arrive');
+    await labelled(20, 3 * holdoutMae);
+    const findings = holds('HighLiveMae');
+    assert.equal(findings.length, 1);
+    assert.ok(Math.abs(findings[0].value - 3 * holdoutMae) < 1e-9, `live MAE ${findings[0].value}`);
+    await t.app.close();
   });
 });
 
