@@ -170,6 +170,15 @@ describe('prediction baselines and drift by task', () => {
     assert.ok(signals[0].psi! > 0.2, 'all "high": the class distribution drifted');
   });
 
+  test('class shares that do not fit the classes (an older baseline) leave the output unmonitored rather than binning garbage', () => {
+    const model = taskModel('multiclass');
+    const binary = { ...model.baseline, predictions: buildPredictionBaseline([0.2, 0.9], 0.5) };
+    const drift = new DriftMonitor(binary, { windowSize: 100, windowSeconds: 3600, minSamples: 10 }, model.schema.features, model.schema);
+    assert.deepEqual(drift.signals.filter((s) => s.family === 'prediction'), []);
+    drift.observe({ x: 1, color: 'red' }, 2, 0.6, 0);
+    assert.equal(drift.window.size, 1);
+  });
+
   test('a regression drift monitor bins the value in the reference bins and has no estimate', () => {
     const model = taskModel('regression');
     const drift = new DriftMonitor(model.baseline, { windowSize: 100, windowSeconds: 3600, minSamples: 10 }, model.schema.features, model.schema);

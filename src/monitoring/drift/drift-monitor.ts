@@ -12,7 +12,7 @@ import type { TrainingBaseline } from '../../model/baseline.js';
 import { firstEdgeAtOrAbove } from '../../util/search.js';
 import { createFeatureBinners, numericBinner, type FeatureBinner, type SignalBins } from './binner.js';
 import { compileRowBinning, type RowBinning } from './compile-binning.js';
-import { DriftWindow } from './drift-window.js';
+import { DriftWindow, MAX_BINS_PER_SIGNAL } from './drift-window.js';
 import { computePsi, topMovedBins } from './psi.js';
 
 /** The usual PSI levels of credit-risk monitoring: above 0.1 worth a look, above 0.2 significant drift. */
@@ -92,7 +92,7 @@ export class DriftMonitor {
   /**
    * @param output - the schema's task and classes (a binary model's by default): a multiclass
    *   model's "class" bins are labelled with its class names (a binary model keeps "0" and "1");
-   *   class shares of another length are not monitored.
+   *   class shares of another length, or more classes than a signal has bins (255), are not monitored.
    */
   constructor(baseline: TrainingBaseline, private readonly settings: DriftSettings, features?: readonly Feature[], output?: Pick<ModelSchema, 'task' | 'classes'>) {
     const binners = createFeatureBinners(baseline, features);
@@ -104,7 +104,7 @@ export class DriftMonitor {
     if (predictions?.value) {
       this.valueBinner = numericBinner('value', predictions.value);
       bins.push({ family: 'prediction', bins: this.valueBinner });
-    } else if (predictions?.classShares && predictions.confidence && predictions.classShares.length === classLabels.length) {
+    } else if (predictions?.classShares && predictions.confidence && predictions.classShares.length === classLabels.length && classLabels.length <= MAX_BINS_PER_SIGNAL) {
       bins.push({ family: 'prediction', bins: { name: 'class', labels: classLabels, shares: predictions.classShares } });
       bins.push({ family: 'prediction', bins: { name: 'confidence', labels: predictions.confidence.labels, shares: predictions.confidence.shares } });
       this.confidenceEdges = predictions.confidence.upperEdges;
