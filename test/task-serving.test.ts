@@ -115,6 +115,16 @@ describe('a multiclass model served end to end', () => {
     assert.ok(estimate !== undefined && estimate > 0.4 && estimate < 1, 'the mean top probability');
   });
 
+  test("the console's class panel counts a multiclass model's classes by name when it serves from the start", async () => {
+    const started = await testApp({}, { model: taskModel('multiclass', 'v3') });
+    for (const x of [1, 8, 9]) await started.app.inject({ method: 'POST', url: '/predict', payload: { x } });
+    started.monitor!.tick();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const series = (await started.app.inject({ url: '/api/series?range=5m' })).json();
+    assert.deepEqual(series.totals.by_class, { low: 1, mid: 0, high: 2 });
+    await started.app.close();
+  });
+
   test('/status shows the task, the classes, drift over the classes, live and holdout quality; the console APIs answer', async () => {
     const status = (await t.app.inject({ method: 'GET', url: '/status' })).json();
     assert.equal(status.model.schema.task, 'multiclass');

@@ -48,7 +48,12 @@ export interface SeriesResponse {
   /** ml_feature_drift_psi per feature, then ml_prediction_drift_psi per signal (`class`, `confidence`). */
   readonly psi: Readonly<Record<string, Points>>;
   /** Predictions by class since start (ml_predictions_by_class_total): the pie of 000's dashboard. */
-  readonly totals: { readonly no_subscribe: number | null; readonly subscribe: number | null };
+  readonly totals: {
+    readonly no_subscribe: number | null;
+    readonly subscribe: number | null;
+    /** A multiclass model's predictions by class name since start (absent for a binary model). */
+    readonly by_class?: Readonly<Record<string, number | null>>;
+  };
   /** Seconds the last sample took (registry reads and in-process alerts). */
   readonly last_sample_seconds: number;
 }

@@ -94,7 +94,14 @@ export class Panels {
     draw('distribution', [s.no_subscribe_per_minute, s.subscribe_per_minute]);
     draw('memory', [s.memory_mb]);
     draw('feedback', [s.feedback_coverage_percent, s.feedback_delay_seconds]);
-    const { no_subscribe: no, subscribe: yes } = data.totals;
+    const { no_subscribe: no, subscribe: yes, by_class: byClass } = data.totals;
+    if (byClass && Object.keys(byClass).length) {
+      // A multiclass model: its classes by name (the per-minute lines are a binary model's).
+      const all = Object.values(byClass).reduce<number>((sum, n) => sum + (n ?? 0), 0);
+      const parts = Object.entries(byClass).flatMap(([name, n], i) => [...(i ? [' · '] : []), h('b', {}, `${name} ${all > 0 ? `${(((n ?? 0) / all) * 100).toFixed(1)} %` : '—'}`)]);
+      this.panels.get('distribution')!.setExtra('Since start: ', ...parts, ` of ${all.toLocaleString()}`);
+      return;
+    }
     const total = (no ?? 0) + (yes ?? 0);
     const share = (n: number | null) => (total > 0 ? `${(((n ?? 0) / total) * 100).toFixed(1)} %` : '—');
     this.panels.get('distribution')!.setExtra('Since start: ', h('b', {}, `No Subscribe ${share(no)}`), ' · ', h('b', {}, `Subscribe ${share(yes)}`), ` of ${total.toLocaleString()}`);

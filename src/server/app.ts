@@ -165,6 +165,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       intervalSeconds: config.MONITOR_INTERVAL_SECONDS,
       forScale: config.CONSOLE_ALERT_FOR_SCALE,
       featureNames: state.current?.schema.features.map((f) => f.name),
+      classNames: state.current?.schema.task === 'multiclass' ? state.current.schema.classes : undefined,
       monitor,
       recent: log.recent,
       audit: config.AUDIT_LOG ? log.audit : undefined,

@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../../src/config.js';
 import { syntheticTrainingSet } from '../../src/model/bootstrap.js';
 import { ModelRegistry } from '../../src/model/registry.js';
+import type { ServingModel } from '../../src/model/serving-model.js';
 import { trainModel } from '../../src/model/train.js';
 import { createLogger, type ServiceLogger } from '../../src/monitoring/audit/logger.js';
 import { createServiceMetrics, type ServiceMetrics } from '../../src/monitoring/metrics/index.js';
@@ -63,11 +64,12 @@ export interface TestApp {
 }
 
 /**
- * Builds an app (not listening) with settings from `env`, the test model loaded unless `noModel`.
+ * Builds an app (not listening) with settings from `env`, the test model loaded unless `noModel`
+ * (or `model` loaded instead, before the app is built, as a service starts with it).
  *
  * @example const { app } = await testApp({ BATCH_MAX_ROWS: '3' });
  */
-export async function testApp(env: Record<string, string> = {}, options: { noModel?: boolean; now?: () => number } = {}): Promise<TestApp> {
+export async function testApp(env: Record<string, string> = {}, options: { noModel?: boolean; now?: () => number; model?: ServingModel } = {}): Promise<TestApp> {
   const config = loadConfig({ MODEL_DIR: trainedRegistry().dir, ...env });
   const captured = new CapturedLines();
   const log = createLogger({ serviceName: config.SERVICE_NAME, level: 'info', stdout: false, stream: captured, recentLines: config.CONSOLE_ENABLED ? config.CONSOLE_LOG_LINES : 0 });
@@ -78,7 +80,8 @@ export async function testApp(env: Record<string, string> = {}, options: { noMod
     metrics.setServingModel(model);
     monitor?.setModel(model);
   });
-  if (!options.noModel) state.serve(trainedRegistry().load());
+  if (options.model) state.serve(options.model);
+  else if (!options.noModel) state.serve(trainedRegistry().load());
   const app = await buildApp({ config, state, metrics, log, monitor });
   return { app, config, state, metrics, log, captured, monitor };
 }

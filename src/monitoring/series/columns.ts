@@ -70,7 +70,7 @@ export const bucketBounds = (histogram: HistogramName): string[] => [...HISTOGRA
  *
  * @example seriesColumns().length // 72
  */
-export function seriesColumns(featureNames: readonly string[] = FEATURE_NAMES): ColumnSpec[] {
+export function seriesColumns(featureNames: readonly string[] = FEATURE_NAMES, classNames: readonly string[] = []): ColumnSpec[] {
   const histogram = (family: HistogramName) => [
     ...bucketBounds(family).map((le) => spec(family, { le }, `${family}_bucket`)),
   ];
@@ -78,6 +78,8 @@ export function seriesColumns(featureNames: readonly string[] = FEATURE_NAMES): 
     spec('ml_predictions_total'),
     spec('ml_predictions_by_class_total', { prediction_class: '0' }),
     spec('ml_predictions_by_class_total', { prediction_class: '1' }),
+    // A multiclass model's classes are counted by name.
+    ...classNames.map((prediction_class) => spec('ml_predictions_by_class_total', { prediction_class })),
     spec('model_requests_total', { status: 'success' }),
     spec('model_requests_total', { status: 'error' }),
     spec('ml_prediction_error_rate'),

@@ -79,6 +79,7 @@ export function panelSeries(sampler: SeriesSampler, rangeSeconds: number, maxPoi
     totals: {
       no_subscribe: latest(col('ml_predictions_by_class_total', { prediction_class: '0' })),
       subscribe: latest(col('ml_predictions_by_class_total', { prediction_class: '1' })),
+      ...(sampler.classNames.length ? { by_class: Object.fromEntries(sampler.classNames.map((name) => [name, latest(col('ml_predictions_by_class_total', { prediction_class: name }))])) } : {}),
     },
     last_sample_seconds: sampler.lastSampleSeconds,
   };

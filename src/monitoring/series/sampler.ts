@@ -26,6 +26,8 @@ export interface SeriesSamplerOptions {
    * /status, /metrics and the drift panel; only its PSI history here starts with the next restart.
    */
   readonly featureNames?: readonly string[];
+  /** A multiclass serving model's class names at start: their prediction counts get columns (the console's class shares). */
+  readonly classNames?: readonly string[];
   /** Clock in ms (the model monitor's, so both agree; tests inject one). */
   readonly now?: () => number;
 }
@@ -44,6 +46,7 @@ export type SampleListener = (view: SeriesView, atMs: number) => void;
 export class SeriesSampler {
   readonly columns: readonly ColumnSpec[];
   readonly featureNames: readonly string[];
+  readonly classNames: readonly string[];
   readonly ring: SeriesRing;
   readonly query: SeriesQuery;
   readonly intervalSeconds: number;
@@ -57,7 +60,8 @@ export class SeriesSampler {
 
   constructor(private readonly options: SeriesSamplerOptions) {
     this.featureNames = options.featureNames ?? FEATURE_NAMES;
-    this.columns = seriesColumns(this.featureNames);
+    this.classNames = options.classNames ?? [];
+    this.columns = seriesColumns(this.featureNames, this.classNames);
     this.intervalSeconds = options.intervalSeconds;
     // One sample more than the retention needs, so a full window is covered right after a tick.
     const capacity = Math.ceil((options.retentionSeconds ?? RETENTION_SECONDS) / options.intervalSeconds) + 2;

@@ -27,6 +27,8 @@ export interface ConsoleApiOptions {
   readonly forScale: number;
   /** Features whose PSI history the console keeps (the serving model's at start). */
   readonly featureNames?: readonly string[];
+  /** A multiclass serving model's class names at start, whose shares the class panel shows. */
+  readonly classNames?: readonly string[];
   /** Drift and its tick; absent when MODEL_MONITORING is off. */
   readonly monitor?: Pick<ModelMonitor, 'onTick' | 'now' | 'driftShares'>;
   /** The log window (CONSOLE_LOG_LINES); absent when the logger keeps none. */
@@ -93,7 +95,7 @@ function logQuery(query: Query): { filter: LogFilter; limit: number } {
  */
 export async function registerConsoleApi(app: FastifyInstance, options: ConsoleApiOptions): Promise<void> {
   const { monitor, recent } = options;
-  const sampler = new SeriesSampler({ registry: options.registry, intervalSeconds: options.intervalSeconds, featureNames: options.featureNames, now: monitor?.now });
+  const sampler = new SeriesSampler({ registry: options.registry, intervalSeconds: options.intervalSeconds, featureNames: options.featureNames, classNames: options.classNames, now: monitor?.now });
   const alerts = new InProcessAlerts({ forScale: options.forScale, audit: options.audit });
   sampler.onSample((view, at) => alerts.evaluate(view, at));
   const onError = (error: unknown) => options.log.error({ err: error }, 'the console could not sample its time series');
