@@ -80,6 +80,30 @@ async function predictAll(t: TestApp, rows: readonly Row[]) {
   return answers;
 }
 
+/**
+ * Every row through the Open Inference Protocol, 100 at a time as one [N, F] FP64 tensor: the
+ * `probabilities` ([N, C]) or `value` ([N]) output, row by row.
+ */
+async function inferAll(t: TestApp, schema: ModelSchema, rows: readonly Row[]): Promise<number[][]> {
+  const names = schema.features.map((f) => f.name);
+  const output = schema.task === 'regression' ? 'value' : 'probabilities';
+  const width = schema.task === 'regression' ? 1 : schema.classes.length;
+  const outputs: number[][] = [];
+  for (let i = 0; i < rows.length; i += 100) {
+    const chunk = rows.slice(i, i + 100);
+    const payload = { id: `v2-${i}`, inputs: [{ name: 'input', shape: [chunk.length, names.length], datatype: 'FP64', data: chunk.flatMap((r) => names.map((n) => r[n])) }], outputs: [{ name: output }] };
+    const res = await t.app.inject({ method: 'POST', url: `/v2/models/${t.state.current!.name}/infer`, payload });
+    assert.equal(res.statusCode, 200, res.body);
+    const tensor = (res.json().outputs as { name: string; data: number[] }[]).find((o) => o.name === output)!;
+    for (let r = 0; r < chunk.length; r++) outputs.push(tensor.data.slice(r * width, (r + 1) * width));
+  }
+  return outputs;
+}
+
+/** The largest gap between served and expected outputs, over every row and output. */
+const largestGap = (served: readonly number[][], expected: readonly (number[] | number)[]) =>
+  Math.max(...served.flatMap((row, i) => row.map((v, k) => Math.abs(v - (Array.isArray(expected[i]) ? (expected[i] as number[])[k] : (expected[i] as number))))));
+
 describe('XGBoost multiclass and regression models served and watched', { skip }, () => {
   let dir = '';
   before(() => {
@@ -113,11 +137,14 @@ describe('XGBoost multiclass and regression models served and watched', { skip }
     assert.equal(sampleValue(text, 'ml_predictions_by_class_total', { prediction_class: schema.classes[0] }), answers.filter((a) => a.prediction === 0).length);
     // Served the reference rows themselves: the class shares match the baseline, PSI near 0.
     assert.ok(sampleValue(text, 'ml_prediction_drift_psi', { signal: 'class' })! < 0.01);
+    // The same rows over the Open Inference Protocol (observed too: after the counts above).
+    const overV2 = largestGap(await inferAll(t, schema, rows), expected);
+    assert.ok(overV2 <= TOLERANCE, `largest difference from XGBoost over /v2: ${overV2}`);
     await t.app.close();
   });
 
   test('diabetes (regression): every value equals predict to 1e-6; live MAE and RMSE equal the holdout errors; no accuracy family', async () => {
-    const { t, rows, truth, expected } = await serve(dir, 'diabetes');
+    const { t, schema, rows, truth, expected } = await serve(dir, 'diabetes');
     const answers = await predictAll(t, rows);
     let worst = 0;
     answers.forEach((a, i) => {
@@ -139,6 +166,9 @@ describe('XGBoost multiclass and regression models served and watched', { skip }
     assert.equal(sampleValue(text, 'ml_model_accuracy'), undefined);
     assert.equal(sampleValue(text, 'ml_prediction_value_count'), rows.length);
     assert.ok(sampleValue(text, 'ml_prediction_drift_psi', { signal: 'value' })! < 0.01);
+    // The same rows over the Open Inference Protocol (observed too: after the counts above).
+    const overV2 = largestGap(await inferAll(t, schema, rows), expected);
+    assert.ok(overV2 <= TOLERANCE, `largest difference from XGBoost over /v2: ${overV2}`);
     await t.app.close();
   });
 });
