@@ -134,6 +134,9 @@ describe('the generated recording rules over a promotion (promtool)', { skip: pr
       { series: `ml_feedback_total${v2('predicted_class="1",actual_class="0"')}`, values: '_x29 0+2x30' },
       { series: `ml_feedback_total${v2('predicted_class="0",actual_class="1"')}`, values: '_x29 0x30' },
       { series: `ml_feedback_total${v2('predicted_class="1",actual_class="1"')}`, values: '_x29 0x30' },
+      // The diagonals, as the service counts them: v1 6 + 3 a minute, v2 2.
+      { series: `ml_feedback_correct_total${mw('model_version="v1"')}`, values: '0+9x60' },
+      { series: `ml_feedback_correct_total${mw('model_version="v2"')}`, values: '_x29 0+2x30' },
     ];
     const psi = (version: string, value: number) => ({ labels: `ml:feature_drift_psi:1h{model_version="${version}",feature="age"}`, value });
     // v2 reaches the minimum number of predictions (100 a minute) a few minutes after the swap.

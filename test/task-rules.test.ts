@@ -58,3 +58,39 @@ describe('regression quality rules', { skip: skipUnlessTool(missing) }, () => {
     assert.equal(result.status, 0, result.stdout + result.stderr);
   });
 });
+
+describe('multiclass quality rules', { skip: skipUnlessTool(missing) }, () => {
+  test('live accuracy of a three-class model over every replica: the diagonal counter over all labels', () => {
+    const dir = tempDir('modelwatch-rules-');
+    const file = join(dir, 'multiclass.test.yml');
+    const cell = (instance: string, predicted: string, actual: string, values: string) => ({
+      series: `ml_feedback_total{job="modelwatch",instance="${instance}",model_version="v1",predicted_class="${predicted}",actual_class="${actual}"}`,
+      values,
+    });
+    writeFileSync(
+      file,
+      stringify({
+        rule_files: [recording],
+        evaluation_interval: '1m',
+        tests: [
+          {
+            interval: '1m',
+            input_series: [
+              // Replica a: 6 right (setosa 4, virginica 2) and 2 wrong a minute; replica b: 3 right, 1 wrong → 9 of 12.
+              cell('a', 'setosa', 'setosa', '0+4x120'),
+              cell('a', 'virginica', 'virginica', '0+2x120'),
+              cell('a', 'versicolor', 'virginica', '0+2x120'),
+              series('ml_feedback_correct_total', 'a', 'v1', '0+6x120'),
+              cell('b', 'versicolor', 'versicolor', '0+3x120'),
+              cell('b', 'setosa', 'versicolor', '0+1x120'),
+              series('ml_feedback_correct_total', 'b', 'v1', '0+3x120'),
+            ],
+            promql_expr_test: [{ expr: 'ml:model_accuracy:live_1h', eval_time: '90m', exp_samples: [{ labels: 'ml:model_accuracy:live_1h{model_version="v1"}', value: 0.75 }] }],
+          },
+        ],
+      }),
+    );
+    const result = spawnSync('promtool', ['test', 'rules', file], { encoding: 'utf8' });
+    assert.equal(result.status, 0, result.stdout + result.stderr);
+  });
+});

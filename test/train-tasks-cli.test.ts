@@ -51,6 +51,7 @@ describe('modelwatch train on multiclass and regression data', { skip: skipUnles
       const service = await startService(loadConfig({}, { PORT: 0, HOST: '127.0.0.1', MODEL_DIR: modelDir, LOG_STDOUT: false, MONITOR_INTERVAL_SECONDS: 3600, QUALITY_MIN_LABELS: 5 }));
       try {
         const { bodies, targets } = await firstRows(data, 20);
+        let right = 0;
         for (const [i, body] of bodies.entries()) {
           const response = await fetch(`${service.url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
           assert.equal(response.status, 200, await response.clone().text());
@@ -59,6 +60,7 @@ describe('modelwatch train on multiclass and regression data', { skip: skipUnles
             const probabilities = Object.values(answer.probabilities!);
             assert.ok(Math.abs(probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-9);
             assert.equal(answer.label, Object.entries(answer.probabilities!).sort((a, b) => b[1] - a[1])[0][0]);
+            if (answer.label === targets[i]) right++;
           } else {
             assert.ok(Number.isFinite(answer.value), JSON.stringify(answer));
           }
@@ -67,7 +69,11 @@ describe('modelwatch train on multiclass and regression data', { skip: skipUnles
         }
         service.monitor!.tick();
         const metrics = await service.metrics.registry.metrics();
-        if (task === 'multiclass') assert.ok(sampleValue(metrics, 'ml_model_accuracy', { model_version: 'v1', source: 'live' })! > 0.8);
+        if (task === 'multiclass') {
+          assert.ok(sampleValue(metrics, 'ml_model_accuracy', { model_version: 'v1', source: 'live' })! > 0.8);
+          // The diagonal the fleet accuracy rule divides by ml_feedback_total.
+          assert.equal(sampleValue(metrics, 'ml_feedback_correct_total', { model_version: 'v1' }), right);
+        }
         else assert.ok(sampleValue(metrics, 'ml_model_mae', { model_version: 'v1', source: 'live' })! > 0);
       } finally {
         await service.close();

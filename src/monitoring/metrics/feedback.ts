@@ -3,7 +3,9 @@
  * confusion matrix as counters, so accuracy over any range and every replica is PromQL; by the
  * version that made the prediction, since accuracy summed over two versions describes neither —
  * a binary version's classes are "0" and "1", a multiclass version's its class names, C² series at
- * most), for a regression version ml_feedback_regression_total{model_version} with
+ * most) with ml_feedback_correct_total{model_version} (its diagonal: PromQL cannot match a
+ * predicted_class label against an actual_class one, so fleet accuracy of any number of classes is
+ * this over ml_feedback_total), for a regression version ml_feedback_regression_total{model_version} with
  * ml_feedback_absolute_error_total and ml_feedback_squared_error_total (sums of |predicted − actual|
  * and its square, so MAE and RMSE over any range are PromQL too),
  * ml_feedback_unmatched_total{reason}, ml_ground_truth_delay_seconds, and the prediction store's
@@ -51,6 +53,7 @@ export function createFeedbackMetrics(registry: Registry, store: () => Predictio
     registers: [registry],
   });
   const labelOpts = (name: string, help: string) => new Counter({ name, help, labelNames: ['model_version'] as const, registers: [registry] });
+  const correctLabels = labelOpts('ml_feedback_correct_total', 'Labels joined with a classifier\'s prediction that was right, by the model version that predicted (the diagonal of ml_feedback_total: fleet accuracy is this over it).');
   const regressionLabels = labelOpts('ml_feedback_regression_total', 'Labels joined with a regression model\'s prediction, by the model version that predicted.');
   const absoluteErrors = labelOpts('ml_feedback_absolute_error_total', 'Sum of |predicted − actual| over the joined labels of a regression model, in the target\'s unit (divided by ml_feedback_regression_total: the MAE).');
   const squaredErrors = labelOpts('ml_feedback_squared_error_total', 'Sum of (predicted − actual)² over the joined labels of a regression model (divided by ml_feedback_regression_total, square-rooted: the RMSE).');
@@ -59,7 +62,7 @@ export function createFeedbackMetrics(registry: Registry, store: () => Predictio
   // for its predictions keep arriving (up to the store's TTL) and count for it. Their number is
   // bounded by the versions one process loads in its life, times C² (or 3).
   type Cell = ReturnType<typeof joined.labels>;
-  type Version = { kind: 'classes'; modelVersion: string; names: readonly string[]; cells: (Cell | undefined)[] } | { kind: 'regression'; cells: Cell[] };
+  type Version = { kind: 'classes'; modelVersion: string; names: readonly string[]; cells: (Cell | undefined)[]; correct: Cell } | { kind: 'regression'; cells: Cell[] };
   const versions = new Map<string, Version>();
   const BINARY_NAMES = ['0', '1'];
   const versionOf = (modelVersion: string, schema?: Pick<ModelSchema, 'task' | 'classes'>): Version => {
@@ -71,7 +74,8 @@ export function createFeedbackMetrics(registry: Registry, store: () => Predictio
       for (const cell of version.cells) cell.inc(0);
     } else {
       const names = schema?.task === 'multiclass' ? schema.classes : BINARY_NAMES;
-      version = { kind: 'classes', modelVersion, names, cells: new Array<Cell | undefined>(names.length * names.length) };
+      version = { kind: 'classes', modelVersion, names, cells: new Array<Cell | undefined>(names.length * names.length), correct: correctLabels.labels(labels) };
+      version.correct.inc(0);
       if (names.length <= PRECREATED_MAX_CLASSES) for (let i = 0; i < version.cells.length; i++) cellOf(version, i).inc(0);
     }
     versions.set(modelVersion, version);
@@ -139,7 +143,10 @@ export function createFeedbackMetrics(registry: Registry, store: () => Predictio
           }
         } else {
           const c = version.names.length;
-          if (prediction.value === undefined && isIndex(prediction.predicted, c) && isIndex(actual, c)) cellOf(version, prediction.predicted * c + actual).inc();
+          if (prediction.value === undefined && isIndex(prediction.predicted, c) && isIndex(actual, c)) {
+            cellOf(version, prediction.predicted * c + actual).inc();
+            if (prediction.predicted === actual) version.correct.inc();
+          }
         }
         delay.observe(outcome.delaySeconds);
       } else {

@@ -351,6 +351,8 @@ export const ALERTS: readonly AlertRule[] = [
         { series: 'ml_feedback_total{job="modelwatch",instance="m1:5000",predicted_class="0",actual_class="1"}', values: `0x60 ${perMinute(4, 4, 90)}` },
         { series: 'ml_feedback_total{job="modelwatch",instance="m1:5000",predicted_class="1",actual_class="0"}', values: '0x150' },
         { series: 'ml_feedback_total{job="modelwatch",instance="m1:5000",predicted_class="1",actual_class="1"}', values: '0x150' },
+        // The diagonal: the 0/0 cell, as the service counts it.
+        { series: 'ml_feedback_correct_total{job="modelwatch",instance="m1:5000"}', values: `${perMinute(0, 10, 60)} ${perMinute(606, 6, 90)}` },
       ],
       silentAt: '60m',
       firingAt: '130m',

@@ -126,7 +126,9 @@ export const RULE_GROUPS: readonly RuleGroup[] = [
   {
     name: 'modelwatch.quality',
     rules: [
-      { record: 'ml:model_accuracy:live_1h', expr: `(${confusion(0, 0)} + ${confusion(1, 1)}) / sum by (model_version) (increase(ml_feedback_total[1h]))${withEnoughLabels}`, help: `Accuracy of the labelled predictions of the last hour per model version that made them, all replicas (recorded once the version has ${FLEET_QUALITY_MIN_LABELS} labels in the hour).` },
+      // The diagonal counter, not the confusion cells "0"/"1": the same figure for a binary model,
+      // and the only one PromQL can give for a multiclass model's C classes.
+      { record: 'ml:model_accuracy:live_1h', expr: `sum by (model_version) (increase(ml_feedback_correct_total[1h])) / sum by (model_version) (increase(ml_feedback_total[1h]))${withEnoughLabels}`, help: `Accuracy of the labelled predictions of the last hour per model version that made them, any number of classes, all replicas (recorded once the version has ${FLEET_QUALITY_MIN_LABELS} labels in the hour).` },
       { record: 'ml:model_precision:live_1h', expr: `${confusion(1, 1)} / (${confusion(1, 1)} + ${confusion(1, 0)})${withEnoughLabels}`, help: 'Precision for class 1 over the last hour per model version, all replicas.' },
       { record: 'ml:model_recall:live_1h', expr: `${confusion(1, 1)} / (${confusion(1, 1)} + ${confusion(0, 1)})${withEnoughLabels}`, help: 'Recall for class 1 over the last hour per model version, all replicas.' },
       {
