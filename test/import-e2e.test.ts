@@ -118,6 +118,25 @@ describe('an XGBoost model trained in Python, imported and served', { skip }, ()
     }
   });
 
+  test('an integer column made categorical is read by category, and label 1 is the second class in sorted order', async () => {
+    const registry = new ModelRegistry(join(dir, 'grades-models'));
+    const { schema } = await importModel({ format: 'xgboost', modelFile: join(dir, 'grades.json'), dataFile: join(dir, 'grades.csv'), target: 'outcome', registry, promote: true });
+    const grade = schema.features.find((f) => f.name === 'grade')!;
+    assert.equal(grade.kind, 'categorical', 'the model splits grade by category');
+    assert.deepEqual(grade.kind === 'categorical' && grade.categories, ['1', '3', '10']);
+    // "malignant" is the majority, so inference's minority rule would have made "benign" positive.
+    assert.deepEqual(schema.classes, ['benign', 'malignant']);
+    const service = await startService(config(registry.dir));
+    try {
+      const table = await readCsvTable(join(dir, 'grades.csv'));
+      const bodies = table.rows.map(([g, size]) => ({ grade: g, size: Number(size) }));
+      const worst = assertSame(await servedProbabilities(service.url, bodies), readJson<number[]>(join(dir, 'grades.expected.json')), 'grades');
+      assert.ok(worst <= 1e-6);
+    } finally {
+      await service.close();
+    }
+  });
+
   describe('bank-full (9 categorical columns), trained on the first half, replaying the second', () => {
     let service: RunningService;
     let registry: ModelRegistry;

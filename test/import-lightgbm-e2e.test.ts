@@ -26,6 +26,8 @@ describe('a LightGBM model imported and served', () => {
     const model = writeLightgbmModel({
       objective: 'binary sigmoid:1',
       featureNames: ['tenure', 'plan', 'calls'],
+      // As LightGBM writes them: numeric ranges, the categorical column's codes.
+      featureInfos: ['[1:60]', '0:1:2', '[0:7]'],
       pandasCategorical: [['yearly', 'monthly', 'two-year']],
       trees: [
         { feature: 1, categories: [1], left: { leaf: 1 }, right: { feature: 0, threshold: 12.5, left: { leaf: 0.5 }, right: { leaf: -1 } } },
@@ -70,6 +72,13 @@ describe('a LightGBM model imported and served', () => {
       (error: Error) => /reads 3 features but 2 were given/.test(error.message),
     );
     await assert.rejects(importModel({ format: 'lightgbm', modelFile: join(dir, 'churn.txt'), dataFile: join(dir, 'reference.csv'), target: 'left', registry, promote: true }), /target column "left" is not in/);
+    // A three-class model whose reference data holds two of its classes.
+    const leaf = { leaf: 0.5 };
+    writeFileSync(join(dir, 'three.txt'), writeLightgbmModel({ objective: 'multiclass num_class:3', numClass: 3, featureNames: ['tenure', 'plan', 'calls'], featureInfos: ['[1:60]', '0:1:2', '[0:7]'], pandasCategorical: [['yearly', 'monthly', 'two-year']], trees: [leaf, leaf, leaf] }));
+    await assert.rejects(importModel({ format: 'lightgbm', modelFile: join(dir, 'three.txt'), dataFile: join(dir, 'reference.csv'), target: 'churned', registry, promote: true }), {
+      code: 'MW_IMPORT_REFUSED',
+      message: /answers 3 values per row.*every class the model knows must appear/,
+    });
     assert.deepEqual(registry.list(), []);
   });
 });

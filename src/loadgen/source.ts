@@ -109,7 +109,8 @@ export async function schemaReplaySource(path: string, schema: ModelSchema): Pro
       if (next >= rows.length) return undefined;
       const i = next++;
       const features: Row = {};
-      for (const [name, value] of Object.entries(rows[i])) if (!(typeof value === 'number' && Number.isNaN(value))) features[name] = value;
+      // An empty cell (NaN, or an empty category) is left out: the service fills the feature's default.
+      for (const [name, value] of Object.entries(rows[i])) if (!(typeof value === 'number' ? Number.isNaN(value) : value === '')) features[name] = value;
       return { features, actual: labels[i] };
     },
     close: async () => {

@@ -144,11 +144,15 @@ export function serializeArtifact(artifact: UnsealedArtifact): string {
 /**
  * Parses and verifies artifact text: JSON, format tag and version, envelope schema, checksum, the
  * model schema, and the model itself (for the native trees: the encoder matching the trees).
+ * With `{ openSessions: false }` a model that loads asynchronously (an ONNX session) is not
+ * opened — what reading a version's metadata needs (`model list`) — and `scorer` is absent for it.
  *
  * @throws ArtifactError naming `file` and the problem.
  * @example const { artifact, schema, scorer } = parseArtifact(readFileSync(path, 'utf8'), path);
  */
-export function parseArtifact(text: string, file: string): { artifact: ModelArtifact; schema: ModelSchema; scorer: RowScorer | Promise<RowScorer> } {
+export function parseArtifact(text: string, file: string): { artifact: ModelArtifact; schema: ModelSchema; scorer: RowScorer | Promise<RowScorer> };
+export function parseArtifact(text: string, file: string, options: { openSessions: false }): { artifact: ModelArtifact; schema: ModelSchema; scorer?: RowScorer };
+export function parseArtifact(text: string, file: string, options: { openSessions?: boolean } = {}): { artifact: ModelArtifact; schema: ModelSchema; scorer?: RowScorer | Promise<RowScorer> } {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -170,7 +174,9 @@ export function parseArtifact(text: string, file: string): { artifact: ModelArti
   if (contentHash(content) !== sha256) throw new ArtifactError(file, 'checksum mismatch: the content was changed or damaged after it was written');
   const artifact = value as ModelArtifact;
   const schema = modelSchemaOf(artifact, file);
-  return { artifact, schema, scorer: artifact.model_type === 'gbdt' ? gbdtScorer(artifact, file) : importedScorer(artifact.model, schema, file) };
+  if (artifact.model_type === 'gbdt') return { artifact, schema, scorer: gbdtScorer(artifact, file) };
+  if (artifact.model_type === 'onnx' && options.openSessions === false) return { artifact, schema };
+  return { artifact, schema, scorer: importedScorer(artifact.model, schema, file) };
 }
 
 /**

@@ -6,7 +6,7 @@
  * holdout's part.
  */
 import { rowsOf } from '../data/csv-table.js';
-import type { ModelSchema } from '../data/model-schema.js';
+import { BANK_SCHEMA, type ModelSchema } from '../data/model-schema.js';
 import { ARTIFACT_FORMAT, ARTIFACT_FORMAT_VERSION, NATIVE_BINARY_FORMAT_VERSION, type ArtifactHoldoutMetrics, type UnsealedArtifact } from './artifact.js';
 import { buildPredictionBaselineForTask, type PredictionBaseline } from './baseline.js';
 import type { ReliabilityReport } from './evaluation.js';
@@ -92,8 +92,9 @@ export function buildCsvArtifact(result: TrainOnCsvResult, inputs: CsvArtifactIn
   const evidence = taskEvidence(schema, holdout.y, holdout.predictions);
   return {
     format: ARTIFACT_FORMAT,
-    // A binary model reads as format 1 everywhere; other tasks need a reader that knows them.
-    format_version: schema.task === 'binary' ? NATIVE_BINARY_FORMAT_VERSION : ARTIFACT_FORMAT_VERSION,
+    // Only a bank-marketing model reads as format 1: an older reader validates requests by the bank
+    // schema whatever the artifact says, so any other schema (or task) needs a reader that knows it.
+    format_version: isBankSchema(schema) ? NATIVE_BINARY_FORMAT_VERSION : ARTIFACT_FORMAT_VERSION,
     created_at: new Date().toISOString(),
     model_type: 'gbdt',
     training: {
@@ -119,4 +120,10 @@ export function buildCsvArtifact(result: TrainOnCsvResult, inputs: CsvArtifactIn
     },
     model: result.model.toJSON(),
   };
+}
+
+/** Whether a schema is the bank-marketing data's: the binary no/yes task on its 16 columns. */
+function isBankSchema(schema: ModelSchema): boolean {
+  const names = (s: ModelSchema) => s.features.map((f) => f.name).join('\u0000');
+  return schema.task === 'binary' && names(schema) === names(BANK_SCHEMA) && schema.classes.join() === BANK_SCHEMA.classes.join() && schema.target.name === BANK_SCHEMA.target.name;
 }

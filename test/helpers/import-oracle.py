@@ -43,3 +43,19 @@ m.save_model(f'{out}/bank.json')
 bank[:half].to_csv(f'{out}/bank-first-half.csv', index=False)
 bank[half:].to_csv(f'{out}/bank-second-half.csv', index=False)
 dump('bank.expected.json', m.predict_proba(X)[:, 1])
+
+# Grades: an integer column made categorical (pandas codes it by its sorted categories 1, 3, 10,
+# not by its values), a numeric one, and a text target whose classes sort as XGBoost numbered them.
+rng_state = 7
+grades = pd.DataFrame({
+    'grade': [1, 3, 10, 3, 1, 10, 10, 3] * 40,
+    'size': [float(i % 17) for i in range(320)],
+})
+grades['outcome'] = ['benign' if (g == 10 and s > 4) or s > 12 else 'malignant' for g, s in zip(grades['grade'], grades['size'])]
+grades.to_csv(f'{out}/grades.csv', index=False)
+X = grades.drop(columns='outcome').copy()
+X['grade'] = X['grade'].astype('category')
+y = (grades['outcome'] == 'malignant').astype(int)   # LabelEncoder's order: benign 0, malignant 1
+m = xgb.XGBClassifier(tree_method='hist', enable_categorical=True, n_estimators=20, max_depth=3, random_state=13).fit(X, y)
+m.save_model(f'{out}/grades.json')
+dump('grades.expected.json', m.predict_proba(X)[:, 1])

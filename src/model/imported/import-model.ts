@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { ModelSchema, Task } from '../../data/model-schema.js';
-import type { Row } from '../../data/schema.js';
+import type { CategoricalFeature, NumericFeature, Row } from '../../data/schema.js';
 import { readCsvTable, rowsOf, type CsvTable } from '../../data/csv-table.js';
 import { inferSchemaFromTable } from '../../data/infer-schema.js';
 import { ImportError, SchemaInferenceError } from '../../errors.js';
@@ -74,7 +74,9 @@ export async function importModel(options: ImportOptions): Promise<ImportResult>
   say(`read ${options.format} model ${options.modelFile}${model.task ? ` (${model.task}, ${model.nFeatures ?? '?'} features)` : ''}`);
   const table = await readCsvTable(options.dataFile);
   const features = featureOrder(table, options, model);
-  const schema = inferInOrder(table, features, { target: options.target, task: taskOf(options, model), positive: options.positive });
+  const task = taskOf(options, model);
+  const positive = options.positive ?? labelOne(table, options.target, task);
+  const schema = alignWithModel(inferInOrder(table, features, { target: options.target, task, positive }), model, table);
   say(`schema: ${schema.features.length} features (${schema.features.filter((f) => f.kind === 'categorical').length} categorical), ${schema.task}${schema.classes.length ? ` [${schema.classes.join(', ')}]` : ''}`);
   const onnxEncoding = model.format === 'onnx' ? onnxEncodingOf(schema, options.categoricalEncoding) : undefined;
   const encoder = onnxEncoding ? encoderSpecForOnnx(onnxEncoding) : encoderOf(model, schema);
@@ -91,6 +93,10 @@ export async function importModel(options: ImportOptions): Promise<ImportResult>
     scorer = await importedScorer(imported, schema, options.modelFile);
   } catch (error) {
     throw new ImportError((error as Error).message.replace(/^Model artifact /, ''));
+  }
+  const expectedOutputs = schema.task === 'multiclass' ? schema.classes.length : 1;
+  if (scorer.nOutputs !== expectedOutputs) {
+    throw new ImportError(`the model answers ${scorer.nOutputs} values per row, but the reference data's target gives a ${schema.task} model${schema.task === 'multiclass' ? ` of ${schema.classes.length} classes (${schema.classes.join(', ')}): every class the model knows must appear in the reference data` : ''}`);
   }
   const rows = rowsOf(table, schema.features);
   const labels = encodeLabels(table, schema);
@@ -164,7 +170,7 @@ function encoderOf(model: ReadModel, schema: ModelSchema): EncoderSpec {
   const features = schema.features.map((f) => {
     if (f.kind !== 'categorical') return f;
     const recorded = model.categoryOrder?.[next++];
-    return { ...f, categories: recorded ? [...recorded] : [...f.categories].sort() };
+    return { ...f, categories: recorded ? [...recorded] : pandasOrder(f.categories) };
   });
   return { ...encoderSpecFromSchema(features), unknownCategory: 'missing' };
 }
@@ -178,7 +184,7 @@ function onnxEncodingOf(schema: ModelSchema, categorical: ImportOptions['categor
   return schema.features.map((f) => {
     if (f.kind === 'numeric') return { name: f.name, kind: 'numeric' as const };
     if (!categorical) throw new ImportError(`column "${f.name}" is categorical: an ONNX model needs its encoding declared with --categorical-encoding ordinal|onehot`);
-    return { name: f.name, kind: categorical, categories: [...f.categories].sort() };
+    return { name: f.name, kind: categorical, categories: pandasOrder(f.categories) };
   });
 }
 
@@ -212,4 +218,64 @@ async function scoreAll(scorer: RowScorer, spec: EncoderSpec, rows: readonly Row
   const outputs = new Float64Array(rows.length * scorer.nOutputs);
   for (let r = 0; r < rows.length; r++) scorer.score(x.subarray(r * encoder.width, (r + 1) * encoder.width), outputs.subarray(r * scorer.nOutputs, (r + 1) * scorer.nOutputs));
   return outputs;
+}
+
+/**
+ * Categories in the order pandas gives a `category` column: numerically when every category is a
+ * number (a column of integers made categorical), else as sorted strings.
+ *
+ * @example pandasOrder(['10', '3', '1']) // ['1', '3', '10']
+ */
+function pandasOrder(categories: readonly string[]): string[] {
+  const numeric = categories.every((c) => c.trim() !== '' && Number.isFinite(Number(c)));
+  return numeric ? [...categories].sort((a, b) => Number(a) - Number(b)) : [...categories].sort();
+}
+
+/**
+ * The class a binary model's probability is of when --positive does not say: its label 1, which
+ * is the second class in sorted order — how scikit-learn's LabelEncoder, and so XGBoost's and
+ * LightGBM's scikit-learn wrappers, number two classes. (Inference's own rule for training here,
+ * a "yes"-like word or the minority class, would invert an imported model whose classes are, say,
+ * alive/dead with alive the minority.)
+ */
+function labelOne(table: CsvTable, target: string, task: Task | undefined): string | undefined {
+  if (task !== undefined && task !== 'binary') return undefined;
+  const at = table.header.indexOf(target);
+  if (at < 0) return undefined;
+  const values = [...new Set(table.rows.map((row) => row[at]).filter((v) => v !== ''))];
+  if (values.length !== 2) return undefined;
+  return pandasOrder(values.map((v) => (Number.isFinite(Number(v)) ? String(Number(v)) : v)))[1];
+}
+
+/**
+ * The schema made to agree with how the model reads its columns: a column the model splits by
+ * category is categorical even when its values look like numbers (pandas codes an integer
+ * `category` column by its categories, not its values); a column of text the model reads as a
+ * number, or a file listing the categories of another number of columns, is refused.
+ */
+function alignWithModel(schema: ModelSchema, model: ReadModel, table: CsvTable): ModelSchema {
+  if (!model.categorical) return schema;
+  const features = schema.features.map((f, i) => {
+    const byCategory = model.categorical![i];
+    if (byCategory && f.kind === 'numeric') return categoricalColumn(table, f);
+    if (!byCategory && f.kind === 'categorical') {
+      throw new ImportError(`column "${f.name}" holds text (${f.categories.slice(0, 3).join(', ')}${f.categories.length > 3 ? ', …' : ''}) but the model reads it as a number: give the reference data the column as the model was trained on it`);
+    }
+    return f;
+  });
+  const categorical = features.filter((f) => f.kind === 'categorical').length;
+  if (model.categoryOrder && model.categoryOrder.length !== categorical) {
+    throw new ImportError(`the model file lists the categories of ${model.categoryOrder.length} categorical columns (pandas_categorical), but the model reads ${categorical} columns by category`);
+  }
+  return { ...schema, features };
+}
+
+/** A numeric-looking column as categorical: its distinct values as categories, the most common as default. */
+function categoricalColumn(table: CsvTable, feature: NumericFeature): CategoricalFeature {
+  const at = table.header.indexOf(feature.name);
+  const counts = new Map<string, number>();
+  for (const row of table.rows) if (row[at] !== '') counts.set(row[at], (counts.get(row[at]) ?? 0) + 1);
+  const categories = pandasOrder([...counts.keys()]);
+  const mode = categories.reduce((best, c) => (counts.get(c)! > counts.get(best)! ? c : best), categories[0]);
+  return { name: feature.name, kind: 'categorical', categories, default: mode, required: feature.required, description: `${feature.description} (read as categories: the model splits it by category)`.trim() };
 }

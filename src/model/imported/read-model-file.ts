@@ -24,6 +24,11 @@ export interface ReadModel {
   readonly featureNames?: readonly string[];
   /** Per categorical column in feature order, the categories in code order, when the file records them. */
   readonly categoryOrder?: readonly (readonly string[] | undefined)[];
+  /**
+   * Per feature, whether the model reads it as categorical (category codes) — from the file's
+   * feature types when it has them, else from where its trees split by category.
+   */
+  readonly categorical?: readonly boolean[];
   readonly ensemble?: TreeEnsemble;
 }
 
@@ -46,16 +51,27 @@ export function readModelFile(format: ImportFormat, bytes: Buffer, file: string)
   try {
     if (format === 'xgboost') {
       const m = readXgboostModel(bytes.toString('utf8'), file);
-      return { format: 'xgboost-json', task: TASK_OF[m.objective], objective: m.objective, nFeatures: m.ensemble.nFeatures, featureNames: m.featureNames, ensemble: m.ensemble };
+      const categorical = m.featureTypes ? m.featureTypes.map((t) => t === 'c') : splitsByCategory(m.ensemble);
+      return { format: 'xgboost-json', task: TASK_OF[m.objective], objective: m.objective, nFeatures: m.ensemble.nFeatures, featureNames: m.featureNames, categorical, ensemble: m.ensemble };
     }
     if (format === 'lightgbm') {
       const m = readLightgbmModel(bytes.toString('utf8'), file);
       const categoryOrder = m.pandasCategorical?.map((cats) => cats.map(String));
-      return { format: 'lightgbm-text', task: TASK_OF[m.objective], objective: m.objective, nFeatures: m.ensemble.nFeatures, featureNames: m.featureNames, categoryOrder, ensemble: m.ensemble };
+      // feature_infos: `[min:max]` for a numeric feature, the codes seen (`0:1:2`) for a categorical one, `none` for one never split on.
+      const fromSplits = splitsByCategory(m.ensemble);
+      const categorical = m.featureInfos.length ? m.featureInfos.map((info, i) => fromSplits[i] || (info !== 'none' && !info.startsWith('['))) : fromSplits;
+      return { format: 'lightgbm-text', task: TASK_OF[m.objective], objective: m.objective, nFeatures: m.ensemble.nFeatures, featureNames: m.featureNames, categoryOrder, categorical, ensemble: m.ensemble };
     }
     return { format: 'onnx' };
   } catch (error) {
     if (error instanceof ImportError) throw error;
     throw new ImportError(`${file}: ${(error as Error).message}`);
   }
+}
+
+/** Per feature, whether any tree of the ensemble splits on it by category. */
+function splitsByCategory(ensemble: TreeEnsemble): boolean[] {
+  const categorical = new Array<boolean>(ensemble.nFeatures).fill(false);
+  for (const tree of ensemble.trees) tree.feature.forEach((f, n) => f >= 0 && tree.leftCategories[n] && (categorical[f] = true));
+  return categorical;
 }

@@ -81,7 +81,9 @@ export async function registerOpenInferenceRoutes(app: FastifyInstance, options:
     observeFeatureProcessing?.((performance.now() - start) / 1000);
     // One row is the request itself; a batch numbers its rows as /predict/batch does.
     const ids = rows.length === 1 ? [request.id] : rows.map((_, i) => `${request.id}:${i}`);
-    const records = await predictRows(model, rows, ids);
+    // Only a model that scores asynchronously (ONNX) is awaited: the others answer in this tick.
+    const predicted = predictRows(model, rows, ids);
+    const records = predicted instanceof Promise ? await predicted : predicted;
     request.outcome = { kind: 'predicted', model, modelVersion: model.version, modelType: model.type, predictions: records };
     return { model_name: nameOf(model), model_version: model.version, id: request.id, outputs: outputTensors(records, schema, read.outputs) };
   };
