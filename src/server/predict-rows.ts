@@ -28,14 +28,19 @@ export interface RowReader {
  * @example const readers = createRowReaders(8); readers.of(model).read([body], () => '')
  */
 export function createRowReaders(maxExtraFields: number): { of(model: ServingModel): RowReader } {
-  const byFeatures = new WeakMap<readonly Feature[], RowReader>();
+  // Looked up by the model object on the request path (O(1)); compiled once per distinct feature
+  // list, which a reloaded version of the same schema shares although its arrays are new.
+  const byModel = new WeakMap<ServingModel, RowReader>();
+  const bySchema = new Map<string, RowReader>();
   return {
     of(model) {
-      const features = model.schema.features;
-      let reader = byFeatures.get(features);
+      let reader = byModel.get(model);
       if (!reader) {
-        reader = rowReader(createRowValidator(maxExtraFields, features), features);
-        byFeatures.set(features, reader);
+        const features = model.schema.features;
+        const key = JSON.stringify(features);
+        reader = bySchema.get(key) ?? rowReader(createRowValidator(maxExtraFields, features), features);
+        bySchema.set(key, reader);
+        byModel.set(model, reader);
       }
       return reader;
     },
