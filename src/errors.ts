@@ -100,6 +100,8 @@ export const ERROR_CODES = {
   MW_INTERNAL: { status: 500, message: 'Internal error (request %s); the log has the details', description: 'A bug: never caused by input. Report it with the request id.' },
   MW_CONFIG_INVALID: { status: 0, message: 'Invalid setting %s=%s: expected %s', description: 'A setting (environment variable or flag) has a bad value; the process exits with code 2.' },
   MW_ARTIFACT_INVALID: { status: 0, message: 'Model artifact %s is unusable: %s', description: 'A model file is corrupt, truncated, tampered with or of an incompatible format; it is refused.' },
+  MW_UPSTREAM_UNREACHABLE: { status: 502, message: 'The model server at %s could not be reached (%s); the gateway answered instead of it', description: '`modelwatch gateway`: the upstream refused the connection, was not found, or closed it before answering. Counted in `gateway_upstream_errors_total{kind}` and `gateway_backend_requests_total{status="error"}`.' },
+  MW_UPSTREAM_TIMEOUT: { status: 504, message: 'The model server at %s did not answer within %d s (--timeout)', description: '`modelwatch gateway`: the upstream accepted the request but sent no answer in time. Counted in `gateway_upstream_errors_total{kind="timeout"}`.' },
   MW_IMPORT_REFUSED: { status: 0, message: 'import refused: %s', description: '`modelwatch import` could not register the model: the file is not a model of the given format, its objective or opset is not supported, its feature count does not match the features given, or a column is missing from the reference data. The message names the problem; nothing is written to the registry (exit code 1).' },
   MW_REGISTRY_EMPTY: { status: 0, message: 'The model registry %s has no current version; run `modelwatch train` first', description: 'No model has been registered in MODEL_DIR.' },
   MW_NO_MODEL_TO_SERVE: { status: 0, message: 'no model to serve: the registry %s has no current version%s', description: '`modelwatch serve` found no current version in MODEL_DIR and was not asked to train one (`--bootstrap`, BOOTSTRAP_MODEL=true); it exits with code 4 and says how to train or import a model.' },
@@ -167,6 +169,8 @@ export class InvalidQueryError extends coded('MW_INVALID_QUERY') {
 }
 export const ConsoleUnavailableError = coded('MW_CONSOLE_UNAVAILABLE');
 export const RegistryEmptyError = coded('MW_REGISTRY_EMPTY');
+export const UpstreamUnreachableError = coded('MW_UPSTREAM_UNREACHABLE');
+export const UpstreamTimeoutError = coded('MW_UPSTREAM_TIMEOUT');
 /** `modelwatch import` refusing a model; nothing was written. */
 export class ImportError extends coded('MW_IMPORT_REFUSED') {
   constructor(problem: string) {

@@ -11,6 +11,7 @@ import { ConfigError, NoModelToServeError, SchemaFileError, SchemaInferenceError
 import { packageVersion } from '../util/package-version.js';
 import { registerDataCommands } from './data.js';
 import { registerDrillCommand } from './drill.js';
+import { registerGatewayCommand } from './gateway.js';
 import { registerImportCommand } from './import.js';
 import { registerLoadgenCommand } from './loadgen.js';
 import { registerModelCommands } from './model.js';
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerServeCommand(program);
   registerTrainCommand(program);
   registerImportCommand(program);
+  registerGatewayCommand(program);
   registerDataCommands(program);
   registerLoadgenCommand(program);
   registerPipelineCommands(program);

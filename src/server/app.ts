@@ -2,8 +2,6 @@
  * The Fastify application: one plugin per feature, wired from explicit dependencies so tests build
  * it with `app.inject()` and an injected registry, logger and model.
  */
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { BadUrlError, echo, ShuttingDownError } from '../errors.js';
 import type { Config } from '../config.js';
@@ -25,7 +23,7 @@ import { newRequestCounts, observability } from './plugins/observability.js';
 import { registerOpenInferenceRoutes } from './plugins/open-inference.js';
 import { openApiDocs } from './plugins/openapi.js';
 import { registerPredictRoutes } from './plugins/predict.js';
-import { isWellFormedRequestId } from './request-id.js';
+import { requestIdOf } from './request-id.js';
 
 /** What the app is built from. */
 export interface AppDependencies {
@@ -41,16 +39,6 @@ export interface AppDependencies {
   readonly consoleDir?: string;
 }
 
-/**
- * Honours a well-formed X-Request-Id and generates one otherwise; a client's id is a raw string, so
- * it is bounded and restricted before it reaches logs and response headers.
- *
- * @example requestIdOf({ headers: { 'x-request-id': 'abc-1' } } as IncomingMessage) // 'abc-1'
- */
-export function requestIdOf(req: IncomingMessage): string {
-  const given = req.headers['x-request-id'];
-  return isWellFormedRequestId(given) ? given : randomUUID();
-}
 
 /**
  * Builds the app (not listening). Metrics are recorded on the request path only when

@@ -1,0 +1,140 @@
+/**
+ * Gateway mode: modelwatch in front of a model that someone else serves. Every request is
+ * forwarded to the upstream unchanged — bodies streamed through, connections kept alive by
+ * @fastify/reply-from's undici pool — and its answer returned unchanged, with X-Request-Id honoured
+ * or generated and passed on. The gateway's own endpoints live under a prefix no model server uses
+ * (`/-/modelwatch/` by default): metrics, health, readiness (the upstream answers), status. What the
+ * gateway cannot reach or wait for it answers itself, with a coded 502 or 504 that says so.
+ */
+import { performance } from 'node:perf_hooks';
+import replyFrom from '@fastify/reply-from';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { UpstreamTimeoutError, UpstreamUnreachableError } from '../errors.js';
+import { createGatewayMetrics, type UpstreamErrorKind } from '../monitoring/metrics/gateway.js';
+import { requestIdOf } from '../server/request-id.js';
+import { endpointOf, PRESETS, type PresetName } from './presets.js';
+
+/** What the gateway is built from. */
+export interface GatewayOptions {
+  /** The model server's base URL, e.g. http://127.0.0.1:8000. */
+  readonly upstream: string;
+  readonly preset: PresetName;
+  /** Seconds to wait for the upstream's answer (connect and response headers). */
+  readonly timeoutSeconds: number;
+  /** Where the gateway's own endpoints live. */
+  readonly prefix: string;
+  /** Most upstream connections (undici's pool). */
+  readonly connections?: number;
+}
+
+/** The gateway's own endpoints' default prefix: `-` is no path segment a model server uses. */
+export const GATEWAY_PREFIX = '/-/modelwatch';
+
+/** When a request reached the gateway and when its upstream call began (for the two latency families). */
+interface Timing {
+  started: number;
+  upstreamStarted: number;
+  endpoint: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    gatewayTiming: Timing | null;
+  }
+}
+
+/**
+ * Builds the gateway (not listening).
+ *
+ * @example const gateway = await buildGateway({ upstream: 'http://127.0.0.1:8000', preset: 'flask', timeoutSeconds: 30, prefix: '/-/modelwatch' });
+ */
+export async function buildGateway(options: GatewayOptions): Promise<{ app: FastifyInstance; registry: Registry }> {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const metrics = createGatewayMetrics(registry);
+  const declared = PRESETS[options.preset];
+  const upstream = new URL(options.upstream);
+  const timeoutMs = options.timeoutSeconds * 1000;
+  const app = Fastify({ logger: false, genReqId: requestIdOf, requestIdHeader: false, bodyLimit: 64 * 1024 * 1024 });
+  await app.register(replyFrom, {
+    base: upstream.origin,
+    undici: { connections: options.connections ?? 128, pipelining: 1, connectTimeout: timeoutMs, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, keepAliveTimeout: 30_000 },
+    disableRequestLogging: true,
+  });
+  // Bodies are not parsed: the stream is handed to the upstream as it arrives.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+  app.decorateRequest('gatewayTiming', null);
+
+  const own = (path: string) => `${options.prefix}${path}`;
+  app.get(own('/metrics'), async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
+  app.get(own('/health'), async () => ({ status: 'ok' }));
+  app.get(own('/ready'), async (_request, reply) => {
+    const reachable = await upstreamAnswers(upstream, Math.min(timeoutMs, 5000));
+    return reply.code(reachable ? 200 : 503).send({ status: reachable ? 'ready' : 'upstream unreachable', ready: reachable, upstream: upstream.origin });
+  });
+  app.get(own('/status'), async () => ({
+    mode: 'gateway',
+    upstream: upstream.origin,
+    preset: options.preset,
+    endpoints: declared.map((d) => d.endpoint),
+    timeout_seconds: options.timeoutSeconds,
+    model_observability: 'not yet: this gateway gives interface metrics; model-level metrics need a mapping and a reference profile',
+  }));
+
+  const failed = (kind: UpstreamErrorKind, reply: FastifyReply) => {
+    const timing = reply.request.gatewayTiming;
+    metrics.upstreamError(kind);
+    if (timing) metrics.backend(timing.endpoint, 'error', (performance.now() - timing.upstreamStarted) / 1000);
+    const error = kind === 'timeout' ? new UpstreamTimeoutError(upstream.origin, options.timeoutSeconds) : new UpstreamUnreachableError(upstream.origin, kind === 'reset' ? 'it closed the connection' : 'connection refused or host not found');
+    reply.code(error.statusCode!).header('x-request-id', reply.request.id).send({ statusCode: error.statusCode, code: error.code, error: kind === 'timeout' ? 'Gateway Timeout' : 'Bad Gateway', message: error.message, request_id: reply.request.id });
+  };
+
+  const forward = (request: FastifyRequest, reply: FastifyReply) => {
+    const path = request.url.split('?', 1)[0];
+    const timing: Timing = { started: performance.now(), upstreamStarted: performance.now(), endpoint: endpointOf(declared, path) };
+    request.gatewayTiming = timing;
+    return reply.from(request.url, {
+      timeout: timeoutMs,
+      rewriteRequestHeaders: (_req, headers) => ({ ...headers, 'x-request-id': request.id }),
+      onResponse: (_req, res, upstreamResponse) => {
+        metrics.backend(timing.endpoint, upstreamResponse.statusCode ?? 0, (performance.now() - timing.upstreamStarted) / 1000);
+        res.header('x-request-id', request.id);
+        res.send(upstreamResponse.stream);
+      },
+      onError: (_res, { error }) => failed(kindOf(error as UpstreamFailure), reply),
+    });
+  };
+  app.all('/*', forward);
+  app.all('/', forward);
+
+  app.addHook('onResponse', async (request, reply) => {
+    const timing = request.gatewayTiming;
+    if (timing) metrics.request(request.method, timing.endpoint, reply.statusCode, (performance.now() - timing.started) / 1000);
+  });
+  return { app, registry };
+}
+
+/** An error reply-from reports for an upstream call, with its code and the socket error under it. */
+type UpstreamFailure = Error & { code?: string; cause?: { code?: string } };
+
+/** The kind of an upstream failure as reply-from reports it (its own codes, or the socket's). */
+function kindOf(error: UpstreamFailure): UpstreamErrorKind {
+  const code = error.cause?.code ?? error.code ?? '';
+  if (/TIMEOUT/.test(error.code ?? '') || /TIMEOUT/.test(code)) return 'timeout';
+  if (['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN'].includes(code) || error.code === 'FST_REPLY_FROM_SERVICE_UNAVAILABLE') return 'unreachable';
+  if (['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE'].includes(code) || error.code === 'ECONNRESET') return 'reset';
+  return 'other';
+}
+
+/** Whether the upstream answers at all (any HTTP status counts: it is up). */
+async function upstreamAnswers(upstream: URL, timeoutMs: number): Promise<boolean> {
+  try {
+    const response = await fetch(upstream, { method: 'GET', signal: AbortSignal.timeout(timeoutMs) });
+    await response.body?.cancel();
+    return true;
+  } catch {
+    return false;
+  }
+}
