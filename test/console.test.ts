@@ -30,7 +30,8 @@ import { CapturedLines, SEED_BODY, testApp } from './helpers/fixtures.js';
  * Alerts only Prometheus can evaluate: a process cannot see itself down; pipeline metrics are pushed;
  * the slow burn rate looks back 6 hours, the console's series one.
  */
-const FLEET_ONLY = ['ModelwatchDown', 'ErrorBudgetBurnSlow', 'PipelineRunFailed', 'PipelineNoRecentSuccess', 'ModelPromotionRejected'];
+// The gateway's alerts watch another process (`modelwatch gateway`): the service's console cannot see them.
+const FLEET_ONLY = ['ModelwatchDown', 'ErrorBudgetBurnSlow', 'PipelineRunFailed', 'PipelineNoRecentSuccess', 'ModelPromotionRejected', 'GatewayHighErrorRate', 'MLInferenceLatencyHigh', 'MLServiceDown'];
 
 describe('in-process time series', () => {
   test('a ring keeps the newest samples in fixed memory and finds times by binary search', () => {

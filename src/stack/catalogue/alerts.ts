@@ -111,6 +111,10 @@ export const LIMIT = {
   /** Share of the CPU or memory limit in use that warns. */
   cpuShareOfLimit: 0.9,
   memoryShareOfLimit: 0.9,
+  /** Gateway mode: share of requests through the gateway answered with a 5xx over 5 minutes. */
+  gatewayErrorRatio: 0.05,
+  /** Gateway mode: the model server's p95 answer time, in seconds. */
+  gatewayBackendP95Seconds: 1,
 } as const;
 
 /**
@@ -202,6 +206,16 @@ const orZero = (value: number) => (Number.isNaN(value) ? 0 : value);
 const serverErrorShare = (s: SeriesView, seconds: number) => ratio(orZero(s.increase(SERVER_ERROR_COLUMNS, seconds)), s.increase(REQUEST_COLUMNS, seconds));
 /** …and with rejected input (4xx): every predict request without a prediction that was not a server error. */
 const rejectedShare = (s: SeriesView, seconds: number) => ratio(orZero(s.increase(REQUEST_ERRORS, seconds)) - orZero(s.increase(SERVER_ERROR_COLUMNS, seconds)), s.increase(REQUEST_COLUMNS, seconds));
+
+/** The job a test's gateway target is scraped under. */
+const gatewayJob = { job: 'model-gateway' };
+/** A gateway's request counter for one status (test input). */
+const gatewayRequests = (status: string) => `gateway_http_requests_total{job="model-gateway",instance="g1:8080",method="POST",endpoint="/predict",status="${status}"}`;
+/** A bucket of the gateway's model-server latency histogram (test input). */
+const gatewayBackendBucket = (le: string) => `gateway_backend_request_duration_seconds_bucket{job="model-gateway",instance="g1:8080",le="${le}"}`;
+/** Share of the requests through a gateway whose status matches, over 5 minutes, by job. */
+const gatewayShare = (status: string) =>
+  `sum by (job) (rate(gateway_http_requests_total{status=~"${status}"}[5m])) / sum by (job) (rate(gateway_http_requests_total[5m]))`;
 
 const psi = (a: number) => (a - 0.5) * Math.log(a / 0.5) + (0.5 - a) * Math.log((1 - a) / 0.5);
 
@@ -694,6 +708,68 @@ export const ALERTS: readonly AlertRule[] = [
     description: '{{ $value | printf "%.0f" }} version(s) trained by {{ $labels.pipeline }} in the last hour were worse than the current one beyond the tolerance and were registered but not promoted.',
     runbook: 'modelpromotionrejected',
     test: { series: [{ series: `model_promotion_total{${pipelineSelector},outcome="rejected"}`, values: '0x30 1x60' }], silentAt: '20m', firingAt: '40m', labels: { ...pipelineRun, outcome: 'rejected' }, value: 1 },
+  },
+  // Gateway mode (`modelwatch gateway` in front of another model server): its targets carry
+  // whatever job they are scraped under, so these alerts select by metric name and keep the job.
+  {
+    name: 'GatewayHighErrorRate',
+    expr: `${gatewayShare('5..')} > ${LIMIT.gatewayErrorRatio}`,
+    for: '5m',
+    severity: 'critical',
+    summary: 'More than 5 % of requests through the gateway {{ $labels.job }} fail with a server error',
+    description: '{{ $value | humanizePercentage }} of the requests clients sent through the gateway got a 5xx over the last 5 minutes: from the model server behind it, or the gateway answering for it (502 unreachable, 504 too slow).',
+    runbook: 'gatewayhigherrorrate',
+    test: {
+      series: [
+        { series: gatewayRequests('200'), values: '0+100x40' },
+        { series: gatewayRequests('502'), values: '0x10 0+10x30' },
+      ],
+      silentAt: '8m',
+      firingAt: '25m',
+      labels: gatewayJob,
+      value: 10 / 110,
+    },
+  },
+  {
+    name: 'MLInferenceLatencyHigh',
+    expr: `histogram_quantile(0.95, sum by (job, le) (rate(gateway_backend_request_duration_seconds_bucket[5m]))) > ${LIMIT.gatewayBackendP95Seconds}`,
+    for: '5m',
+    severity: 'warning',
+    summary: 'The model server behind the gateway {{ $labels.job }} answers slowly (p95 above 1 s)',
+    description: 'The 95th percentile of the model server\'s answer time, as the gateway measured it over the last 5 minutes, is {{ $value | printf "%.3f" }} s.',
+    runbook: 'mlinferencelatencyhigh',
+    test: {
+      series: [
+        // Ten calls a minute, answered within 0.5 s for 10 minutes, then each in 1–2.5 s.
+        { series: gatewayBackendBucket('0.5'), values: '0+10x10 100x30' },
+        { series: gatewayBackendBucket('1'), values: '0+10x10 100x30' },
+        { series: gatewayBackendBucket('2.5'), values: '0+10x40' },
+        { series: gatewayBackendBucket('+Inf'), values: '0+10x40' },
+      ],
+      silentAt: '8m',
+      firingAt: '30m',
+      labels: gatewayJob,
+      value: 1 + (2.5 - 1) * 0.95,
+    },
+  },
+  {
+    name: 'MLServiceDown',
+    expr: 'sum by (job) (rate(gateway_upstream_errors_total{kind=~"unreachable|timeout"}[2m])) > 0 and on (job) sum by (job) (rate(gateway_backend_requests_total{status!="error"}[2m])) == 0',
+    for: '1m',
+    severity: 'critical',
+    summary: 'The model server behind the gateway {{ $labels.job }} is down',
+    description: 'For the last 2 minutes every call from the gateway to its model server failed ({{ $value | printf "%.2f" }} failed calls per second: unreachable or timed out) and none was answered.',
+    runbook: 'mlservicedown',
+    test: {
+      series: [
+        { series: `gateway_upstream_errors_total{job="model-gateway",instance="g1:8080",kind="unreachable"}`, values: '0x10 0+6x20' },
+        { series: `gateway_backend_requests_total{job="model-gateway",instance="g1:8080",endpoint="/predict",status="200"}`, values: '0+60x10 600x20' },
+      ],
+      silentAt: '8m',
+      firingAt: '20m',
+      labels: gatewayJob,
+      value: 0.1,
+    },
   },
   {
     name: 'ModelReloadFailed',
