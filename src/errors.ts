@@ -102,6 +102,8 @@ export const ERROR_CODES = {
   MW_ARTIFACT_INVALID: { status: 0, message: 'Model artifact %s is unusable: %s', description: 'A model file is corrupt, truncated, tampered with or of an incompatible format; it is refused.' },
   MW_UPSTREAM_UNREACHABLE: { status: 502, message: 'The model server at %s could not be reached (%s); the gateway answered instead of it', description: '`modelwatch gateway`: the upstream refused the connection, was not found, or closed it before answering. Counted in `gateway_upstream_errors_total{kind}` and `gateway_backend_requests_total{status="error"}`.' },
   MW_UPSTREAM_TIMEOUT: { status: 504, message: 'The model server at %s did not answer within %d s (--timeout)', description: '`modelwatch gateway`: the upstream accepted the request but sent no answer in time. Counted in `gateway_upstream_errors_total{kind="timeout"}`.' },
+  MW_GATEWAY_OVERLOADED: { status: 503, message: 'The gateway has %d calls to the model server in flight (--max-in-flight); retry shortly', description: '`modelwatch gateway`: the bound on calls in flight to the model server is reached; answered at once with `Retry-After` instead of queueing without limit. Counted in `gateway_requests_refused_total{reason="overloaded"}`.' },
+  MW_UPSTREAM_CIRCUIT_OPEN: { status: 503, message: 'The model server at %s failed %d calls in a row; calls to it are paused, retry in %d s', description: '`modelwatch gateway`: the circuit breaker is open after consecutive failed calls (unreachable, timeout, reset); one probe goes through after `--circuit-open-seconds`, and an answer closes the circuit. Answered with `Retry-After`; counted in `gateway_requests_refused_total{reason="circuit_open"}`.' },
   MW_IMPORT_REFUSED: { status: 0, message: 'import refused: %s', description: '`modelwatch import` could not register the model: the file is not a model of the given format, its objective or opset is not supported, its feature count does not match the features given, or a column is missing from the reference data. The message names the problem; nothing is written to the registry (exit code 1).' },
   MW_REGISTRY_EMPTY: { status: 0, message: 'The model registry %s has no current version; run `modelwatch train` first', description: 'No model has been registered in MODEL_DIR.' },
   MW_NO_MODEL_TO_SERVE: { status: 0, message: 'no model to serve: the registry %s has no current version%s', description: '`modelwatch serve` found no current version in MODEL_DIR and was not asked to train one (`--bootstrap`, BOOTSTRAP_MODEL=true); it exits with code 4 and says how to train or import a model.' },
@@ -171,6 +173,8 @@ export const ConsoleUnavailableError = coded('MW_CONSOLE_UNAVAILABLE');
 export const RegistryEmptyError = coded('MW_REGISTRY_EMPTY');
 export const UpstreamUnreachableError = coded('MW_UPSTREAM_UNREACHABLE');
 export const UpstreamTimeoutError = coded('MW_UPSTREAM_TIMEOUT');
+export const GatewayOverloadedError = coded('MW_GATEWAY_OVERLOADED');
+export const UpstreamCircuitOpenError = coded('MW_UPSTREAM_CIRCUIT_OPEN');
 /** `modelwatch import` refusing a model; nothing was written. */
 export class ImportError extends coded('MW_IMPORT_REFUSED') {
   constructor(problem: string) {

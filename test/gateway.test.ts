@@ -13,8 +13,8 @@ import { startService, type RunningService } from '../src/server/serve.js';
 import { closedPort, silentServer } from './helpers/fake-elastic.js';
 import { SEED_BODY, sampleValue, trainedRegistry } from './helpers/fixtures.js';
 
-async function gatewayTo(upstream: string, timeoutSeconds = 5): Promise<{ app: FastifyInstance; url: string }> {
-  const { app } = await buildGateway({ upstream, preset: 'native', timeoutSeconds, prefix: GATEWAY_PREFIX });
+async function gatewayTo(upstream: string, timeoutSeconds = 5, guard: { maxInFlight?: number; circuitFailures?: number } = {}): Promise<{ app: FastifyInstance; url: string }> {
+  const { app } = await buildGateway({ upstream, preset: 'native', timeoutSeconds, prefix: GATEWAY_PREFIX, ...guard });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return { app, url };
 }
@@ -102,6 +102,43 @@ describe('modelwatch gateway when the upstream fails', () => {
       assert.ok(Date.now() - started < 5000, 'answered within the timeout, not hanging');
       const text = await (await fetch(`${gateway.url}${GATEWAY_PREFIX}/metrics`)).text();
       assert.equal(sampleValue(text, 'gateway_upstream_errors_total', { kind: 'timeout' }), 1);
+    } finally {
+      await gateway.app.close();
+      await silent.close();
+    }
+  });
+
+  test('after consecutive failures the circuit opens: 503 with Retry-After at once, the upstream left alone', async () => {
+    const gateway = await gatewayTo(`http://127.0.0.1:${await closedPort()}`, 5, { circuitFailures: 2 });
+    try {
+      for (let i = 0; i < 2; i++) assert.equal((await post(gateway.url, JSON.stringify(SEED_BODY))).status, 502);
+      const refused = await post(gateway.url, JSON.stringify(SEED_BODY));
+      assert.equal(refused.status, 503);
+      assert.ok(Number(refused.headers.get('retry-after')) >= 1);
+      assert.equal(((await refused.json()) as { code: string }).code, 'MW_UPSTREAM_CIRCUIT_OPEN');
+      const text = await (await fetch(`${gateway.url}${GATEWAY_PREFIX}/metrics`)).text();
+      assert.equal(sampleValue(text, 'gateway_requests_refused_total', { reason: 'circuit_open' }), 1);
+      assert.equal(sampleValue(text, 'gateway_upstream_errors_total', { kind: 'unreachable' }), 2, 'the refused request never reached for the upstream');
+      assert.equal(((await (await fetch(`${gateway.url}${GATEWAY_PREFIX}/status`)).json()) as { circuit: string }).circuit, 'open');
+    } finally {
+      await gateway.app.close();
+    }
+  });
+
+  test('beyond --max-in-flight calls waiting on the upstream, 503 at once instead of a growing queue', async () => {
+    const silent = await silentServer();
+    const gateway = await gatewayTo(silent.url, 2, { maxInFlight: 1 });
+    try {
+      const waiting = post(gateway.url, JSON.stringify(SEED_BODY));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const started = Date.now();
+      const refused = await post(gateway.url, JSON.stringify(SEED_BODY));
+      assert.equal(refused.status, 503);
+      assert.equal(((await refused.json()) as { code: string }).code, 'MW_GATEWAY_OVERLOADED');
+      assert.ok(Date.now() - started < 1000, 'refused at once');
+      assert.equal((await waiting).status, 504, 'the call in flight still ends in its own time');
+      const text = await (await fetch(`${gateway.url}${GATEWAY_PREFIX}/metrics`)).text();
+      assert.equal(sampleValue(text, 'gateway_requests_refused_total', { reason: 'overloaded' }), 1);
     } finally {
       await gateway.app.close();
       await silent.close();

@@ -11,6 +11,9 @@ interface GatewayFlags {
   preset: PresetName;
   timeout: number;
   prefix: string;
+  maxInFlight: number;
+  circuitFailures: number;
+  circuitOpenSeconds: number;
 }
 
 /**
@@ -31,10 +34,21 @@ export function registerGatewayCommand(program: Command): void {
     .option('--host <host>', 'interface to bind', '0.0.0.0')
     .addOption(new Option('--preset <name>', 'what the upstream speaks: which paths are its model endpoints (the `endpoint` label; any other path is "other")').choices(PRESET_NAMES).default('native'))
     .option('--timeout <seconds>', 'how long to wait for the upstream to connect and answer', parseNumberOption('--timeout', 0.1, 3600), 30)
+    .option('--max-in-flight <n>', 'most calls to the model server in flight at once; beyond, 503 with Retry-After', parseNumberOption('--max-in-flight', 1, 100_000, true), 256)
+    .option('--circuit-failures <n>', 'failed calls in a row (unreachable, timeout, reset) that pause calls to the model server; 0 turns the breaker off', parseNumberOption('--circuit-failures', 0, 10_000, true), 5)
+    .option('--circuit-open-seconds <s>', 'how long calls stay paused before one probe goes through', parseNumberOption('--circuit-open-seconds', 0.1, 3600), 10)
     .option('--prefix <path>', 'where the gateway\'s own endpoints live (metrics, health, ready, status)', parsePrefix, GATEWAY_PREFIX)
     .addHelpText('after', `\nThe gateway's own endpoints: <prefix>/metrics, <prefix>/health, <prefix>/ready, <prefix>/status.\nExit codes: 0 stopped by SIGTERM or SIGINT; 1 failure; 2 a bad flag.\n`)
     .action(async (flags: GatewayFlags) => {
-      const { app } = await buildGateway({ upstream: flags.upstream, preset: flags.preset, timeoutSeconds: flags.timeout, prefix: flags.prefix });
+      const { app } = await buildGateway({
+        upstream: flags.upstream,
+        preset: flags.preset,
+        timeoutSeconds: flags.timeout,
+        prefix: flags.prefix,
+        maxInFlight: flags.maxInFlight,
+        circuitFailures: flags.circuitFailures,
+        circuitOpenSeconds: flags.circuitOpenSeconds,
+      });
       const address = await app.listen({ port: flags.port, host: flags.host });
       process.stderr.write(`modelwatch gateway on ${address} in front of ${flags.upstream} (preset ${flags.preset}); metrics at ${address}${flags.prefix}/metrics\n`);
       await new Promise<void>((resolve) => {

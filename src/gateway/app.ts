@@ -10,10 +10,11 @@ import { performance } from 'node:perf_hooks';
 import replyFrom from '@fastify/reply-from';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { UpstreamTimeoutError, UpstreamUnreachableError } from '../errors.js';
+import { GatewayOverloadedError, UpstreamCircuitOpenError, UpstreamTimeoutError, UpstreamUnreachableError } from '../errors.js';
 import { createGatewayMetrics, type UpstreamErrorKind } from '../monitoring/metrics/gateway.js';
 import { requestIdOf } from '../server/request-id.js';
 import { endpointOf, PRESETS, type PresetName } from './presets.js';
+import { UpstreamGuard, type Refusal } from './upstream-guard.js';
 
 /** What the gateway is built from. */
 export interface GatewayOptions {
@@ -26,6 +27,14 @@ export interface GatewayOptions {
   readonly prefix: string;
   /** Most upstream connections (undici's pool). */
   readonly connections?: number;
+  /** Most calls to the upstream in flight at once; beyond, 503 MW_GATEWAY_OVERLOADED (default 256). */
+  readonly maxInFlight?: number;
+  /** Failed calls in a row that open the circuit (default 5; 0: no breaker). */
+  readonly circuitFailures?: number;
+  /** Seconds an open circuit waits before a probe (default 10). */
+  readonly circuitOpenSeconds?: number;
+  /** Clock in ms (tests inject one). */
+  readonly now?: () => number;
 }
 
 /** The gateway's own endpoints' default prefix: `-` is no path segment a model server uses. */
@@ -36,6 +45,8 @@ interface Timing {
   started: number;
   upstreamStarted: number;
   endpoint: string;
+  /** The upstream call's outcome once known: answered (any status) or not. */
+  answered?: boolean;
 }
 
 declare module 'fastify' {
@@ -56,6 +67,7 @@ export async function buildGateway(options: GatewayOptions): Promise<{ app: Fast
   const declared = PRESETS[options.preset];
   const upstream = new URL(options.upstream);
   const timeoutMs = options.timeoutSeconds * 1000;
+  const guard = new UpstreamGuard({ maxInFlight: options.maxInFlight ?? 256, failureThreshold: options.circuitFailures ?? 5, openSeconds: options.circuitOpenSeconds ?? 10, now: options.now });
   const app = Fastify({ logger: false, genReqId: requestIdOf, requestIdHeader: false, bodyLimit: 64 * 1024 * 1024 });
   await app.register(replyFrom, {
     base: upstream.origin,
@@ -80,25 +92,40 @@ export async function buildGateway(options: GatewayOptions): Promise<{ app: Fast
     preset: options.preset,
     endpoints: declared.map((d) => d.endpoint),
     timeout_seconds: options.timeoutSeconds,
+    circuit: guard.circuit,
+    in_flight: guard.inFlight,
     model_observability: 'not yet: this gateway gives interface metrics; model-level metrics need a mapping and a reference profile',
   }));
 
   const failed = (kind: UpstreamErrorKind, reply: FastifyReply) => {
     const timing = reply.request.gatewayTiming;
+    if (timing) timing.answered = false;
     metrics.upstreamError(kind);
     if (timing) metrics.backend(timing.endpoint, 'error', (performance.now() - timing.upstreamStarted) / 1000);
     const error = kind === 'timeout' ? new UpstreamTimeoutError(upstream.origin, options.timeoutSeconds) : new UpstreamUnreachableError(upstream.origin, kind === 'reset' ? 'it closed the connection' : 'connection refused or host not found');
     reply.code(error.statusCode!).header('x-request-id', reply.request.id).send({ statusCode: error.statusCode, code: error.code, error: kind === 'timeout' ? 'Gateway Timeout' : 'Bad Gateway', message: error.message, request_id: reply.request.id });
   };
 
+  const refuse = (reply: FastifyReply, refusal: Refusal) => {
+    metrics.refused(refusal.reason);
+    const error = refusal.reason === 'overloaded' ? new GatewayOverloadedError(guard.inFlight) : new UpstreamCircuitOpenError(upstream.origin, options.circuitFailures ?? 5, refusal.retryAfterSeconds);
+    return reply.code(503).header('retry-after', String(refusal.retryAfterSeconds)).header('x-request-id', reply.request.id).send({ statusCode: 503, code: error.code, error: 'Service Unavailable', message: error.message, request_id: reply.request.id });
+  };
+
   const forward = (request: FastifyRequest, reply: FastifyReply) => {
     const path = request.url.split('?', 1)[0];
     const timing: Timing = { started: performance.now(), upstreamStarted: performance.now(), endpoint: endpointOf(declared, path) };
     request.gatewayTiming = timing;
+    const refusal = guard.admit();
+    if (refusal) return refuse(reply, refusal);
+    // Once per admitted call, whatever happens: the response closes after the answer, an error, or
+    // a client gone before the upstream answered (then nothing is judged).
+    reply.raw.once('close', () => (timing.answered === undefined ? guard.release() : guard.done(timing.answered)));
     return reply.from(request.url, {
       timeout: timeoutMs,
       rewriteRequestHeaders: (_req, headers) => ({ ...headers, 'x-request-id': request.id }),
       onResponse: (_req, res, upstreamResponse) => {
+        timing.answered = true;
         metrics.backend(timing.endpoint, upstreamResponse.statusCode ?? 0, (performance.now() - timing.upstreamStarted) / 1000);
         res.header('x-request-id', request.id);
         res.send(upstreamResponse.stream);

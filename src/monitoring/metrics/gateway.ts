@@ -21,6 +21,8 @@ export interface GatewayMetrics {
   backend(endpoint: string, status: number | 'error', seconds: number): void;
   /** An upstream call that got no answer. */
   upstreamError(kind: UpstreamErrorKind): void;
+  /** A request answered 503 by the gateway without calling the upstream. */
+  refused(reason: 'overloaded' | 'circuit_open'): void;
 }
 
 /**
@@ -35,6 +37,8 @@ export function createGatewayMetrics(registry: Registry): GatewayMetrics {
   const backendDurations = new Histogram({ name: 'gateway_backend_request_duration_seconds', help: 'Time the model server took to answer the gateway (to its response headers), in seconds.', buckets: HTTP_BUCKETS, registers: [registry] });
   const errors = new Counter({ name: 'gateway_upstream_errors_total', help: 'Upstream calls that got no answer, by kind: unreachable (refused, unknown host), timeout, reset (closed mid-answer), other.', labelNames: ['kind'] as const, registers: [registry] });
   for (const kind of UPSTREAM_ERROR_KINDS) errors.labels({ kind }).inc(0);
+  const refusals = new Counter({ name: 'gateway_requests_refused_total', help: 'Requests the gateway answered 503 without calling the model server: overloaded (too many calls in flight) or circuit_open (after consecutive failures).', labelNames: ['reason'] as const, registers: [registry] });
+  for (const reason of ['overloaded', 'circuit_open'] as const) refusals.labels({ reason }).inc(0);
   return {
     request(method, endpoint, status, seconds) {
       requests.labels({ method, endpoint, status: String(status) }).inc();
@@ -46,6 +50,9 @@ export function createGatewayMetrics(registry: Registry): GatewayMetrics {
     },
     upstreamError(kind) {
       errors.labels({ kind }).inc();
+    },
+    refused(reason) {
+      refusals.labels({ reason }).inc();
     },
   };
 }
