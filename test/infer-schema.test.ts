@@ -345,3 +345,27 @@ describe('schema files', () => {
     assert.throws(() => readSchemaFile(join(tempDir(), 'absent.json')), /absent\.json is unusable: it cannot be read: ENOENT/);
   });
 });
+
+describe('inference for a model trained elsewhere', () => {
+  // "yes" is the minority and reads as yes; grade is a column of whole numbers.
+  const file = csvFile(csv(['grade', 'size', 'outcome'], Array.from({ length: 40 }, (_, i) => [[1, 3, 10][i % 3], i, i % 4 === 0 ? 'yes' : 'no'])), 'elsewhere.csv');
+
+  test('categorical: a column of numbers read as categories, in numeric order, its most common value the default', async () => {
+    const { schema, report } = await inferSchema(file, { target: 'outcome', categorical: ['grade'] });
+    assert.deepEqual(categorical(schema, 'grade').categories, ['1', '3', '10']);
+    assert.equal(categorical(schema, 'grade').default, '1');
+    assert.match(report.columns.find((c) => c.name === 'grade')!.notes.join(' '), /read as categories/);
+    assert.equal(numeric(schema, 'size').kind, 'numeric', 'other columns as before');
+    assert.equal(numeric((await inferSchema(file, { target: 'outcome' })).schema, 'grade').kind, 'numeric', 'without the option, by content');
+  });
+
+  test("positiveRule label-one: the second class in sorted order, not the yes-word or the minority", async () => {
+    assert.deepEqual((await inferSchema(file, { target: 'outcome' })).schema.classes, ['no', 'yes']);
+    const { schema, report } = await inferSchema(file, { target: 'outcome', positiveRule: 'label-one' });
+    assert.deepEqual(schema.classes, ['no', 'yes']);
+    assert.match(report.target.positiveReason ?? '', /second class in sorted order/);
+    const flipped = csvFile(csv(['size', 'alive'], Array.from({ length: 40 }, (_, i) => [i, i % 4 === 0 ? 'alive' : 'dead'])), 'flipped.csv');
+    assert.deepEqual((await inferSchema(flipped, { target: 'alive' })).schema.classes, ['dead', 'alive'], 'training here: the minority is positive');
+    assert.deepEqual((await inferSchema(flipped, { target: 'alive', positiveRule: 'label-one' })).schema.classes, ['alive', 'dead'], 'a model trained elsewhere: label 1 is "dead"');
+  });
+});

@@ -48,6 +48,17 @@ export interface InferSchemaOptions {
   readonly drop?: readonly string[];
   /** Most distinct values a categorical column may have (default 200, at most 254). */
   readonly maxCategories?: number;
+  /**
+   * Columns read as categorical whatever their content: a model trained elsewhere that splits a
+   * column of whole numbers by category (pandas `category` dtype) reads it as codes, not values.
+   */
+  readonly categorical?: readonly string[];
+  /**
+   * Binary, without `positive`: `label-one` takes the second class in sorted order — how
+   * scikit-learn's LabelEncoder numbers two classes, so the class an imported model's probability
+   * is of — instead of the yes-word-or-minority rule for training here.
+   */
+  readonly positiveRule?: 'label-one';
 }
 
 /** Default for {@link InferSchemaOptions.maxCategories}. */
@@ -154,7 +165,7 @@ export function inferSchemaFromTable(table: CsvTable, options: InferSchemaOption
   const features: Feature[] = [];
   const columns: ColumnReport[] = [];
   for (const index of featureIndices) {
-    const { feature, report } = inferFeature(table, index, maxCategories);
+    const { feature, report } = inferFeature(table, index, maxCategories, options.categorical?.includes(header[index]) ?? false);
     features.push(feature);
     columns.push(report);
   }
@@ -242,18 +253,20 @@ function inferTarget(table: CsvTable, index: number, options: InferSchemaOptions
   }
   const classCounts = Object.fromEntries(classes.map((c) => [c, counts.get(c) as number]));
   if (task === 'multiclass') return { task, classes, report: { task, taskReason, target: { name, distinct, classCounts } } };
-  const { positive, reason } = pickPositive(classes, counts, options.positive, name, numeric);
+  const { positive, reason } = pickPositive(classes, counts, options, numeric);
   const ordered = positive === classes[1] ? classes : [classes[1], classes[0]];
   return { task, classes: ordered, report: { task, taskReason, target: { name, distinct, classCounts, positive, positiveReason: reason } } };
 }
 
 /** The positive class of a binary target (see the module comment for the rule). */
-function pickPositive(classes: readonly string[], counts: ReadonlyMap<string, number>, given: string | undefined, name: string, numeric: boolean): { positive: string; reason: string } {
+function pickPositive(classes: readonly string[], counts: ReadonlyMap<string, number>, options: InferSchemaOptions, numeric: boolean): { positive: string; reason: string } {
+  const { positive: given, target: name } = options;
   if (given !== undefined) {
     const wanted = numeric && isNumber(given.trim()) ? canonicalClass(given.trim(), true) : given;
     if (!classes.includes(wanted)) throw new SchemaInferenceError(`positive class ${JSON.stringify(given)} is not a value of target column "${name}"; its values are ${listSome(classes)}`, true);
     return { positive: wanted, reason: 'given' };
   }
+  if (options.positiveRule === 'label-one') return { positive: classes[1], reason: 'the second class in sorted order: label 1 of a model trained elsewhere' };
   const yes = classes.filter((c) => POSITIVE_WORDS.includes(c.toLowerCase()));
   if (yes.length === 1) return { positive: yes[0], reason: `${JSON.stringify(yes[0])} reads as yes` };
   const [a, b] = classes;
@@ -273,7 +286,7 @@ function listSome(values: readonly string[]): string {
 }
 
 /** A feature column's schema entry and report. */
-function inferFeature(table: CsvTable, index: number, maxCategories: number): { feature: Feature; report: ColumnReport } {
+function inferFeature(table: CsvTable, index: number, maxCategories: number, categorical: boolean): { feature: Feature; report: ColumnReport } {
   const name = table.header[index];
   const { values, missing } = columnValues(table, index);
   if (values.length === 0) throw new SchemaInferenceError(`column "${name}" is empty in every row; --drop it`, false);
@@ -281,7 +294,7 @@ function inferFeature(table: CsvTable, index: number, maxCategories: number): { 
   const description = `Inferred from ${basename(table.file)}`;
   const notes: string[] = [];
   const words = values.filter((v) => !isNumber(v));
-  if (words.length === 0) {
+  if (words.length === 0 && !categorical) {
     const numbers = values.map((v) => Number(v) + 0);
     const integer = numbers.every(Number.isInteger);
     const sorted = Float64Array.from(numbers).sort();
@@ -308,7 +321,8 @@ function inferFeature(table: CsvTable, index: number, maxCategories: number): { 
   }
   const counts = new Map<string, number>();
   for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
-  const categories = [...counts.keys()].sort(compareText);
+  // Numbers read as categories (only when asked to) sort as numbers, the order pandas gives them.
+  const categories = [...counts.keys()].sort(words.length === 0 ? (a, b) => Number(a) - Number(b) : compareText);
   if (categories.length > maxCategories) {
     throw new SchemaInferenceError(
       `column "${name}" has ${categories.length} distinct values, more than the ${maxCategories} a categorical column may have (${listSome(categories)}): it looks like an identifier or free text; --drop it, or pre-bin it into fewer categories`,
@@ -316,7 +330,8 @@ function inferFeature(table: CsvTable, index: number, maxCategories: number): { 
     );
   }
   const distinctWords = [...new Set(words)];
-  if (words.length < values.length && distinctWords.length <= 3) {
+  if (words.length === 0) notes.push('numbers read as categories: the model splits this column by category');
+  else if (words.length < values.length && distinctWords.length <= 3) {
     notes.push(`numeric but for ${listSome(distinctWords)} (${words.length} rows), so it is categorical; if those mean "missing", empty those cells`);
   }
   if (categories.length === 1) notes.push('constant in the data: it cannot help the model');

@@ -11,9 +11,9 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { ModelSchema, Task } from '../../data/model-schema.js';
-import type { CategoricalFeature, NumericFeature, Row } from '../../data/schema.js';
+import type { Row } from '../../data/schema.js';
 import { readCsvTable, rowsOf, type CsvTable } from '../../data/csv-table.js';
-import { inferSchemaFromTable } from '../../data/infer-schema.js';
+import { inferSchemaFromTable, type InferSchemaOptions } from '../../data/infer-schema.js';
 import { ImportError, SchemaInferenceError } from '../../errors.js';
 import { ARTIFACT_FORMAT, ARTIFACT_FORMAT_VERSION, parseArtifact, serializeArtifact, type ArtifactHoldoutMetrics, type UnsealedArtifact } from '../artifact.js';
 import { createEncoder, encoderSpecFromSchema, type EncoderSpec } from '../encoding.js';
@@ -74,9 +74,11 @@ export async function importModel(options: ImportOptions): Promise<ImportResult>
   say(`read ${options.format} model ${options.modelFile}${model.task ? ` (${model.task}, ${model.nFeatures ?? '?'} features)` : ''}`);
   const table = await readCsvTable(options.dataFile);
   const features = featureOrder(table, options, model);
-  const task = taskOf(options, model);
-  const positive = options.positive ?? labelOne(table, options.target, task);
-  const schema = alignWithModel(inferInOrder(table, features, { target: options.target, task, positive }), model, table);
+  // Columns the model splits by category are categorical whatever their values look like, and a
+  // binary model's positive class is its label 1: the second class in sorted order.
+  const categorical = features.filter((_, i) => model.categorical?.[i]);
+  const inferred = inferInOrder(table, features, { target: options.target, task: taskOf(options, model), positive: options.positive, positiveRule: 'label-one', categorical });
+  const schema = checkAgainstModel(inferred, model);
   say(`schema: ${schema.features.length} features (${schema.features.filter((f) => f.kind === 'categorical').length} categorical), ${schema.task}${schema.classes.length ? ` [${schema.classes.join(', ')}]` : ''}`);
   const onnxEncoding = model.format === 'onnx' ? onnxEncodingOf(schema, options.categoricalEncoding) : undefined;
   const encoder = onnxEncoding ? encoderSpecForOnnx(onnxEncoding) : encoderOf(model, schema);
@@ -193,7 +195,7 @@ function onnxEncodingOf(schema: ModelSchema, categorical: ImportOptions['categor
  * them in the file's). An inference failure (a constant or incomplete target, a column of free
  * text) is an import refused.
  */
-function inferInOrder(table: CsvTable, features: readonly string[], options: { target: string; task?: Task; positive?: string }): ModelSchema {
+function inferInOrder(table: CsvTable, features: readonly string[], options: Omit<InferSchemaOptions, 'drop'>): ModelSchema {
   const drop = table.header.filter((c) => c !== options.target && !features.includes(c));
   let inferred: ModelSchema;
   try {
@@ -232,50 +234,20 @@ function pandasOrder(categories: readonly string[]): string[] {
 }
 
 /**
- * The class a binary model's probability is of when --positive does not say: its label 1, which
- * is the second class in sorted order — how scikit-learn's LabelEncoder, and so XGBoost's and
- * LightGBM's scikit-learn wrappers, number two classes. (Inference's own rule for training here,
- * a "yes"-like word or the minority class, would invert an imported model whose classes are, say,
- * alive/dead with alive the minority.)
+ * The inferred schema checked against how the model reads its columns (columns it splits by
+ * category were inferred as categorical): a column of text the model reads as a number, or a file
+ * listing the categories of another number of columns, is refused.
  */
-function labelOne(table: CsvTable, target: string, task: Task | undefined): string | undefined {
-  if (task !== undefined && task !== 'binary') return undefined;
-  const at = table.header.indexOf(target);
-  if (at < 0) return undefined;
-  const values = [...new Set(table.rows.map((row) => row[at]).filter((v) => v !== ''))];
-  if (values.length !== 2) return undefined;
-  return pandasOrder(values.map((v) => (Number.isFinite(Number(v)) ? String(Number(v)) : v)))[1];
-}
-
-/**
- * The schema made to agree with how the model reads its columns: a column the model splits by
- * category is categorical even when its values look like numbers (pandas codes an integer
- * `category` column by its categories, not its values); a column of text the model reads as a
- * number, or a file listing the categories of another number of columns, is refused.
- */
-function alignWithModel(schema: ModelSchema, model: ReadModel, table: CsvTable): ModelSchema {
+function checkAgainstModel(schema: ModelSchema, model: ReadModel): ModelSchema {
   if (!model.categorical) return schema;
-  const features = schema.features.map((f, i) => {
-    const byCategory = model.categorical![i];
-    if (byCategory && f.kind === 'numeric') return categoricalColumn(table, f);
-    if (!byCategory && f.kind === 'categorical') {
+  schema.features.forEach((f, i) => {
+    if (!model.categorical![i] && f.kind === 'categorical') {
       throw new ImportError(`column "${f.name}" holds text (${f.categories.slice(0, 3).join(', ')}${f.categories.length > 3 ? ', …' : ''}) but the model reads it as a number: give the reference data the column as the model was trained on it`);
     }
-    return f;
   });
-  const categorical = features.filter((f) => f.kind === 'categorical').length;
+  const categorical = schema.features.filter((f) => f.kind === 'categorical').length;
   if (model.categoryOrder && model.categoryOrder.length !== categorical) {
     throw new ImportError(`the model file lists the categories of ${model.categoryOrder.length} categorical columns (pandas_categorical), but the model reads ${categorical} columns by category`);
   }
-  return { ...schema, features };
-}
-
-/** A numeric-looking column as categorical: its distinct values as categories, the most common as default. */
-function categoricalColumn(table: CsvTable, feature: NumericFeature): CategoricalFeature {
-  const at = table.header.indexOf(feature.name);
-  const counts = new Map<string, number>();
-  for (const row of table.rows) if (row[at] !== '') counts.set(row[at], (counts.get(row[at]) ?? 0) + 1);
-  const categories = pandasOrder([...counts.keys()]);
-  const mode = categories.reduce((best, c) => (counts.get(c)! > counts.get(best)! ? c : best), categories[0]);
-  return { name: feature.name, kind: 'categorical', categories, default: mode, required: feature.required, description: `${feature.description} (read as categories: the model splits it by category)`.trim() };
+  return schema;
 }
