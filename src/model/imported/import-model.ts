@@ -16,7 +16,7 @@ import { readCsvTable, rowsOf, type CsvTable } from '../../data/csv-table.js';
 import { inferSchemaFromTable, type InferSchemaOptions } from '../../data/infer-schema.js';
 import { ImportError, SchemaInferenceError } from '../../errors.js';
 import { ARTIFACT_FORMAT, ARTIFACT_FORMAT_VERSION, parseArtifact, serializeArtifact, type ArtifactHoldoutMetrics, type UnsealedArtifact } from '../artifact.js';
-import { createEncoder, encoderSpecFromSchema, type EncoderSpec } from '../encoding.js';
+import { createEncoder, encodeRows, encoderSpecFromSchema, type EncoderSpec } from '../encoding.js';
 import type { ModelRegistry } from '../registry.js';
 import { encoderSpecForOnnx, type OnnxInputEncoding } from '../onnx/index.js';
 import type { RowScorer } from '../row-scorer.js';
@@ -210,12 +210,7 @@ function inferInOrder(table: CsvTable, features: readonly string[], options: Omi
 
 async function scoreAll(scorer: RowScorer, spec: EncoderSpec, rows: readonly Row[]): Promise<Float64Array> {
   const encoder = createEncoder(spec);
-  const x = new Float64Array(rows.length * encoder.width);
-  const one = new Float64Array(encoder.width);
-  rows.forEach((row, r) => {
-    encoder.encode(row, one);
-    x.set(one, r * encoder.width);
-  });
+  const x = encodeRows(encoder, rows);
   if (scorer.scoreBatch) return scorer.scoreBatch(x, rows.length);
   const outputs = new Float64Array(rows.length * scorer.nOutputs);
   for (let r = 0; r < rows.length; r++) scorer.score(x.subarray(r * encoder.width, (r + 1) * encoder.width), outputs.subarray(r * scorer.nOutputs, (r + 1) * scorer.nOutputs));
