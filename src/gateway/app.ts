@@ -8,7 +8,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import replyFrom from '@fastify/reply-from';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { GatewayOverloadedError, UpstreamCircuitOpenError, UpstreamTimeoutError, UpstreamUnreachableError } from '../errors.js';
 import { createGatewayMetrics, type UpstreamErrorKind } from '../monitoring/metrics/gateway.js';
@@ -97,19 +98,28 @@ export async function buildGateway(options: GatewayOptions): Promise<{ app: Fast
     model_observability: 'not yet: this gateway gives interface metrics; model-level metrics need a mapping and a reference profile',
   }));
 
+  /** The gateway's own answer in the service's coded error shape, the request id beside it. */
+  const answer = (reply: FastifyReply, error: FastifyError, headers: Record<string, string> = {}) => {
+    const status = error.statusCode!;
+    return reply
+      .code(status)
+      .headers({ 'x-request-id': reply.request.id, ...headers })
+      .send({ statusCode: status, code: error.code, error: STATUS_CODES[status], message: error.message, request_id: reply.request.id });
+  };
+
   const failed = (kind: UpstreamErrorKind, reply: FastifyReply) => {
     const timing = reply.request.gatewayTiming;
     if (timing) timing.answered = false;
     metrics.upstreamError(kind);
     if (timing) metrics.backend(timing.endpoint, 'error', (performance.now() - timing.upstreamStarted) / 1000);
     const error = kind === 'timeout' ? new UpstreamTimeoutError(upstream.origin, options.timeoutSeconds) : new UpstreamUnreachableError(upstream.origin, kind === 'reset' ? 'it closed the connection' : 'connection refused or host not found');
-    reply.code(error.statusCode!).header('x-request-id', reply.request.id).send({ statusCode: error.statusCode, code: error.code, error: kind === 'timeout' ? 'Gateway Timeout' : 'Bad Gateway', message: error.message, request_id: reply.request.id });
+    answer(reply, error);
   };
 
   const refuse = (reply: FastifyReply, refusal: Refusal) => {
     metrics.refused(refusal.reason);
     const error = refusal.reason === 'overloaded' ? new GatewayOverloadedError(guard.inFlight) : new UpstreamCircuitOpenError(upstream.origin, options.circuitFailures ?? 5, refusal.retryAfterSeconds);
-    return reply.code(503).header('retry-after', String(refusal.retryAfterSeconds)).header('x-request-id', reply.request.id).send({ statusCode: 503, code: error.code, error: 'Service Unavailable', message: error.message, request_id: reply.request.id });
+    return answer(reply, error, { 'retry-after': String(refusal.retryAfterSeconds) });
   };
 
   const forward = (request: FastifyRequest, reply: FastifyReply) => {
