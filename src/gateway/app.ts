@@ -10,10 +10,17 @@ import { performance } from 'node:perf_hooks';
 import replyFrom from '@fastify/reply-from';
 import { STATUS_CODES } from 'node:http';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { Registry, collectDefaultMetrics } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { loadConfig, type Config } from '../config.js';
 import { GatewayOverloadedError, UpstreamCircuitOpenError, UpstreamTimeoutError, UpstreamUnreachableError } from '../errors.js';
+import { createLogger, type ServiceLogger } from '../monitoring/audit/logger.js';
 import { createGatewayMetrics, type UpstreamErrorKind } from '../monitoring/metrics/gateway.js';
+import { createServiceMetrics } from '../monitoring/metrics/index.js';
 import { requestIdOf } from '../server/request-id.js';
+import type { Mapping, MappedRoute } from './mapping/types.js';
+import { captureRequest, copyResponse } from './observe/body-capture.js';
+import { createModelLayer, type ModelLayer } from './observe/model-layer.js';
+import type { ReferenceProfile } from './profile/types.js';
 import { endpointOf, PRESETS, type PresetName } from './presets.js';
 import { UpstreamGuard, type Refusal } from './upstream-guard.js';
 
@@ -36,6 +43,30 @@ export interface GatewayOptions {
   readonly circuitOpenSeconds?: number;
   /** Clock in ms (tests inject one). */
   readonly now?: () => number;
+  /** How to read the model's requests and answers; absent: interface metrics only. */
+  readonly mapping?: Mapping;
+  /** What live traffic is compared with: feature and prediction baselines (`modelwatch profile`). */
+  readonly profile?: ReferenceProfile;
+  /** A text model's vocabulary (lower-cased tokens). */
+  readonly vocabulary?: ReadonlySet<string>;
+  /** The service's settings — logs, monitoring windows, the prediction store (default: from an empty environment). */
+  readonly config?: Config;
+  /** The audit and service log (default: one made from `config`). */
+  readonly log?: ServiceLogger;
+  /** Most bytes of a request or response body kept for observing (default 1 MiB); larger ones are forwarded, not observed. */
+  readonly observeMaxBytes?: number;
+}
+
+/** The default of {@link GatewayOptions.observeMaxBytes}: prediction bodies are far smaller. */
+export const OBSERVE_MAX_BYTES = 1024 * 1024;
+
+/** A built gateway. */
+export interface Gateway {
+  readonly app: FastifyInstance;
+  readonly registry: Registry;
+  readonly log: ServiceLogger;
+  /** The model layer; absent without a mapping. */
+  readonly model?: ModelLayer;
 }
 
 /** The gateway's own endpoints' default prefix: `-` is no path segment a model server uses. */
@@ -50,22 +81,39 @@ interface Timing {
   answered?: boolean;
 }
 
+/** What the gateway keeps of a request of an observed route. */
+interface Kept {
+  readonly route: MappedRoute;
+  /** The body as sent; undefined when larger than the gateway keeps. */
+  body: Buffer | undefined;
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
     gatewayTiming: Timing | null;
+    gatewayKept: Kept | null;
   }
 }
+
+const NO_BODY = Buffer.alloc(0);
 
 /**
  * Builds the gateway (not listening).
  *
  * @example const gateway = await buildGateway({ upstream: 'http://127.0.0.1:8000', preset: 'flask', timeoutSeconds: 30, prefix: '/-/modelwatch' });
  */
-export async function buildGateway(options: GatewayOptions): Promise<{ app: FastifyInstance; registry: Registry }> {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+export async function buildGateway(options: GatewayOptions): Promise<Gateway> {
+  const config = options.config ?? loadConfig({});
+  const log = options.log ?? createLogger({ serviceName: config.SERVICE_NAME, level: config.LOG_LEVEL, stdout: config.LOG_STDOUT, file: config.LOG_FILE });
+  const service = createServiceMetrics({ logLinesDropped: log.droppedLines });
+  const registry = service.registry;
   const metrics = createGatewayMetrics(registry);
-  const declared = PRESETS[options.preset];
+  const mapping = options.mapping;
+  const declared = mapping?.routes ?? PRESETS[options.preset];
+  const model = mapping ? createModelLayer({ config, mapping, profile: options.profile, vocabulary: options.vocabulary, metrics: service, log, now: options.now }) : undefined;
+  const keepLimit = options.observeMaxBytes ?? OBSERVE_MAX_BYTES;
+  /** The mapped route that observes `method` on `path`, if any. */
+  const observedRoute = (method: string, path: string) => mapping?.routes.find((r) => r.method === method && r.pattern.test(path));
   const upstream = new URL(options.upstream);
   const timeoutMs = options.timeoutSeconds * 1000;
   const guard = new UpstreamGuard({ maxInFlight: options.maxInFlight ?? 256, failureThreshold: options.circuitFailures ?? 5, openSeconds: options.circuitOpenSeconds ?? 10, now: options.now });
@@ -75,10 +123,23 @@ export async function buildGateway(options: GatewayOptions): Promise<{ app: Fast
     undici: { connections: options.connections ?? 128, pipelining: 1, connectTimeout: timeoutMs, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, keepAliveTimeout: 30_000 },
     disableRequestLogging: true,
   });
-  // Bodies are not parsed: the stream is handed to the upstream as it arrives.
+  // Bodies are not parsed: the stream is handed to the upstream as it arrives — except on a route
+  // the mapping observes, whose (small) body is kept to be read after the answer, and forwarded from the copy.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+  app.addContentTypeParser('*', (request, payload, done) => {
+    const route = model && observedRoute(request.method, request.url.split('?', 1)[0]);
+    if (!route) return done(null, payload);
+    captureRequest(payload, keepLimit, (error, captured) => {
+      request.gatewayKept = { route, body: captured?.kept };
+      done(error, captured?.forward);
+    });
+  });
   app.decorateRequest('gatewayTiming', null);
+  app.decorateRequest('gatewayKept', null);
+  if (model) await model.registerRoutes(app, options.prefix);
+  app.addHook('onClose', async () => {
+    model?.stop();
+  });
 
   const own = (path: string) => `${options.prefix}${path}`;
   app.get(own('/metrics'), async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
@@ -95,7 +156,7 @@ export async function buildGateway(options: GatewayOptions): Promise<{ app: Fast
     timeout_seconds: options.timeoutSeconds,
     circuit: guard.circuit,
     in_flight: guard.inFlight,
-    model_observability: 'not yet: this gateway gives interface metrics; model-level metrics need a mapping and a reference profile',
+    model: model ? model.status() : 'off: without a mapping (--preset or --mapping) the gateway gives interface metrics only',
   }));
 
   /** The gateway's own answer in the service's coded error shape, the request id beside it. */
@@ -136,9 +197,27 @@ export async function buildGateway(options: GatewayOptions): Promise<{ app: Fast
       rewriteRequestHeaders: (_req, headers) => ({ ...headers, 'x-request-id': request.id }),
       onResponse: (_req, res, upstreamResponse) => {
         timing.answered = true;
-        metrics.backend(timing.endpoint, upstreamResponse.statusCode ?? 0, (performance.now() - timing.upstreamStarted) / 1000);
+        const status = upstreamResponse.statusCode ?? 0;
+        metrics.backend(timing.endpoint, status, (performance.now() - timing.upstreamStarted) / 1000);
         res.header('x-request-id', request.id);
-        res.send(upstreamResponse.stream);
+        const kept = observed(request);
+        if (!model || !kept || status < 200 || status >= 300) return res.send(upstreamResponse.stream);
+        const { headers } = upstreamResponse as unknown as { headers: Record<string, string | string[] | undefined> };
+        res.send(
+          copyResponse(upstreamResponse.stream, keepLimit, (body) =>
+            model.observer.push({
+              route: kept.route,
+              requestId: request.id,
+              request: kept.body,
+              requestEncoding: headerOf(request.headers['content-encoding']),
+              response: body,
+              responseEncoding: headerOf(headers['content-encoding']),
+              status,
+              durationMs: performance.now() - timing.started,
+              atMs: model.monitor ? model.monitor.now() : Date.now(),
+            }),
+          ),
+        );
       },
       onError: (_res, { error }) => failed(kindOf(error as UpstreamFailure), reply),
     });
@@ -146,12 +225,21 @@ export async function buildGateway(options: GatewayOptions): Promise<{ app: Fast
   app.all('/*', forward);
   app.all('/', forward);
 
+  /** What was kept of an observed request: a request without a body has an empty one. */
+  const observed = (request: FastifyRequest): Kept | undefined => {
+    if (request.gatewayKept) return request.gatewayKept;
+    const route = model && observedRoute(request.method, request.url.split('?', 1)[0]);
+    return route ? { route, body: NO_BODY } : undefined;
+  };
+
   app.addHook('onResponse', async (request, reply) => {
     const timing = request.gatewayTiming;
     if (timing) metrics.request(request.method, timing.endpoint, reply.statusCode, (performance.now() - timing.started) / 1000);
   });
-  return { app, registry };
+  return { app, registry, log, model };
 }
+
+const headerOf = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
 
 /** An error reply-from reports for an upstream call, with its code and the socket error under it. */
 type UpstreamFailure = Error & { code?: string; cause?: { code?: string } };

@@ -46,7 +46,9 @@ export type UnmappedReason =
   /** The request's rows and the response's predictions differ in number. */
   | 'row_count_mismatch'
   /** A body larger than the gateway keeps for observing (it was still forwarded). */
-  | 'body_too_large';
+  | 'body_too_large'
+  /** A predicted class that is not one of the model's classes (the profile's or the mapping's). */
+  | 'unknown_class';
 
 /** The result of reading one answered request. */
 export type Extraction = { readonly ok: true; readonly observed: Observed } | { readonly ok: false; readonly reason: UnmappedReason; readonly detail: string };
