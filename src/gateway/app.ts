@@ -7,7 +7,7 @@
  * gateway cannot reach or wait for it answers itself, with a coded 502 or 504 that says so.
  */
 import { performance } from 'node:perf_hooks';
-import replyFrom from '@fastify/reply-from';
+import replyFrom, { type FastifyReplyFromHooks as ReplyFromCallOptions } from '@fastify/reply-from';
 import { STATUS_CODES } from 'node:http';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
@@ -22,6 +22,7 @@ import { captureRequest, copyResponse } from './observe/body-capture.js';
 import { createModelLayer, type ModelLayer } from './observe/model-layer.js';
 import type { ReferenceProfile } from './profile/types.js';
 import { endpointOf, PRESETS, type PresetName } from './presets.js';
+import { retryPolicy } from './retry-policy.js';
 import { UpstreamGuard, type Refusal } from './upstream-guard.js';
 
 /** What the gateway is built from. */
@@ -41,6 +42,8 @@ export interface GatewayOptions {
   readonly circuitFailures?: number;
   /** Seconds an open circuit waits before a probe (default 10). */
   readonly circuitOpenSeconds?: number;
+  /** Attempts after the first for an idempotent request without a body whose connection failed (default 1). */
+  readonly retries?: number;
   /** Clock in ms (tests inject one). */
   readonly now?: () => number;
   /** How to read the model's requests and answers; absent: interface metrics only. */
@@ -112,6 +115,7 @@ export async function buildGateway(options: GatewayOptions): Promise<Gateway> {
   const declared = mapping?.routes ?? PRESETS[options.preset];
   const model = mapping ? createModelLayer({ config, mapping, profile: options.profile, vocabulary: options.vocabulary, metrics: service, log, now: options.now }) : undefined;
   const keepLimit = options.observeMaxBytes ?? OBSERVE_MAX_BYTES;
+  const retryDelay = retryPolicy(options.retries ?? 1, metrics.retried) as unknown as NonNullable<ReplyFromCallOptions['retryDelay']>;
   /** The mapped route that observes `method` on `path`, if any. */
   const observedRoute = (method: string, path: string) => mapping?.routes.find((r) => r.method === method && r.pattern.test(path));
   const upstream = new URL(options.upstream);
@@ -194,6 +198,7 @@ export async function buildGateway(options: GatewayOptions): Promise<Gateway> {
     reply.raw.once('close', () => (timing.answered === undefined ? guard.release() : guard.done(timing.answered)));
     return reply.from(request.url, {
       timeout: timeoutMs,
+      retryDelay,
       rewriteRequestHeaders: (_req, headers) => ({ ...headers, 'x-request-id': request.id }),
       onResponse: (_req, res, upstreamResponse) => {
         timing.answered = true;
