@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config.js';
 import type { ServiceLogger } from '../../monitoring/audit/logger.js';
 import { createGatewayObservedMetrics } from '../../monitoring/metrics/gateway-observed.js';
+import { createGatewayTextMetrics } from '../../monitoring/metrics/gateway-text.js';
 import type { ServiceMetrics } from '../../monitoring/metrics/index.js';
 import { createModelMonitor, type ModelMonitor } from '../../monitoring/model-monitor.js';
 import { ModelState } from '../../server/model-state.js';
@@ -77,6 +78,7 @@ export function createModelLayer(options: ModelLayerOptions): ModelLayer {
     rawInputs: config.AUDIT_RAW_INPUTS,
     learnClasses,
     log: log.service,
+    observeText: mapping.text && config.METRICS_ENABLED ? createGatewayTextMetrics(metrics.registry) : undefined,
   });
   return {
     observer,

@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import { inputHashFor } from '../../monitoring/audit/input-hash.js';
 import type { ServiceLogger } from '../../monitoring/audit/logger.js';
 import type { GatewayObservedMetrics } from '../../monitoring/metrics/gateway-observed.js';
+import type { TextObserver } from '../../monitoring/metrics/gateway-text.js';
 import type { ServiceMetrics } from '../../monitoring/metrics/index.js';
 import type { ModelMonitor } from '../../monitoring/model-monitor.js';
 import type { ServingModel } from '../../model/serving-model.js';
@@ -61,6 +62,8 @@ export interface GatewayObserverOptions {
   readonly learnClasses: boolean;
   /** Where a failure to observe is reported. */
   readonly log?: Pick<Logger, 'error'>;
+  /** A text model's input families (the rows are then the features derived from each text). */
+  readonly observeText?: TextObserver;
 }
 
 /** Most class names learned without a profile (a server answering free text must not grow a label set). */
@@ -123,6 +126,7 @@ export class GatewayObserver {
     const extraction = exchange.route.extract(request, response, this.options.context);
     if (!extraction.ok) return extraction.reason;
     if (this.options.learnClasses) this.learn(extraction.observed.outputs);
+    if (this.options.observeText) for (const row of extraction.observed.rows) this.options.observeText(Number(row.text_length), Number(row.token_count), row.oov_share === undefined ? undefined : Number(row.oov_share));
     const result = toRecords(extraction.observed.rows, extraction.observed.outputs, exchange.requestId, this.recordModel);
     if (!result.ok) return result.reason;
     this.tally.observed++;
