@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { loadConfig } from '../src/config.js';
 import { writeLabelledCsv } from '../src/data/csv.js';
 import { readCsvTable, rowsOf } from '../src/data/csv-table.js';
