@@ -92,6 +92,24 @@ describe('a profile from a predictions column', () => {
     assert.ok(Math.abs(profile.reference_quality.mae - 3) < 0.05, `mae ${profile.reference_quality.mae}`);
   });
 
+  test('a multiclass model: probability columns in class order give the class shares of their top class and the confidence bins', async () => {
+    const file = join(dir, 'flowers.csv');
+    const lines = ['petal,species,p_a,p_b,p_c'];
+    const outputs: number[] = [];
+    for (let i = 0; i < 90; i++) {
+      const p = i % 3 === 0 ? [0.7, 0.2, 0.1] : i % 3 === 1 ? [0.1, 0.5, 0.4] : [0.2, 0.35, 0.45];
+      outputs.push(...p);
+      lines.push(`${(i % 17) / 3},${['a', 'b', 'c'][i % 3]},${p.join(',')}`);
+    }
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const { profile } = await buildProfile({ data: file, target: 'species', predictions: { from: 'column', probabilityColumns: ['p_a', 'p_b', 'p_c'] } });
+    assert.equal(profile.schema.task, 'multiclass');
+    assert.deepEqual(profile.baseline.predictions, buildPredictionBaselineForTask('multiclass', outputs, ['a', 'b', 'c']));
+    assertShares(profile.baseline.predictions?.classShares, [1 / 3, 1 / 3, 1 / 3]);
+    assert.deepEqual(profile.reference_quality, { accuracy: 1, precision: 1, recall: 1, f1: 1, classRecall: [1, 1, 1] });
+    await assert.rejects(buildProfile({ data: file, target: 'species', predictions: { from: 'column', probabilityColumns: ['p_a', 'p_b'] } }), /needs one probability column per class, in class order \(a, b, c\), got 2/);
+  });
+
   test('a prediction that is not a class is refused with its line', async () => {
     const file = join(dir, 'bad-prediction.csv');
     writeFileSync(file, 'x,y,pred\n1,a,a\n2,b,b\n3,a,c\n4,b,a\n');

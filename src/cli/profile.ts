@@ -12,7 +12,7 @@ import { buildProfile, type PredictionSource } from '../gateway/profile/build-pr
 import { mappingFor } from '../gateway/profile/preset-routes.js';
 import { readVocabulary } from '../gateway/profile/text-features.js';
 import { metricsLine } from './metrics-line.js';
-import { parseNumberOption, parseUrlOption } from './options.js';
+import { parseNumberOption, parseUrlOption, usageError } from './options.js';
 import { createProgress } from './progress.js';
 import { parseDropOption } from './schema.js';
 
@@ -83,7 +83,7 @@ export function registerProfileCommand(program: Command): void {
     .option('--schema <file>', 'a schema JSON to use instead of inferring one (the output of `modelwatch schema infer`, edited)')
     .option('--drop <columns>', 'columns to leave out of the inferred schema, comma-separated (identifiers, free text, leaks)', parseDropOption)
     .option('--predictions-column <column>', 'the model\'s prediction per row: a class name or index, or a value (regression)')
-    .option('--probability-column <columns>', 'binary: the column of P(positive class); multiclass: one column per class in class order, comma-separated', parseDropOption)
+    .option('--probability-column <columns>', 'binary: the column of P(positive class); multiclass: one column per class in class order, comma-separated', parseColumnList)
     .option('--upstream <url>', 'score the reference rows through this model server instead, e.g. http://127.0.0.1:8000', parseUrlOption('--upstream', ['http:', 'https:']))
     .option('--preset <name>', 'with --upstream: what the server speaks (the route that is sent the rows and whose answers are read; default native)')
     .option('--mapping <file>', 'with --upstream: a mapping file instead of a preset')
@@ -168,6 +168,13 @@ async function predictionSource(flags: ProfileFlags, onProgress: (scored: number
   if (!flags.upstream) return { from: 'column', column: flags.predictionsColumn, probabilityColumns: flags.probabilityColumn };
   const mapping = await mappingFor(flags.mapping ?? flags.preset ?? 'native');
   return { from: 'upstream', upstream: flags.upstream, mapping, batchSize: flags.batchSize, timeoutSeconds: flags.timeout, onProgress };
+}
+
+/** `--probability-column`: one column, or several separated by commas. */
+function parseColumnList(value: string): string[] {
+  const names = value.split(',').map((n) => n.trim());
+  if (names.some((n) => n === '')) throw usageError(`--probability-column must name columns separated by commas, got "${value}"`);
+  return names;
 }
 
 function readVocabularyFlag(path: string, usage: (problem: string) => never): Set<string> {

@@ -16,6 +16,7 @@
  */
 import { createHash } from 'node:crypto';
 import { basename, extname } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { NUMBER_PATTERN } from '../../data/csv.js';
 import { readCsvTable, rowsOf, type CsvTable } from '../../data/csv-table.js';
 import { inferSchemaFromTable, type SchemaReport } from '../../data/infer-schema.js';
@@ -185,7 +186,9 @@ async function predictionsOf(options: ProfileOptions, file: CsvTable, table: Csv
   const serverClasses = source.mapping.classes ?? schema.classes;
   const context: ExtractionContext = { featureNames: schema.features.map((f) => f.name), classes: serverClasses, ...(options.text?.vocabulary ? { vocabulary: options.text.vocabulary } : {}) };
   say(`scoring ${requestRows.length} reference rows through ${source.upstream} (mapping ${source.mapping.name}, ${source.batchSize} rows per request)`);
+  const started = performance.now();
   const { outputs, route } = await scoreThroughUpstream(requestRows, schema, context, source);
+  say(`scored ${outputs.length} / ${requestRows.length} rows through POST ${route.endpoint} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   return { outputs: readOutputs(schema, outputs, serverClasses, table), origin: `upstream ${source.upstream} (preset ${source.mapping.name}, POST ${route.endpoint})` };
 }
 
