@@ -23,7 +23,7 @@ import { inferSchemaFromTable, type SchemaReport } from '../../data/infer-schema
 import type { ModelSchema, Task } from '../../data/model-schema.js';
 import type { Row } from '../../data/schema.js';
 import { ProfileError, SchemaInferenceError } from '../../errors.js';
-import type { TaskHoldoutMetrics } from '../../model/serving-model.js';
+import { holdoutOf } from '../../model/artifact.js';
 import { encodeLabels } from '../../model/train-any.js';
 import { DECISION_THRESHOLD, taskEvidence, trainingBaseline } from '../../model/train-any-artifact.js';
 import type { ExtractionContext, Mapping, ObservedOutput, RawRow } from '../mapping/types.js';
@@ -94,7 +94,7 @@ export async function buildProfile(options: ProfileOptions): Promise<BuiltProfil
   const file = await readCsvTable(options.data);
   const predictionColumns = options.predictions.from === 'column' ? [...(options.predictions.column ? [options.predictions.column] : []), ...(options.predictions.probabilityColumns ?? [])] : [];
   for (const column of [options.target, ...predictionColumns, ...(options.text ? [options.text.column] : [])]) requireColumn(file, column);
-  const table = options.text ? textTable(file, options.text, [options.target, ...predictionColumns]) : file;
+  const table = options.text ? textTable(file, options.text, [...new Set([options.target, ...predictionColumns])]) : file;
   say(`read ${file.rows.length} rows of ${options.data}${options.text ? ` (features derived from the text column ${options.text.column})` : ''}`);
   const { schema, report } = schemaOf(table, options, predictionColumns);
   say(`schema: ${schema.features.length} features, ${schema.task}${schema.classes.length ? ` [${schema.classes.join(', ')}]` : ''}, target ${schema.target.name}`);
@@ -110,7 +110,8 @@ export async function buildProfile(options: ProfileOptions): Promise<BuiltProfil
     schema,
     baseline: { ...trainingBaseline(schema, rows, labels), predictions: evidence.predictions },
     threshold,
-    reference_quality: qualityOf(schema.task, evidence.holdout as unknown as Record<string, unknown>),
+    // The figures a served version reports (holdoutOf): without log-loss and Brier score.
+    reference_quality: holdoutOf({ metrics: { holdout: evidence.holdout } }, schema, options.data),
   };
   const { format, name, ...rest } = content;
   const profile: ReferenceProfile = { format, name, version: profileVersion(content), created_at: (options.now ?? (() => new Date()))().toISOString(), ...rest };
@@ -160,7 +161,7 @@ function schemaOf(table: CsvTable, options: ProfileOptions, predictionColumns: r
     }
     return { schema: options.schema };
   }
-  const drop = [...(options.drop ?? []), ...predictionColumns.filter((c) => !options.drop?.includes(c))];
+  const drop = [...(options.drop ?? []), ...predictionColumns.filter((c) => c !== options.target && !options.drop?.includes(c))];
   return inferSchemaFromTable(table, { target: options.target, task: options.task, positive: options.positive, drop });
 }
 
@@ -185,11 +186,11 @@ async function predictionsOf(options: ProfileOptions, file: CsvTable, table: Csv
   const requestRows: RawRow[] = options.text ? file.rows.map((record) => ({ text: record[file.header.indexOf(options.text!.column)] })) : rows.map((row) => rawRow(row, schema));
   const serverClasses = source.mapping.classes ?? schema.classes;
   const context: ExtractionContext = { featureNames: schema.features.map((f) => f.name), classes: serverClasses, ...(options.text?.vocabulary ? { vocabulary: options.text.vocabulary } : {}) };
-  say(`scoring ${requestRows.length} reference rows through ${source.upstream} (mapping ${source.mapping.name}, ${source.batchSize} rows per request)`);
+  say(`scoring ${requestRows.length} reference rows through ${source.upstream.replace(/\/+$/, '')} (mapping ${source.mapping.name}, ${source.batchSize} rows per request)`);
   const started = performance.now();
   const { outputs, route } = await scoreThroughUpstream(requestRows, schema, context, source);
   say(`scored ${outputs.length} / ${requestRows.length} rows through POST ${route.endpoint} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  return { outputs: readOutputs(schema, outputs, serverClasses, table), origin: `upstream ${source.upstream} (preset ${source.mapping.name}, POST ${route.endpoint})` };
+  return { outputs: readOutputs(schema, outputs, serverClasses, table), origin: `upstream ${source.upstream.replace(/\/+$/, '')} (preset ${source.mapping.name}, POST ${route.endpoint})` };
 }
 
 /** A reference row as a request carries it: numbers and category names, missing values left out. */
@@ -234,12 +235,4 @@ function readOutputs(schema: ModelSchema, outputs: readonly ObservedOutput[], se
     if (!(error instanceof OutputReadError)) throw error;
     throw new ProfileError(error.row < 0 ? error.problem : `${table.file} line ${table.lines[error.row]}: ${error.problem}`);
   }
-}
-
-/** The quality figures a served version reports (the gateway's reference), without log-loss and Brier score. */
-function qualityOf(task: Task, m: Record<string, unknown>): TaskHoldoutMetrics {
-  const n = (key: string) => m[key] as number;
-  if (task === 'regression') return { mae: n('mae'), rmse: n('rmse') };
-  if (task === 'multiclass') return { accuracy: n('accuracy'), precision: n('precision'), recall: n('recall'), f1: n('f1'), classRecall: m.classRecall as number[] };
-  return { accuracy: n('accuracy'), precision: n('precision'), recall: n('recall'), f1: n('f1'), auc: n('auc') };
 }

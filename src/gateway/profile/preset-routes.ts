@@ -53,5 +53,5 @@ export const ADAPTER_PRESETS = ['native'] as const;
  */
 export function mappingFor(presetOrFile: string): Mapping {
   if (presetOrFile === 'native') return { name: 'native', routes: [nativeBatch] };
-  throw new Error(`cannot score through "${presetOrFile}" in this build: only the native preset can drive a model server here; give the model's predictions with --predictions-column instead`);
+  throw new Error(`cannot score through "${presetOrFile}" in this build: only the ${ADAPTER_PRESETS.join(', ')} preset can drive a model server here; give the model's predictions with --predictions-column instead`);
 }
