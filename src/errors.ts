@@ -105,6 +105,9 @@ export const ERROR_CODES = {
   MW_GATEWAY_OVERLOADED: { status: 503, message: 'The gateway has %d calls to the model server in flight (--max-in-flight); retry shortly', description: '`modelwatch gateway`: the bound on calls in flight to the model server is reached; answered at once with `Retry-After` instead of queueing without limit. Counted in `gateway_requests_refused_total{reason="overloaded"}`.' },
   MW_UPSTREAM_CIRCUIT_OPEN: { status: 503, message: 'The model server at %s failed %d calls in a row; calls to it are paused, retry in %d s', description: '`modelwatch gateway`: the circuit breaker is open after consecutive failed calls (unreachable, timeout, reset); one probe goes through after `--circuit-open-seconds`, and an answer closes the circuit. Answered with `Retry-After`; counted in `gateway_requests_refused_total{reason="circuit_open"}`.' },
   MW_IMPORT_REFUSED: { status: 0, message: 'import refused: %s', description: '`modelwatch import` could not register the model: the file is not a model of the given format, its objective or opset is not supported, its feature count does not match the features given, or a column is missing from the reference data. The message names the problem; nothing is written to the registry (exit code 1).' },
+  MW_PROFILE_REFUSED: { status: 0, message: 'profile refused: %s', description: '`modelwatch profile` could not build a reference profile from the data: a column named by a flag is missing, a predictions column holds something that is not a class or a number, or the schema given does not fit the data. The message names the problem; nothing is written (exit code 1).' },
+  MW_PROFILE_UPSTREAM_FAILED: { status: 0, message: 'scoring the reference data through %s failed: %s', description: '`modelwatch profile --upstream`: the model server could not be reached, answered an error status, answered something that is not JSON, or an answer the mapping could not read (no prediction where it says, fewer predictions than rows sent). The message names the URL and the problem; nothing is written (exit code 1).' },
+  MW_PROFILE_INVALID: { status: 0, message: 'Reference profile %s is unusable: %s', description: 'A reference profile file (`modelwatch gateway --reference`) cannot be read, is not JSON, is not a `modelwatch-profile/1` file, or a field is missing, of the wrong type or inconsistent with the schema; the message names the field (exit code 2).' },
   MW_REGISTRY_EMPTY: { status: 0, message: 'The model registry %s has no current version; run `modelwatch train` first', description: 'No model has been registered in MODEL_DIR.' },
   MW_NO_MODEL_TO_SERVE: { status: 0, message: 'no model to serve: the registry %s has no current version%s', description: '`modelwatch serve` found no current version in MODEL_DIR and was not asked to train one (`--bootstrap`, BOOTSTRAP_MODEL=true); it exits with code 4 and says how to train or import a model.' },
   MW_REGISTRY_NOT_FOUND: { status: 0, message: 'no model registry at %s (%s); train a model into it with `modelwatch train --data <csv> --model-dir %s`, or point --model-dir (MODEL_DIR) at an existing registry', description: 'A `modelwatch model` command was pointed at a directory that is not a model registry (no versions/ directory and no CURRENT file); exit code 1.' },
@@ -179,6 +182,24 @@ export const UpstreamCircuitOpenError = coded('MW_UPSTREAM_CIRCUIT_OPEN');
 export class ImportError extends coded('MW_IMPORT_REFUSED') {
   constructor(problem: string) {
     super(problem);
+  }
+}
+/** `modelwatch profile` refusing to build a profile; nothing was written. */
+export class ProfileError extends coded('MW_PROFILE_REFUSED') {
+  constructor(problem: string) {
+    super(problem);
+  }
+}
+/** `modelwatch profile --upstream`: scoring the reference rows through the model server failed. */
+export class ProfileUpstreamError extends coded('MW_PROFILE_UPSTREAM_FAILED') {
+  constructor(upstream: string, problem: string) {
+    super(upstream, problem);
+  }
+}
+/** A reference profile file that cannot be used; the message names the file, the field and the problem. */
+export class ProfileInvalidError extends coded('MW_PROFILE_INVALID') {
+  constructor(file: string, problem: string) {
+    super(file, problem);
   }
 }
 export const VersionNotFoundError = coded('MW_VERSION_NOT_FOUND');
