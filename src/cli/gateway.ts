@@ -1,6 +1,8 @@
 /** `modelwatch gateway`: interface observability for a model someone else serves. */
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config.js';
+import { readProfile } from '../gateway/profile/read-profile.js';
+import { readVocabulary } from '../gateway/profile/text-features.js';
 import { createLogger } from '../monitoring/audit/logger.js';
 import { createPrettyStream, wantsPrettyLogs } from '../monitoring/audit/pretty-stream.js';
 import { buildGateway, GATEWAY_PREFIX, OBSERVE_MAX_BYTES } from '../gateway/app.js';
@@ -54,6 +56,7 @@ export function registerGatewayCommand(program: Command): void {
       // The service's own settings apply: where audit lines go (LOG_FILE, AUDIT_LOG, LOG_STDOUT),
       // monitoring windows, the prediction store's size and TTL.
       const config = loadConfig();
+      const profile = flags.reference ? readProfile(flags.reference) : undefined;
       const pretty = config.LOG_STDOUT && wantsPrettyLogs(config.LOG_FORMAT, process.stdout.isTTY);
       const log = createLogger({ serviceName: config.SERVICE_NAME, level: config.LOG_LEVEL, stdout: config.LOG_STDOUT && !pretty, stream: pretty ? await createPrettyStream() : undefined, file: config.LOG_FILE });
       const { app } = await buildGateway({
@@ -68,6 +71,8 @@ export function registerGatewayCommand(program: Command): void {
         circuitOpenSeconds: flags.circuitOpenSeconds,
         retries: flags.retries,
         observeMaxBytes: flags.observeMaxBytes,
+        profile,
+        vocabulary: flags.vocabulary ? readVocabulary(flags.vocabulary) : profile?.text?.vocabulary ? new Set(profile.text.vocabulary) : undefined,
       });
       const address = await app.listen({ port: flags.port, host: flags.host });
       process.stderr.write(`modelwatch gateway on ${address} in front of ${flags.upstream} (preset ${flags.preset}); metrics at ${address}${flags.prefix}/metrics\n`);
