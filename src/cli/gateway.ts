@@ -1,7 +1,7 @@
 /** `modelwatch gateway`: interface observability for a model someone else serves. */
 import { Command, Option } from 'commander';
 import { buildGateway, GATEWAY_PREFIX } from '../gateway/app.js';
-import { PRESET_NAMES, type PresetName } from '../gateway/presets.js';
+import { PRESET_NAMES, type PresetName } from '../gateway/mapping/presets/index.js';
 import { parseNumberOption, parseUrlOption, usageError } from './options.js';
 
 interface GatewayFlags {

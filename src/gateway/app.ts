@@ -14,7 +14,8 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import { GatewayOverloadedError, UpstreamCircuitOpenError, UpstreamTimeoutError, UpstreamUnreachableError } from '../errors.js';
 import { createGatewayMetrics, type UpstreamErrorKind } from '../monitoring/metrics/gateway.js';
 import { requestIdOf } from '../server/request-id.js';
-import { endpointOf, PRESETS, type PresetName } from './presets.js';
+import { PRESETS, type PresetName } from './mapping/presets/index.js';
+import { endpointOf } from './mapping/routes.js';
 import { UpstreamGuard, type Refusal } from './upstream-guard.js';
 
 /** What the gateway is built from. */
@@ -65,7 +66,7 @@ export async function buildGateway(options: GatewayOptions): Promise<{ app: Fast
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const metrics = createGatewayMetrics(registry);
-  const declared = PRESETS[options.preset];
+  const declared = PRESETS[options.preset].routes;
   const upstream = new URL(options.upstream);
   const timeoutMs = options.timeoutSeconds * 1000;
   const guard = new UpstreamGuard({ maxInFlight: options.maxInFlight ?? 256, failureThreshold: options.circuitFailures ?? 5, openSeconds: options.circuitOpenSeconds ?? 10, now: options.now });
