@@ -53,7 +53,8 @@ export const MappingFileSchema = Type.Object(
 );
 type MappingFileJson = Static<typeof MappingFileSchema>;
 
-const check = new Ajv({ allErrors: false, strict: false }).compile(MappingFileSchema) as ValidateFunction<MappingFileJson>;
+// All errors, so a misspelt field is reported as that rather than as the right one missing.
+const check = new Ajv({ allErrors: true, strict: false }).compile(MappingFileSchema) as ValidateFunction<MappingFileJson>;
 
 /** `/routes/0/request/rows` → `routes[0].request.rows`. */
 function fieldPath(instancePath: string): string {
@@ -65,7 +66,7 @@ function fieldPath(instancePath: string): string {
 /** Ajv's first error as a MappingFileError naming the field. */
 function shapeError(file: string): MappingFileError {
   const errors = check.errors as ErrorObject[];
-  const e = errors[0];
+  const e = errors.find((x) => (x.params as { additionalProperty?: string }).additionalProperty) ?? errors[0];
   const field = fieldPath(e.instancePath);
   const join = (name: string) => (field ? `${field}.${name}` : name);
   const params = e.params as { additionalProperty?: string; missingProperty?: string };
