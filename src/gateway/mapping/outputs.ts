@@ -18,12 +18,18 @@ import { unmapped, type Unmapped } from './extraction.js';
 import { isObject, jsonType } from './rows.js';
 import type { ExtractionContext, ObservedOutput } from './types.js';
 
-type MutableOutput = { -readonly [K in keyof ObservedOutput]: ObservedOutput[K] };
+/** An output being filled in, field by field, before it is handed on as read-only. */
+export type MutableOutput = { -readonly [K in keyof ObservedOutput]: ObservedOutput[K] };
 
+/** Fields an answer object names its class by, in the order tried. */
 export const LABEL_KEYS = ['label', 'prediction', 'predicted_label', 'predicted_class', 'class', 'sentiment'] as const;
+/** Fields of the positive class's probability. */
 export const PROBABILITY_KEYS = ['probability'] as const;
+/** Fields of every class's probability. */
 export const PROBABILITIES_KEYS = ['probabilities', 'probas', 'predict_proba'] as const;
+/** Fields of the predicted class's probability. */
 export const CONFIDENCE_KEYS = ['confidence', 'score'] as const;
+/** Fields of a regression's value. */
 export const VALUE_KEYS = ['value'] as const;
 /** Every field an answer object is read for. */
 export const OUTPUT_KEYS: ReadonlySet<string> = new Set([...LABEL_KEYS, ...PROBABILITY_KEYS, ...PROBABILITIES_KEYS, ...CONFIDENCE_KEYS, ...VALUE_KEYS]);

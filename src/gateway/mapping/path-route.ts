@@ -7,11 +7,11 @@
 import type { ModelSchema, Task } from '../../data/model-schema.js';
 import { observed, unmapped, unreadable } from './extraction.js';
 import { readPath, writePath, type JsonPath } from './json-path.js';
-import { labelOf, numberOf, probabilitiesOf, probabilityOf } from './outputs.js';
+import { labelOf, numberOf, probabilitiesOf, probabilityOf, type MutableOutput } from './outputs.js';
 import type { RouteTemplate } from './route-template.js';
 import { rowsOf } from './rows.js';
 import { textFeatures } from './text-features.js';
-import type { Extraction, ExtractionContext, MappedRoute, ObservedOutput, RawRow } from './types.js';
+import type { Extraction, ExtractionContext, MappedRoute, RawRow } from './types.js';
 
 /** The outputs a response path can hold. */
 export const OUTPUT_FIELDS = ['label', 'probability', 'probabilities', 'confidence', 'value'] as const;
@@ -34,8 +34,6 @@ export interface PathRouteSpec {
   readonly task?: Task;
   readonly classes?: readonly string[];
 }
-
-type MutableOutput = { -readonly [K in keyof ObservedOutput]: ObservedOutput[K] };
 
 /** One output field of one row from the value its path read, or a message. */
 function setOutput(out: MutableOutput, field: OutputField, value: unknown, classes: readonly string[] | undefined): string | undefined {

@@ -26,5 +26,7 @@ export const PRESETS = {
   instances: INSTANCES,
 } as const satisfies Record<string, Mapping>;
 
+/** A preset's name (`--preset`). */
 export type PresetName = keyof typeof PRESETS;
+/** Every preset's name, in the order `--help` lists them. */
 export const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];

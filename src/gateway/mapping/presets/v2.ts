@@ -20,7 +20,7 @@
 import type { ModelSchema } from '../../../data/model-schema.js';
 import { declareRoute } from '../declared-route.js';
 import { observed, unmapped, type Unmapped } from '../extraction.js';
-import { labelOf, numberOf, outputOf, probabilitiesOf, probabilityOf } from '../outputs.js';
+import { labelOf, numberOf, outputOf, probabilitiesOf, probabilityOf, type MutableOutput } from '../outputs.js';
 import { isObject, jsonType } from '../rows.js';
 import type { Extraction, ExtractionContext, Mapping, ObservedOutput, RawRow } from '../types.js';
 
@@ -141,8 +141,6 @@ function rolesOf(tensors: readonly Tensor[]): Roles {
   }
   return roles;
 }
-
-type MutableOutput = { -readonly [K in keyof ObservedOutput]: ObservedOutput[K] };
 
 /** The outputs per row of an inference response for `n` rows. */
 function responseOutputs(response: unknown, n: number, context: ExtractionContext): ObservedOutput[] | Unmapped {
