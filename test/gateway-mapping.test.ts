@@ -5,7 +5,7 @@
  * thousands of rows read in linear work.
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { BANK_SCHEMA } from '../src/data/model-schema.js';
@@ -97,15 +97,14 @@ describe('route templates', () => {
   });
 });
 
-/** The documented example mapping (docs/gateway.md): a scoring service answering one result per row. */
-const EXAMPLE = {
-  task: 'binary',
-  classes: ['stays', 'churns'],
-  routes: [
-    { path: '/api/:tenant/score', request: { rows: '/customers/*/features' }, response: { label: '/results/*/decision', probability: '/results/*/churn~1risk' } },
-    { path: '/api/:tenant/score-one', request: { rows: '', rows_as: 'array' }, response: { label: '/decision', probability: '/churn~1risk' } },
-  ],
-};
+/** The example mapping of docs/gateway.md (a scoring service answering one result per row), as documented. */
+const EXAMPLE: unknown = (() => {
+  const doc = readFileSync(new URL('../docs/gateway.md', import.meta.url), 'utf8');
+  const section = doc.slice(doc.indexOf('### Mapping files'));
+  const block = /```json\n([\s\S]*?)\n```/.exec(section);
+  assert.ok(block, 'docs/gateway.md has a JSON example under "Mapping files"');
+  return JSON.parse(block[1]);
+})();
 
 describe('mapping files', () => {
   const dir = tempDir('modelwatch-mapping-');
@@ -115,7 +114,7 @@ describe('mapping files', () => {
     return path;
   };
 
-  test('the documented example is read, observes both routes, and drives the batch route', () => {
+  test('the example of docs/gateway.md is read, observes both routes, and drives the batch route', () => {
     const mapping = mappingFor({ file: file('example.json', EXAMPLE) });
     assert.equal(mapping.task, 'binary');
     assert.deepEqual(mapping.classes, ['stays', 'churns']);
