@@ -36,7 +36,7 @@ export const EVERY_ELEMENT = '*';
  *
  * @example compilePath('/instances/*') // { text: '/instances/*', head: ['instances'], tail: [] }
  * @example compilePath('/a~1b') // { text: '/a~1b', head: ['a/b'], tail: undefined }
- * @throws {JsonPathError} e.g. for `rows/*` (no leading `/`), `/a~2` (a bad escape) or `/*\/x/*`.
+ * @throws {JsonPathError} e.g. for `rows/*` (no leading `/`), `/a~2` (a bad escape) or one with two `*` segments.
  */
 export function compilePath(text: string): JsonPath {
   if (text === '') return { text, head: [], tail: undefined };
@@ -89,7 +89,7 @@ function pointer(segments: readonly string[], count = segments.length): string {
  * otherwise (an empty array gives no values). Fails, naming where, when a segment is missing or the
  * `*` is not at an array.
  *
- * @example readPath(compilePath('/rows/*\/age'), { rows: [{ age: 30 }, { age: 41 }] }) // { ok: true, values: [30, 41], batch: true }
+ * @example readPath(compilePath('/ages/*'), { ages: [30, 41] }) // { ok: true, values: [30, 41], batch: true }
  */
 export function readPath(path: JsonPath, body: unknown): PathRead {
   const top = walk(body, path.head);

@@ -9,7 +9,7 @@
  * {
  *   "task": "binary", "classes": ["no", "yes"],
  *   "routes": [{ "path": "/score", "request": { "rows": "/instances/*" },
- *                "response": { "label": "/results/*\/class", "probability": "/results/*\/p" } }]
+ *                "response": { "label": "/labels/*", "probability": "/risks/*" } }]
  * }
  */
 import { readFileSync } from 'node:fs';
