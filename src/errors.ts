@@ -118,6 +118,8 @@ export const ERROR_CODES = {
   MW_SETUP_FAILED: { status: 0, message: '%s could not %s: %s', description: '`modelwatch setup` got another error answer (bad request, conflict, server error, a saved object Kibana refused).' },
   MW_SCHEMA_INFERENCE_FAILED: { status: 0, message: '%s', description: 'A schema could not be inferred from a CSV: the target column is absent, constant or has empty cells, cannot have the task asked for, a column has too many categories, and so on; the message names the column and what to do. Exit code 2 when a flag is at fault (a column that is not in the file, a task or positive class the target cannot have), 1 when the data is.' },
   MW_SCHEMA_INVALID: { status: 0, message: 'Schema file %s is unusable: %s', description: 'A schema JSON file (`--schema`) cannot be read, is not JSON, or a field is missing, misspelt, of the wrong type or inconsistent (a default outside its range, classes that do not fit the task); the message names the field.' },
+  MW_MAPPING_INVALID: { status: 0, message: 'Mapping file %s is unusable: %s', description: 'A gateway mapping file (`--mapping`) cannot be read, is not JSON, or a field is missing, misspelt, of the wrong type or inconsistent (a path that is not a JSON Pointer, a route that reads no features or no prediction); the message names the field.' },
+  MW_VOCABULARY_INVALID: { status: 0, message: 'Vocabulary file %s is unusable: %s', description: 'A text model\'s vocabulary file (one token per line) cannot be read or holds no token.' },
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
 
@@ -245,6 +247,27 @@ export class SchemaFileError extends coded('MW_SCHEMA_INVALID') {
     super(file, field ? `${field} ${problem}` : problem);
     this.file = file;
     this.field = field;
+  }
+}
+
+/** A gateway mapping file that cannot be used; the message names the field at fault. */
+export class MappingFileError extends coded('MW_MAPPING_INVALID') {
+  readonly file: string;
+  /** The field at fault as a path (`routes[0].request.rows`), or "" when the file as a whole is. */
+  readonly field: string;
+  constructor(file: string, field: string, problem: string) {
+    super(file, field ? `${field} ${problem}` : problem);
+    this.file = file;
+    this.field = field;
+  }
+}
+
+/** A vocabulary file of a text model that cannot be used. */
+export class VocabularyFileError extends coded('MW_VOCABULARY_INVALID') {
+  readonly file: string;
+  constructor(file: string, problem: string) {
+    super(file, problem);
+    this.file = file;
   }
 }
 

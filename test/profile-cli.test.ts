@@ -103,7 +103,7 @@ describe('modelwatch profile', () => {
       [['--data', churn, '--target', 'churned', '--out', out, '--predictions-column', 'guess'], /--predictions-column "guess" is not a column of .*churn\.csv \(its columns: tenure_months, plan/],
       [['--data', churn, '--target', 'churn', '--out', out, '--predictions-column', 'predicted'], /--target "churn" is not a column/],
       [['--data', churn, '--target', 'churned', '--out', out, '--predictions-column', 'predicted', '--preset', 'native'], /--preset and --mapping say how to talk to --upstream/],
-      [['--data', churn, '--target', 'churned', '--out', out, '--upstream', service.url, '--preset', 'tensorflow'], /cannot score through "tensorflow"/],
+      [['--data', churn, '--target', 'churned', '--out', out, '--upstream', service.url, '--preset', 'tensorflow'], /argument 'tensorflow' is invalid. Allowed choices are native, v2, flask, bentoml, text, instances/],
       [['--data', churn, '--target', 'churned', '--out', out, '--predictions-column', 'predicted', '--threshold', '2'], /--threshold must be a number in 0\.001\.\.0\.999, got "2"/],
     ];
     for (const [args, message] of cases) {

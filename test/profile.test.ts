@@ -19,7 +19,7 @@ import { ProfileInvalidError, ProfileUpstreamError } from '../src/errors.js';
 import { buildProfile, profileVersion } from '../src/gateway/profile/build-profile.js';
 import { modelOutputs } from '../src/gateway/profile/model-outputs.js';
 import { parseProfile, readProfile } from '../src/gateway/profile/read-profile.js';
-import { textFeatures, tokenize } from '../src/gateway/profile/text-features.js';
+import { textFeatures, tokensOf } from '../src/gateway/mapping/text-features.js';
 import type { ReferenceProfile } from '../src/gateway/profile/types.js';
 import { buildPredictionBaseline, buildPredictionBaselineForTask } from '../src/model/baseline.js';
 import { encodeLabels } from '../src/model/train-any.js';
@@ -249,7 +249,7 @@ describe('readProfile', () => {
 
 describe('text models', () => {
   test('features of a text: characters, tokens of letters and numbers lower-cased, the out-of-vocabulary share', () => {
-    assert.deepEqual(tokenize("Don't STOP-me now! 42x café"), ['don', 't', 'stop', 'me', 'now', '42x', 'café']);
+    assert.deepEqual(tokensOf("Don't STOP-me now! 42x café"), ['don', 't', 'stop', 'me', 'now', '42x', 'café']);
     assert.deepEqual(textFeatures('Hello, world', new Set(['hello'])), { text_length: 12, token_count: 2, oov_share: 0.5 });
     assert.deepEqual(textFeatures('👍👍 ok'), { text_length: 5, token_count: 1 });
     assert.deepEqual(textFeatures('...', new Set(['a'])), { text_length: 3, token_count: 0, oov_share: 0 });

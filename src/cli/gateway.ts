@@ -1,12 +1,13 @@
 /** `modelwatch gateway`: interface observability for a model someone else serves. */
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config.js';
+import { mappingFor } from '../gateway/mapping/routes.js';
 import { readProfile } from '../gateway/profile/read-profile.js';
-import { readVocabulary } from '../gateway/profile/text-features.js';
+import { readVocabulary } from '../gateway/mapping/text-features.js';
 import { createLogger } from '../monitoring/audit/logger.js';
 import { createPrettyStream, wantsPrettyLogs } from '../monitoring/audit/pretty-stream.js';
 import { buildGateway, GATEWAY_PREFIX, OBSERVE_MAX_BYTES } from '../gateway/app.js';
-import { PRESET_NAMES, type PresetName } from '../gateway/presets.js';
+import { PRESET_NAMES, type PresetName } from '../gateway/mapping/presets/index.js';
 import { parseNumberOption, parseUrlOption, usageError } from './options.js';
 
 interface GatewayFlags {
@@ -21,6 +22,7 @@ interface GatewayFlags {
   circuitOpenSeconds: number;
   retries: number;
   reference?: string;
+  mapping?: string;
   vocabulary?: string;
   observeMaxBytes: number;
 }
@@ -47,6 +49,7 @@ export function registerGatewayCommand(program: Command): void {
     .option('--circuit-failures <n>', 'failed calls in a row (unreachable, timeout, reset) that pause calls to the model server; 0 turns the breaker off', parseNumberOption('--circuit-failures', 0, 10_000, true), 5)
     .option('--circuit-open-seconds <s>', 'how long calls stay paused before one probe goes through', parseNumberOption('--circuit-open-seconds', 0.1, 3600), 10)
     .option('--retries <n>', 'calls made again when the connection to the model server failed before any answer (idempotent requests without a body only)', parseNumberOption('--retries', 0, 10, true), 1)
+    .option('--mapping <file>', 'a mapping file (JSON): per route, where the features are in the request and the prediction in the answer; instead of the preset\'s (docs/gateway.md, "Mappings and presets")')
     .option('--reference <profile.json>', 'a reference profile (modelwatch profile): drift of every feature and of the predictions against it, and the label-free accuracy estimate')
     .option('--vocabulary <file>', 'a text model\'s vocabulary, one token per line: the share of out-of-vocabulary tokens is observed')
     .option('--observe-max-bytes <n>', 'largest request or response body kept for observing; larger ones are forwarded and counted as not observed', parseNumberOption('--observe-max-bytes', 1024, 1024 ** 3, true), OBSERVE_MAX_BYTES)
@@ -72,6 +75,7 @@ export function registerGatewayCommand(program: Command): void {
         retries: flags.retries,
         observeMaxBytes: flags.observeMaxBytes,
         profile,
+        mapping: flags.mapping ? mappingFor({ file: flags.mapping }) : undefined,
         vocabulary: flags.vocabulary ? readVocabulary(flags.vocabulary) : profile?.text?.vocabulary ? new Set(profile.text.vocabulary) : undefined,
       });
       const address = await app.listen({ port: flags.port, host: flags.host });

@@ -9,8 +9,9 @@ import { readCsvHeader } from '../data/csv-table.js';
 import { TASKS, type Task } from '../data/model-schema.js';
 import { readSchemaFile } from '../data/schema-file.js';
 import { buildProfile, type PredictionSource } from '../gateway/profile/build-profile.js';
-import { mappingFor } from '../gateway/profile/preset-routes.js';
-import { readVocabulary } from '../gateway/profile/text-features.js';
+import { PRESET_NAMES, type PresetName } from '../gateway/mapping/presets/index.js';
+import { mappingFor } from '../gateway/mapping/routes.js';
+import { readVocabulary } from '../gateway/mapping/text-features.js';
 import { metricsLine } from './metrics-line.js';
 import { parseNumberOption, parseUrlOption, usageError } from './options.js';
 import { createProgress } from './progress.js';
@@ -24,7 +25,8 @@ interface ProfileFlags {
   schema?: string;
   drop?: string[];
   upstream?: string;
-  preset?: string;
+  preset?: PresetName;
+  modelName?: string;
   mapping?: string;
   predictionsColumn?: string;
   probabilityColumn?: string[];
@@ -85,8 +87,9 @@ export function registerProfileCommand(program: Command): void {
     .option('--predictions-column <column>', 'the model\'s prediction per row: a class name or index, or a value (regression)')
     .option('--probability-column <columns>', 'binary: the column of P(positive class); multiclass: one column per class in class order, comma-separated', parseColumnList)
     .option('--upstream <url>', 'score the reference rows through this model server instead, e.g. http://127.0.0.1:8000', parseUrlOption('--upstream', ['http:', 'https:']))
-    .option('--preset <name>', 'with --upstream: what the server speaks (the route that is sent the rows and whose answers are read; default native)')
+    .addOption(new Option('--preset <name>', 'with --upstream: what the server speaks (the route that is sent the rows and whose answers are read; default native)').choices(PRESET_NAMES))
     .option('--mapping <file>', 'with --upstream: a mapping file instead of a preset')
+    .option('--model-name <name>', 'with --upstream: the model\'s name where a route has one in its path (/v2/models/:name/infer, /v1/models/:name:predict)')
     .option('--batch-size <n>', 'with --upstream: rows per request', parseNumberOption('--batch-size', 1, 10_000, true), 100)
     .option('--timeout <seconds>', 'with --upstream: how long to wait for each answer', parseNumberOption('--timeout', 0.1, 3600), 30)
     .option('--threshold <p>', 'binary: the probability at or above which the positive class is predicted', parseNumberOption('--threshold', 0.001, 0.999), 0.5)
@@ -166,8 +169,8 @@ function flagProblem(flags: ProfileFlags): string | undefined {
 /** The outputs' source; the mapping of --preset (native by default, as the gateway's) or --mapping. */
 async function predictionSource(flags: ProfileFlags, onProgress: (scored: number, total: number) => void): Promise<PredictionSource> {
   if (!flags.upstream) return { from: 'column', column: flags.predictionsColumn, probabilityColumns: flags.probabilityColumn };
-  const mapping = await mappingFor(flags.mapping ?? flags.preset ?? 'native');
-  return { from: 'upstream', upstream: flags.upstream, mapping, batchSize: flags.batchSize, timeoutSeconds: flags.timeout, onProgress };
+  const mapping = flags.mapping ? mappingFor({ file: flags.mapping }) : mappingFor(flags.preset ?? 'native');
+  return { from: 'upstream', upstream: flags.upstream, mapping, batchSize: flags.batchSize, params: flags.modelName ? { name: flags.modelName } : undefined, timeoutSeconds: flags.timeout, onProgress };
 }
 
 /** `--probability-column`: one column, or several separated by commas. */

@@ -7,7 +7,7 @@
  * reading stdout sees why.
  */
 import { Command, CommanderError } from 'commander';
-import { ConfigError, NoModelToServeError, ProfileInvalidError, SchemaFileError, SchemaInferenceError } from '../errors.js';
+import { ConfigError, MappingFileError, NoModelToServeError, ProfileInvalidError, SchemaFileError, SchemaInferenceError, VocabularyFileError } from '../errors.js';
 import { packageVersion } from '../util/package-version.js';
 import { registerDataCommands } from './data.js';
 import { registerDrillCommand } from './drill.js';
@@ -113,8 +113,8 @@ function exitCodeOf(error: unknown): number {
     }
     return error.exitCode;
   }
-  // A bad setting, a --schema or reference profile file at fault is a usage error, like a bad flag.
-  if (error instanceof ConfigError || error instanceof SchemaFileError || error instanceof ProfileInvalidError) {
+  // A bad setting, or a file a flag names (--schema, a reference profile, a mapping, a vocabulary) at fault, is a usage error like a bad flag.
+  if (error instanceof ConfigError || error instanceof SchemaFileError || error instanceof ProfileInvalidError || error instanceof MappingFileError || error instanceof VocabularyFileError) {
     process.stderr.write(`modelwatch: ${error.message}\n`);
     return 2;
   }

@@ -21,7 +21,8 @@ import type { Mapping, MappedRoute } from './mapping/types.js';
 import { captureRequest, copyResponse } from './observe/body-capture.js';
 import { createModelLayer, type ModelLayer } from './observe/model-layer.js';
 import type { ReferenceProfile } from './profile/types.js';
-import { endpointOf, PRESETS, type PresetName } from './presets.js';
+import { PRESETS, type PresetName } from './mapping/presets/index.js';
+import { endpointOf } from './mapping/routes.js';
 import { retryPolicy } from './retry-policy.js';
 import { UpstreamGuard, type Refusal } from './upstream-guard.js';
 
@@ -46,7 +47,7 @@ export interface GatewayOptions {
   readonly retries?: number;
   /** Clock in ms (tests inject one). */
   readonly now?: () => number;
-  /** How to read the model's requests and answers; absent: interface metrics only. */
+  /** How to read the model's requests and answers (default: the preset's mapping). */
   readonly mapping?: Mapping;
   /** What live traffic is compared with: feature and prediction baselines (`modelwatch profile`). */
   readonly profile?: ReferenceProfile;
@@ -68,8 +69,8 @@ export interface Gateway {
   readonly app: FastifyInstance;
   readonly registry: Registry;
   readonly log: ServiceLogger;
-  /** The model layer; absent without a mapping. */
-  readonly model?: ModelLayer;
+  /** The model and audit layers: what the mapping reads of each answered request. */
+  readonly model: ModelLayer;
 }
 
 /** The gateway's own endpoints' default prefix: `-` is no path segment a model server uses. */
@@ -111,13 +112,13 @@ export async function buildGateway(options: GatewayOptions): Promise<Gateway> {
   const service = createServiceMetrics({ logLinesDropped: log.droppedLines });
   const registry = service.registry;
   const metrics = createGatewayMetrics(registry);
-  const mapping = options.mapping;
-  const declared = mapping?.routes ?? PRESETS[options.preset];
-  const model = mapping ? createModelLayer({ config, mapping, profile: options.profile, vocabulary: options.vocabulary, metrics: service, log, now: options.now }) : undefined;
+  const mapping = options.mapping ?? PRESETS[options.preset];
+  const declared = mapping.routes;
+  const model = createModelLayer({ config, mapping, profile: options.profile, vocabulary: options.vocabulary, metrics: service, log, now: options.now });
   const keepLimit = options.observeMaxBytes ?? OBSERVE_MAX_BYTES;
   const retryDelay = retryPolicy(options.retries ?? 1, metrics.retried) as unknown as NonNullable<ReplyFromCallOptions['retryDelay']>;
   /** The mapped route that observes `method` on `path`, if any. */
-  const observedRoute = (method: string, path: string) => mapping?.routes.find((r) => r.method === method && r.pattern.test(path));
+  const observedRoute = (method: string, path: string) => mapping.routes.find((r) => r.method === method && r.pattern.test(path));
   const upstream = new URL(options.upstream);
   const timeoutMs = options.timeoutSeconds * 1000;
   const guard = new UpstreamGuard({ maxInFlight: options.maxInFlight ?? 256, failureThreshold: options.circuitFailures ?? 5, openSeconds: options.circuitOpenSeconds ?? 10, now: options.now });
@@ -131,7 +132,7 @@ export async function buildGateway(options: GatewayOptions): Promise<Gateway> {
   // the mapping observes, whose (small) body is kept to be read after the answer, and forwarded from the copy.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (request, payload, done) => {
-    const route = model && observedRoute(request.method, request.url.split('?', 1)[0]);
+    const route = observedRoute(request.method, request.url.split('?', 1)[0]);
     if (!route) return done(null, payload);
     captureRequest(payload, keepLimit, (error, captured) => {
       request.gatewayKept = { route, body: captured?.kept };
@@ -140,9 +141,9 @@ export async function buildGateway(options: GatewayOptions): Promise<Gateway> {
   });
   app.decorateRequest('gatewayTiming', null);
   app.decorateRequest('gatewayKept', null);
-  if (model) await model.registerRoutes(app, options.prefix);
+  await model.registerRoutes(app, options.prefix);
   app.addHook('onClose', async () => {
-    model?.stop();
+    model.stop();
   });
 
   const own = (path: string) => `${options.prefix}${path}`;
@@ -160,7 +161,7 @@ export async function buildGateway(options: GatewayOptions): Promise<Gateway> {
     timeout_seconds: options.timeoutSeconds,
     circuit: guard.circuit,
     in_flight: guard.inFlight,
-    model: model ? model.status() : 'off: without a mapping (--preset or --mapping) the gateway gives interface metrics only',
+    model: model.status(),
   }));
 
   /** The gateway's own answer in the service's coded error shape, the request id beside it. */
@@ -206,7 +207,7 @@ export async function buildGateway(options: GatewayOptions): Promise<Gateway> {
         metrics.backend(timing.endpoint, status, (performance.now() - timing.upstreamStarted) / 1000);
         res.header('x-request-id', request.id);
         const kept = observed(request);
-        if (!model || !kept || status < 200 || status >= 300) return res.send(upstreamResponse.stream);
+        if (!kept || status < 200 || status >= 300) return res.send(upstreamResponse.stream);
         const { headers } = upstreamResponse as unknown as { headers: Record<string, string | string[] | undefined> };
         res.send(
           copyResponse(upstreamResponse.stream, keepLimit, (body) =>
@@ -233,7 +234,7 @@ export async function buildGateway(options: GatewayOptions): Promise<Gateway> {
   /** What was kept of an observed request: a request without a body has an empty one. */
   const observed = (request: FastifyRequest): Kept | undefined => {
     if (request.gatewayKept) return request.gatewayKept;
-    const route = model && observedRoute(request.method, request.url.split('?', 1)[0]);
+    const route = observedRoute(request.method, request.url.split('?', 1)[0]);
     return route ? { route, body: NO_BODY } : undefined;
   };
 

@@ -70,7 +70,7 @@ export function createModelLayer(options: ModelLayerOptions): ModelLayer {
   monitor?.start(config.MONITOR_INTERVAL_SECONDS);
   const observer = new GatewayObserver({
     model,
-    context: { featureNames: profile?.schema.features.map((f) => f.name), classes: model.schema.classes, vocabulary: options.vocabulary },
+    context: { featureNames: profile?.schema.features.map((f) => f.name), classes: learnClasses ? undefined : model.schema.classes, task: learnClasses ? undefined : model.schema.task, vocabulary: options.vocabulary },
     counts: createGatewayObservedMetrics(metrics.registry),
     metrics: config.METRICS_ENABLED ? metrics : undefined,
     monitor,

@@ -20,6 +20,7 @@ import type { ModelMonitor } from '../../monitoring/model-monitor.js';
 import type { ServingModel } from '../../model/serving-model.js';
 import type { PredictionRecord } from '../../server/request-outcome.js';
 import { DeferredBatch } from '../../util/deferred-batch.js';
+import { readAnswered } from '../mapping/extraction.js';
 import type { ExtractionContext, MappedRoute, UnmappedReason } from '../mapping/types.js';
 import { classIndex, toRecords, type RecordModel } from './records.js';
 
@@ -119,11 +120,7 @@ export class GatewayObserver {
     // Only answers are predictions: an error the upstream or the gateway answered is in gateway_* already.
     if (exchange.status < 200 || exchange.status >= 300) return undefined;
     if (!exchange.request || !exchange.response) return 'body_too_large';
-    const request = parseJson(exchange.request, exchange.requestEncoding);
-    if (request === undefined) return 'request_unreadable';
-    const response = parseJson(exchange.response, exchange.responseEncoding);
-    if (response === undefined) return 'response_unreadable';
-    const extraction = exchange.route.extract(request, response, this.options.context);
+    const extraction = readAnswered(exchange.route, decoded(exchange.request, exchange.requestEncoding), decoded(exchange.response, exchange.responseEncoding), this.options.context, Number.POSITIVE_INFINITY);
     if (!extraction.ok) return extraction.reason;
     if (this.options.learnClasses) this.learn(extraction.observed.outputs);
     if (this.options.observeText) for (const row of extraction.observed.rows) this.options.observeText(Number(row.text_length), Number(row.token_count), row.oov_share === undefined ? undefined : Number(row.oov_share));
@@ -171,11 +168,10 @@ export class GatewayObserver {
   }
 }
 
-/** A body parsed as JSON (decoded first when the client or server compressed it), or undefined. */
-function parseJson(body: Buffer, encoding: string | undefined): unknown {
+/** A body as sent, decoded when the client or server compressed it; undefined when it does not decode. */
+function decoded(body: Buffer, encoding: string | undefined): Buffer | undefined {
   try {
-    const text = (encoding === 'gzip' || encoding === 'x-gzip' ? gunzipSync(body) : encoding === 'br' ? brotliDecompressSync(body) : encoding === 'deflate' ? inflateSync(body) : body).toString('utf8');
-    return JSON.parse(text) as unknown;
+    return encoding === 'gzip' || encoding === 'x-gzip' ? gunzipSync(body) : encoding === 'br' ? brotliDecompressSync(body) : encoding === 'deflate' ? inflateSync(body) : body;
   } catch {
     return undefined;
   }

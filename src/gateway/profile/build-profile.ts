@@ -30,7 +30,7 @@ import type { ExtractionContext, Mapping, ObservedOutput, RawRow } from '../mapp
 import { TEXT_FEATURES } from '../mapping/types.js';
 import { modelOutputs, OutputReadError } from './model-outputs.js';
 import { scoreThroughUpstream } from './score-upstream.js';
-import { textFeatures } from './text-features.js';
+import { textFeatures } from '../mapping/text-features.js';
 import { PROFILE_FORMAT, type ReferenceProfile } from './types.js';
 
 /** Where the model's outputs on the reference rows come from. */
@@ -47,6 +47,8 @@ export type PredictionSource =
       readonly upstream: string;
       readonly mapping: Mapping;
       readonly batchSize: number;
+      /** Values of the route's path parameters (`--model-name` fills `:name`). */
+      readonly params?: Readonly<Record<string, string>>;
       readonly timeoutSeconds: number;
       readonly onProgress?: (scored: number, total: number) => void;
     };
@@ -185,7 +187,7 @@ async function predictionsOf(options: ProfileOptions, file: CsvTable, table: Csv
   }
   const requestRows: RawRow[] = options.text ? file.rows.map((record) => ({ text: record[file.header.indexOf(options.text!.column)] })) : rows.map((row) => rawRow(row, schema));
   const serverClasses = source.mapping.classes ?? schema.classes;
-  const context: ExtractionContext = { featureNames: schema.features.map((f) => f.name), classes: serverClasses, ...(options.text?.vocabulary ? { vocabulary: options.text.vocabulary } : {}) };
+  const context: ExtractionContext = { featureNames: schema.features.map((f) => f.name), classes: serverClasses, task: schema.task, ...(options.text?.vocabulary ? { vocabulary: options.text.vocabulary } : {}) };
   say(`scoring ${requestRows.length} reference rows through ${source.upstream.replace(/\/+$/, '')} (mapping ${source.mapping.name}, ${source.batchSize} rows per request)`);
   const started = performance.now();
   const { outputs, route } = await scoreThroughUpstream(requestRows, schema, context, source);

@@ -16,8 +16,10 @@ export interface UpstreamScoringOptions {
   /** The server's base URL (a path in it is kept: `http://host/api` + `/predict`). */
   readonly upstream: string;
   readonly mapping: Mapping;
-  /** Rows per request. */
+  /** Rows per request (a route that takes one row at a time is sent one per request). */
   readonly batchSize: number;
+  /** Values of the route's path parameters, e.g. `{ name: 'iris' }` for `/v2/models/:name/infer`. */
+  readonly params?: Readonly<Record<string, string>>;
   /** Seconds to wait for each answer. */
   readonly timeoutSeconds: number;
   /** Called after each batch with the rows scored so far and the total. */
@@ -43,11 +45,18 @@ export async function scoreThroughUpstream(rows: readonly RawRow[], schema: Mode
   const fail = (problem: string): never => {
     throw new ProfileUpstreamError(base, problem);
   };
-  const route = drivableRoute(options.mapping, rows.slice(0, 1), schema) ?? fail(`the mapping ${options.mapping.name} has no route that can be asked for predictions; give the model's predictions with --predictions-column instead`);
+  // A route that takes a batch is preferred; one that takes a single row (a Flask app's /predict) is
+  // sent the rows one by one.
+  const batched = drivableRoute(options.mapping, rows.slice(0, options.batchSize), schema, options.params);
+  const route =
+    batched ??
+    drivableRoute(options.mapping, rows.slice(0, 1), schema, options.params) ??
+    fail(`the mapping ${options.mapping.name} has no route that can be asked for predictions${options.params ? '' : ' (a route with a parameter such as :name needs --model-name)'}; give the model's predictions with --predictions-column instead`);
+  const batchSize = batched ? options.batchSize : 1;
   const outputs: ObservedOutput[] = [];
-  for (let start = 0; start < rows.length; start += options.batchSize) {
-    const batch = rows.slice(start, start + options.batchSize);
-    const request = route.encode!(batch, schema) ?? fail(`route ${route.endpoint} cannot encode rows ${start + 1}..${start + batch.length}`);
+  for (let start = 0; start < rows.length; start += batchSize) {
+    const batch = rows.slice(start, start + batchSize);
+    const request = route.encode!(batch, schema, options.params) ?? fail(`route ${route.endpoint} cannot encode rows ${start + 1}..${start + batch.length}`);
     const url = `${base}${request.path}`;
     const at = `rows ${start + 1}..${start + batch.length}, POST ${request.path}`;
     const answer = await post(url, request.body, options.timeoutSeconds).catch((error: Error) => fail(`${at}: ${error.message}`));
@@ -70,8 +79,8 @@ export async function scoreThroughUpstream(rows: readonly RawRow[], schema: Mode
 }
 
 /** The first route that can encode rows (a route whose `encode` answers undefined cannot). */
-function drivableRoute(mapping: Mapping, sample: readonly RawRow[], schema: ModelSchema): MappedRoute | undefined {
-  return mapping.routes.find((route) => route.encode !== undefined && route.encode(sample, schema) !== undefined);
+function drivableRoute(mapping: Mapping, sample: readonly RawRow[], schema: ModelSchema, params: UpstreamScoringOptions['params']): MappedRoute | undefined {
+  return mapping.routes.find((route) => route.encode !== undefined && route.encode(sample, schema, params) !== undefined);
 }
 
 /** POSTs JSON and reads the whole answer; a network failure or timeout is an Error saying which. */
