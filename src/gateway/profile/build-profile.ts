@@ -29,7 +29,7 @@ import { DECISION_THRESHOLD, taskEvidence, trainingBaseline } from '../../model/
 import type { ExtractionContext, Mapping, ObservedOutput, RawRow } from '../mapping/types.js';
 import { TEXT_FEATURES } from '../mapping/types.js';
 import { modelOutputs, OutputReadError } from './model-outputs.js';
-import { scoreThroughUpstream } from './score-upstream.js';
+import { scoreThroughUpstream, type UpstreamScoringOptions } from './score-upstream.js';
 import { textFeatures } from '../mapping/text-features.js';
 import { PROFILE_FORMAT, type ReferenceProfile } from './types.js';
 
@@ -42,16 +42,7 @@ export type PredictionSource =
       /** Binary: one column, P(positive class); multiclass: one per class, in the schema's class order. */
       readonly probabilityColumns?: readonly string[];
     }
-  | {
-      readonly from: 'upstream';
-      readonly upstream: string;
-      readonly mapping: Mapping;
-      readonly batchSize: number;
-      /** Values of the route's path parameters (`--model-name` fills `:name`). */
-      readonly params?: Readonly<Record<string, string>>;
-      readonly timeoutSeconds: number;
-      readonly onProgress?: (scored: number, total: number) => void;
-    };
+  | ({ readonly from: 'upstream' } & UpstreamScoringOptions);
 
 /** What {@link buildProfile} is given (the `profile` command's flags). */
 export interface ProfileOptions {

@@ -102,7 +102,7 @@ const isDimension = (value: unknown): value is number => typeof value === 'numbe
 const MAX_DATA_DEPTH = 2;
 
 /** A tensor whose name, datatype, shape and data are each of the right JSON type. */
-interface Tensor {
+export interface Tensor {
   readonly index: number;
   readonly name: string;
   readonly datatype: string;

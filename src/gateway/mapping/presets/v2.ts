@@ -22,16 +22,9 @@ import { declareRoute } from '../declared-route.js';
 import { observed, unmapped, type Unmapped } from '../extraction.js';
 import { labelOf, numberOf, outputOf, probabilitiesOf, probabilityOf, type MutableOutput } from '../outputs.js';
 import { isObject, jsonType } from '../rows.js';
+import type { Tensor } from '../../../server/open-inference/tensors.js';
 import type { Extraction, ExtractionContext, Mapping, ObservedOutput, RawRow } from '../types.js';
 
-/** A tensor with its data flattened row-major. */
-interface Tensor {
-  readonly index: number;
-  readonly name: string;
-  readonly datatype: string;
-  readonly shape: readonly number[];
-  readonly data: readonly unknown[];
-}
 
 /** `data` flattened row-major (nested at most as deep as the shape has dimensions), or undefined. */
 function flatten(data: readonly unknown[], depth: number): unknown[] | undefined {
