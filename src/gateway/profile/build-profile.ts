@@ -26,7 +26,7 @@ import { ProfileError, SchemaInferenceError } from '../../errors.js';
 import { holdoutOf } from '../../model/artifact.js';
 import { encodeLabels } from '../../model/train-any.js';
 import { DECISION_THRESHOLD, taskEvidence, trainingBaseline } from '../../model/train-any-artifact.js';
-import type { ExtractionContext, Mapping, ObservedOutput, RawRow } from '../mapping/types.js';
+import type { ExtractionContext, ObservedOutput, RawRow } from '../mapping/types.js';
 import { TEXT_FEATURES } from '../mapping/types.js';
 import { modelOutputs, OutputReadError } from './model-outputs.js';
 import { scoreThroughUpstream, type UpstreamScoringOptions } from './score-upstream.js';
