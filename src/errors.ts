@@ -104,6 +104,7 @@ export const ERROR_CODES = {
   MW_UPSTREAM_TIMEOUT: { status: 504, message: 'The model server at %s did not answer within %d s (--timeout)', description: '`modelwatch gateway`: the upstream accepted the request but sent no answer in time. Counted in `gateway_upstream_errors_total{kind="timeout"}`.' },
   MW_GATEWAY_OVERLOADED: { status: 503, message: 'The gateway has %d calls to the model server in flight (--max-in-flight); retry shortly', description: '`modelwatch gateway`: the bound on calls in flight to the model server is reached; answered at once with `Retry-After` instead of queueing without limit. Counted in `gateway_requests_refused_total{reason="overloaded"}`.' },
   MW_UPSTREAM_CIRCUIT_OPEN: { status: 503, message: 'The model server at %s failed %d calls in a row; calls to it are paused, retry in %d s', description: '`modelwatch gateway`: the circuit breaker is open after consecutive failed calls (unreachable, timeout, reset); one probe goes through after `--circuit-open-seconds`, and an answer closes the circuit. Answered with `Retry-After`; counted in `gateway_requests_refused_total{reason="circuit_open"}`.' },
+  MW_GATEWAY_BODY_TOO_LARGE: { status: 413, message: 'The body is larger than %d bytes (--body-limit); the model server did not get it', description: '`modelwatch gateway`: a request body over `--body-limit` bytes. Refused before any call when Content-Length says so; a chunked body is cut off at the limit and its call to the model server aborted (not counted against the model server).' },
   MW_IMPORT_REFUSED: { status: 0, message: 'import refused: %s', description: '`modelwatch import` could not register the model: the file is not a model of the given format, its objective or opset is not supported, its feature count does not match the features given, or a column is missing from the reference data. The message names the problem; nothing is written to the registry (exit code 1).' },
   MW_REGISTRY_EMPTY: { status: 0, message: 'The model registry %s has no current version; run `modelwatch train` first', description: 'No model has been registered in MODEL_DIR.' },
   MW_NO_MODEL_TO_SERVE: { status: 0, message: 'no model to serve: the registry %s has no current version%s', description: '`modelwatch serve` found no current version in MODEL_DIR and was not asked to train one (`--bootstrap`, BOOTSTRAP_MODEL=true); it exits with code 4 and says how to train or import a model.' },
@@ -175,6 +176,7 @@ export const UpstreamUnreachableError = coded('MW_UPSTREAM_UNREACHABLE');
 export const UpstreamTimeoutError = coded('MW_UPSTREAM_TIMEOUT');
 export const GatewayOverloadedError = coded('MW_GATEWAY_OVERLOADED');
 export const UpstreamCircuitOpenError = coded('MW_UPSTREAM_CIRCUIT_OPEN');
+export const GatewayBodyTooLargeError = coded('MW_GATEWAY_BODY_TOO_LARGE');
 /** `modelwatch import` refusing a model; nothing was written. */
 export class ImportError extends coded('MW_IMPORT_REFUSED') {
   constructor(problem: string) {

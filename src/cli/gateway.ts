@@ -1,6 +1,7 @@
 /** `modelwatch gateway`: interface observability for a model someone else serves. */
 import { Command, Option } from 'commander';
 import { buildGateway, GATEWAY_PREFIX } from '../gateway/app.js';
+import { DEFAULT_GATEWAY_BODY_LIMIT } from '../gateway/body-limit.js';
 import { PRESET_NAMES, type PresetName } from '../gateway/presets.js';
 import { parseNumberOption, parseUrlOption, usageError } from './options.js';
 
@@ -14,6 +15,7 @@ interface GatewayFlags {
   maxInFlight: number;
   circuitFailures: number;
   circuitOpenSeconds: number;
+  bodyLimit: number;
 }
 
 /**
@@ -37,6 +39,7 @@ export function registerGatewayCommand(program: Command): void {
     .option('--max-in-flight <n>', 'most calls to the model server in flight at once; beyond, 503 with Retry-After', parseNumberOption('--max-in-flight', 1, 100_000, true), 256)
     .option('--circuit-failures <n>', 'failed calls in a row (unreachable, timeout, reset) that pause calls to the model server; 0 turns the breaker off', parseNumberOption('--circuit-failures', 0, 10_000, true), 5)
     .option('--circuit-open-seconds <s>', 'how long calls stay paused before one probe goes through', parseNumberOption('--circuit-open-seconds', 0.1, 3600), 10)
+    .option('--body-limit <bytes>', 'largest request body passed to the model server; beyond, 413 (MW_GATEWAY_BODY_TOO_LARGE)', parseNumberOption('--body-limit', 1, 2 ** 40, true), DEFAULT_GATEWAY_BODY_LIMIT)
     .option('--prefix <path>', 'where the gateway\'s own endpoints live (metrics, health, ready, status)', parsePrefix, GATEWAY_PREFIX)
     .addHelpText('after', `\nThe gateway's own endpoints: <prefix>/metrics, <prefix>/health, <prefix>/ready, <prefix>/status.\nExit codes: 0 stopped by SIGTERM or SIGINT; 1 failure; 2 a bad flag.\n`)
     .action(async (flags: GatewayFlags) => {
@@ -48,6 +51,7 @@ export function registerGatewayCommand(program: Command): void {
         maxInFlight: flags.maxInFlight,
         circuitFailures: flags.circuitFailures,
         circuitOpenSeconds: flags.circuitOpenSeconds,
+        bodyLimit: flags.bodyLimit,
       });
       const address = await app.listen({ port: flags.port, host: flags.host });
       process.stderr.write(`modelwatch gateway on ${address} in front of ${flags.upstream} (preset ${flags.preset}); metrics at ${address}${flags.prefix}/metrics\n`);

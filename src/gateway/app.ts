@@ -11,9 +11,10 @@ import replyFrom from '@fastify/reply-from';
 import { STATUS_CODES } from 'node:http';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { GatewayOverloadedError, UpstreamCircuitOpenError, UpstreamTimeoutError, UpstreamUnreachableError } from '../errors.js';
+import { GatewayBodyTooLargeError, GatewayOverloadedError, UpstreamCircuitOpenError, UpstreamTimeoutError, UpstreamUnreachableError } from '../errors.js';
 import { createGatewayMetrics, type UpstreamErrorKind } from '../monitoring/metrics/gateway.js';
 import { requestIdOf } from '../server/request-id.js';
+import { announcedOver, DEFAULT_GATEWAY_BODY_LIMIT, limitedBody } from './body-limit.js';
 import { endpointOf, PRESETS, type PresetName } from './presets.js';
 import { UpstreamGuard, type Refusal } from './upstream-guard.js';
 
@@ -34,6 +35,8 @@ export interface GatewayOptions {
   readonly circuitFailures?: number;
   /** Seconds an open circuit waits before a probe (default 10). */
   readonly circuitOpenSeconds?: number;
+  /** Largest request body in bytes; beyond, 413 MW_GATEWAY_BODY_TOO_LARGE (default 64 MiB). */
+  readonly bodyLimit?: number;
   /** Clock in ms (tests inject one). */
   readonly now?: () => number;
 }
@@ -69,7 +72,8 @@ export async function buildGateway(options: GatewayOptions): Promise<{ app: Fast
   const upstream = new URL(options.upstream);
   const timeoutMs = options.timeoutSeconds * 1000;
   const guard = new UpstreamGuard({ maxInFlight: options.maxInFlight ?? 256, failureThreshold: options.circuitFailures ?? 5, openSeconds: options.circuitOpenSeconds ?? 10, now: options.now });
-  const app = Fastify({ logger: false, genReqId: requestIdOf, requestIdHeader: false, bodyLimit: 64 * 1024 * 1024 });
+  const bodyLimit = options.bodyLimit ?? DEFAULT_GATEWAY_BODY_LIMIT;
+  const app = Fastify({ logger: false, genReqId: requestIdOf, requestIdHeader: false, bodyLimit });
   await app.register(replyFrom, {
     base: upstream.origin,
     undici: { connections: options.connections ?? 128, pipelining: 1, connectTimeout: timeoutMs, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, keepAliveTimeout: 30_000 },
@@ -77,7 +81,9 @@ export async function buildGateway(options: GatewayOptions): Promise<{ app: Fast
   });
   // Bodies are not parsed: the stream is handed to the upstream as it arrives.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+  // …within the bound (body-limit.ts); a chunked body cut off there is remembered, for its answer.
+  const overLimit = new WeakSet<FastifyRequest>();
+  app.addContentTypeParser('*', (request, payload, done) => done(null, limitedBody(request.headers, payload, bodyLimit, () => overLimit.add(request))));
   app.decorateRequest('gatewayTiming', null);
 
   const own = (path: string) => `${options.prefix}${path}`;
@@ -126,6 +132,7 @@ export async function buildGateway(options: GatewayOptions): Promise<{ app: Fast
     const path = request.url.split('?', 1)[0];
     const timing: Timing = { started: performance.now(), upstreamStarted: performance.now(), endpoint: endpointOf(declared, path) };
     request.gatewayTiming = timing;
+    if (announcedOver(request.headers, bodyLimit)) return answer(reply, new GatewayBodyTooLargeError(bodyLimit));
     const refusal = guard.admit();
     if (refusal) return refuse(reply, refusal);
     // Once per admitted call, whatever happens: the response closes after the answer, an error, or
@@ -140,7 +147,8 @@ export async function buildGateway(options: GatewayOptions): Promise<{ app: Fast
         res.header('x-request-id', request.id);
         res.send(upstreamResponse.stream);
       },
-      onError: (_res, { error }) => failed(kindOf(error as UpstreamFailure), reply),
+      // A body cut off at the bound aborts the call: the client's fault, not the model server's.
+      onError: (_res, { error }) => (overLimit.has(request) ? answer(reply, new GatewayBodyTooLargeError(bodyLimit)) : failed(kindOf(error as UpstreamFailure), reply)),
     });
   };
   app.all('/*', forward);
