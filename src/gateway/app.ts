@@ -113,12 +113,13 @@ export async function buildGateway(options: GatewayOptions): Promise<{ app: Fast
       .send({ statusCode: status, code: error.code, error: STATUS_CODES[status], message: error.message, request_id: reply.request.id });
   };
 
-  const failed = (kind: UpstreamErrorKind, reply: FastifyReply) => {
+  const failed = (failure: UpstreamFailure, reply: FastifyReply) => {
+    const kind = kindOf(failure);
     const timing = reply.request.gatewayTiming;
     if (timing) timing.answered = false;
     metrics.upstreamError(kind);
     if (timing) metrics.backend(timing.endpoint, 'error', (performance.now() - timing.upstreamStarted) / 1000);
-    const error = kind === 'timeout' ? new UpstreamTimeoutError(upstream.origin, options.timeoutSeconds) : new UpstreamUnreachableError(upstream.origin, kind === 'reset' ? 'it closed the connection' : 'connection refused or host not found');
+    const error = kind === 'timeout' ? new UpstreamTimeoutError(upstream.origin, options.timeoutSeconds) : new UpstreamUnreachableError(upstream.origin, UNANSWERED[kind] ?? `its answer could not be read: ${failure.message}`);
     answer(reply, error);
   };
 
@@ -148,7 +149,7 @@ export async function buildGateway(options: GatewayOptions): Promise<{ app: Fast
         res.send(upstreamResponse.stream);
       },
       // A body cut off at the bound aborts the call: the client's fault, not the model server's.
-      onError: (_res, { error }) => (overLimit.has(request) ? answer(reply, new GatewayBodyTooLargeError(bodyLimit)) : failed(kindOf(error as UpstreamFailure), reply)),
+      onError: (_res, { error }) => (overLimit.has(request) ? answer(reply, new GatewayBodyTooLargeError(bodyLimit)) : failed(error as UpstreamFailure, reply)),
     });
   };
   app.all('/*', forward);
@@ -160,6 +161,9 @@ export async function buildGateway(options: GatewayOptions): Promise<{ app: Fast
   });
   return { app, registry };
 }
+
+/** What a 502 says happened, by kind (`other`: the error's own message, e.g. undici's "Response does not match the HTTP/1.1 protocol" for an answer that is not HTTP). */
+const UNANSWERED: Partial<Record<UpstreamErrorKind, string>> = { reset: 'it closed the connection', unreachable: 'connection refused or host not found' };
 
 /** An error reply-from reports for an upstream call, with its code and the socket error under it. */
 type UpstreamFailure = Error & { code?: string; cause?: { code?: string } };
