@@ -43,10 +43,12 @@ describe('the gateway in front of a model server that never answers', () => {
     let loading = true;
     const answers: Awaited<ReturnType<typeof drive>>[] = [];
     const inFlight: number[] = [];
+    const inFlightGauge: number[] = [];
     const own = watchOwnEndpoints(gateway.url, () => loading, 100);
     const sampler = (async () => {
       while (loading) {
         inFlight.push(((await (await fetch(`${gateway.url}${PREFIX}/status`)).json()) as { in_flight: number }).in_flight);
+        inFlightGauge.push(await metricSum(gateway.url, 'gateway_upstream_in_flight'));
         await sleep(50);
       }
     })();
@@ -76,6 +78,7 @@ describe('the gateway in front of a model server that never answers', () => {
     assert.ok(refused.every((a) => a.retryAfter === '1'), 'Retry-After: 1');
     assert.ok(percentile(refused.map((a) => a.ms), 50) < 200, `refused at once: p50 ${percentile(refused.map((a) => a.ms), 50).toFixed(1)} ms`);
     assert.ok(Math.max(...inFlight) <= MAX_IN_FLIGHT, `in flight ${Math.max(...inFlight)}`);
+    assert.ok(Math.max(...inFlightGauge) <= MAX_IN_FLIGHT && Math.max(...inFlightGauge) >= MAX_IN_FLIGHT / 2, `gateway_upstream_in_flight reached ${Math.max(...inFlightGauge)}`);
     // The model server may see a timed-out call's connection close just after the next one opens
     // (both reach its event loop in the same turn): a few over the bound, never a queue's worth.
     assert.ok(upstream.maxConnections() <= MAX_IN_FLIGHT + 4, `the model server held ${upstream.maxConnections()} connections`);

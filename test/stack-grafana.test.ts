@@ -62,7 +62,7 @@ describe('the generated Grafana provisioning', () => {
     assert.deepEqual(gateway.templating.list.map((v) => [v.name, v.current.value]), [['job', GATEWAY_JOB]]);
     const exprs = gateway.panels.flatMap((p) => p.targets.map((t) => t.expr));
     for (const expr of exprs) assert.match(expr, /\{job="\$job"/, `${expr} reads the chosen gateway job only`);
-    for (const family of ['gateway_http_requests_total', 'gateway_http_request_duration_seconds_bucket', 'gateway_backend_requests_total', 'gateway_backend_request_duration_seconds_bucket', 'gateway_upstream_errors_total', 'gateway_requests_refused_total', 'process_cpu_seconds_total', 'process_resident_memory_bytes']) {
+    for (const family of ['gateway_http_requests_total', 'gateway_http_request_duration_seconds_bucket', 'gateway_backend_requests_total', 'gateway_backend_request_duration_seconds_bucket', 'gateway_upstream_errors_total', 'gateway_requests_refused_total', 'gateway_upstream_in_flight', 'gateway_circuit_state', 'process_cpu_seconds_total', 'process_resident_memory_bytes']) {
       assert.ok(exprs.some((e) => e.includes(family)), `a panel reads ${family}`);
     }
     const byTitle = new Map(gateway.panels.map((p) => [p.title, p]));

@@ -13,6 +13,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { GatewayBodyTooLargeError, GatewayOverloadedError, UpstreamCircuitOpenError, UpstreamTimeoutError, UpstreamUnreachableError } from '../errors.js';
 import { createGatewayMetrics, type UpstreamErrorKind } from '../monitoring/metrics/gateway.js';
+import { registerGuardGauges } from '../monitoring/metrics/gateway-guard.js';
 import { requestIdOf } from '../server/request-id.js';
 import { announcedOver, DEFAULT_GATEWAY_BODY_LIMIT, limitedBody } from './body-limit.js';
 import { endpointOf, PRESETS, type PresetName } from './presets.js';
@@ -72,6 +73,7 @@ export async function buildGateway(options: GatewayOptions): Promise<{ app: Fast
   const upstream = new URL(options.upstream);
   const timeoutMs = options.timeoutSeconds * 1000;
   const guard = new UpstreamGuard({ maxInFlight: options.maxInFlight ?? 256, failureThreshold: options.circuitFailures ?? 5, openSeconds: options.circuitOpenSeconds ?? 10, now: options.now });
+  registerGuardGauges(registry, () => ({ inFlight: guard.inFlight, circuit: guard.circuit }));
   const bodyLimit = options.bodyLimit ?? DEFAULT_GATEWAY_BODY_LIMIT;
   const app = Fastify({ logger: false, genReqId: requestIdOf, requestIdHeader: false, bodyLimit });
   await app.register(replyFrom, {

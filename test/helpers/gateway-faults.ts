@@ -104,7 +104,8 @@ export interface Answer {
   readonly code?: string;
   readonly retryAfter: string | null;
   readonly ms: number;
-  /** When it was answered (Date.now()). */
+  /** When it was sent and when answered (Date.now()). */
+  readonly sent: number;
   readonly at: number;
   /** The body as received (kept only when `keepBodies`). */
   readonly body?: string;
@@ -134,6 +135,7 @@ export async function drive(options: LoadOptions): Promise<Answer[]> {
   const loop = async () => {
     while (options.running()) {
       const started = performance.now();
+      const sent = Date.now();
       try {
         const response = await fetch(`${options.url}${options.path ?? '/predict'}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
         const text = await response.text();
@@ -142,11 +144,12 @@ export async function drive(options: LoadOptions): Promise<Answer[]> {
           code: response.status >= 400 ? codeOf(text) : undefined,
           retryAfter: response.headers.get('retry-after'),
           ms: performance.now() - started,
+          sent,
           at: Date.now(),
           ...(options.keepBodies ? { body: text, headers: response.headers } : {}),
         });
       } catch {
-        answers.push({ status: 0, retryAfter: null, ms: performance.now() - started, at: Date.now() });
+        answers.push({ status: 0, retryAfter: null, ms: performance.now() - started, sent, at: Date.now() });
       }
     }
   };

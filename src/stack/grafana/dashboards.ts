@@ -255,12 +255,13 @@ const gatewayQuantile = (q: number, family: string) => `histogram_quantile(${q},
  * `modelwatch gateway` in front of another model server, one gateway job at a time: what clients
  * asked of it (rate by endpoint and status, the 5xx share GatewayHighErrorRate pages on, latency),
  * what it asked of the model server (status, p95 — MLInferenceLatencyHigh's line), the calls that
- * got no answer (MLServiceDown's input), the requests it refused, and its own CPU and memory.
+ * got no answer (MLServiceDown's input), the requests it refused, the calls in flight and the
+ * circuit breaker's state, and its own CPU and memory.
  */
 export const API_GATEWAY: DashboardSpec = {
   uid: 'api-gateway',
   title: 'API Gateway',
-  description: 'modelwatch gateway in front of another model server: request rate by endpoint and status, the 5xx share, latency p95/p99, the model server\'s own answers and p95, upstream errors by kind, refused requests, and the gateway\'s CPU and memory.',
+  description: 'modelwatch gateway in front of another model server: request rate by endpoint and status, the 5xx share, latency p95/p99, the model server\'s own answers and p95, upstream errors by kind, refused requests, calls in flight, the circuit breaker\'s state, and the gateway\'s CPU and memory.',
   tag: 'gateway',
   // Gateways are scraped under whatever job their operator names (the catalogue's gateway alerts
   // keep the job); the generated prometheus.yml names it model-gateway.
@@ -298,6 +299,14 @@ export const API_GATEWAY: DashboardSpec = {
     { title: 'Model Server Answers by Status', type: 'timeseries', queries: [{ expr: gatewayRate('gateway_backend_requests_total', 'status'), legend: '{{status}}' }], unit: 'reqps', min: 0 },
     { title: 'Upstream Errors by Kind', type: 'timeseries', queries: [{ expr: gatewayRate('gateway_upstream_errors_total', 'kind'), legend: '{{kind}}' }], unit: 'reqps', min: 0 },
     { title: 'Refused Requests by Reason', type: 'timeseries', queries: [{ expr: gatewayRate('gateway_requests_refused_total', 'reason'), legend: '{{reason}}' }], unit: 'reqps', min: 0 },
+    { title: 'Calls in Flight', type: 'timeseries', queries: [{ expr: 'gateway_upstream_in_flight{job="$job"}', legend: '{{instance}}' }], min: 0 },
+    {
+      title: 'Circuit State (gateways per state)',
+      type: 'stat',
+      // Each gateway's breaker is 1 in exactly one state: the sum is how many gateways are in each.
+      queries: [{ expr: 'sum by (state) (gateway_circuit_state{job="$job"})', legend: '{{state}}' }],
+      min: 0,
+    },
     { title: 'CPU', type: 'timeseries', queries: [{ expr: 'rate(process_cpu_seconds_total{job="$job"}[5m])', legend: '{{instance}}' }], unit: 'percentunit', min: 0 },
     { title: 'Memory (resident)', type: 'timeseries', queries: [{ expr: 'process_resident_memory_bytes{job="$job"}', legend: '{{instance}}' }], unit: 'bytes', min: 0 },
   ],
