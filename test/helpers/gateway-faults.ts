@@ -75,15 +75,15 @@ export interface Gateway {
 }
 
 /**
- * Starts the built CLI's `modelwatch gateway --upstream <upstream> <flags>` on a free port and waits
- * for its health endpoint.
+ * Starts the built CLI's `modelwatch gateway --upstream <upstream> <flags>` on a free port (with
+ * `nodeOptions`, a flag to node itself, if given) and waits for its health endpoint.
  *
  * @example const gateway = await startGateway(upstream.url, ['--timeout', '1']);
  */
-export async function startGateway(upstream: string, flags: readonly string[] = []): Promise<Gateway> {
+export async function startGateway(upstream: string, flags: readonly string[] = [], nodeOptions?: string): Promise<Gateway> {
   assert.ok(existsSync(join(ROOT, 'dist/src/cli/main.js')), 'run `npm run build` first (npm test does)');
   const port = await freePort();
-  const child = spawnWatched(process.execPath, [join(ROOT, 'bin/modelwatch.js'), 'gateway', '--upstream', upstream, '--port', String(port), '--host', '127.0.0.1', ...flags]);
+  const child = spawnWatched(process.execPath, [...(nodeOptions ? [nodeOptions] : []), join(ROOT, 'bin/modelwatch.js'), 'gateway', '--upstream', upstream, '--port', String(port), '--host', '127.0.0.1', ...flags]);
   const url = `http://127.0.0.1:${port}`;
   await waitReady(child, `${url}${PREFIX}/health`);
   const exited = new Promise<void>((resolve) => (child.ended() !== undefined ? resolve() : child.process.once('exit', () => resolve())));
