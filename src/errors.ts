@@ -106,6 +106,9 @@ export const ERROR_CODES = {
   MW_UPSTREAM_CIRCUIT_OPEN: { status: 503, message: 'The model server at %s failed %d calls in a row; calls to it are paused, retry in %d s', description: '`modelwatch gateway`: the circuit breaker is open after consecutive failed calls (unreachable, timeout, reset); one probe goes through after `--circuit-open-seconds`, and an answer closes the circuit. Answered with `Retry-After`; counted in `gateway_requests_refused_total{reason="circuit_open"}`.' },
   MW_GATEWAY_BODY_TOO_LARGE: { status: 413, message: 'The body is larger than %d bytes (--body-limit); the model server did not get it', description: '`modelwatch gateway`: a request body over `--body-limit` bytes. Refused before any call when Content-Length says so; a chunked body is cut off at the limit and its call to the model server aborted (not counted against the model server).' },
   MW_IMPORT_REFUSED: { status: 0, message: 'import refused: %s', description: '`modelwatch import` could not register the model: the file is not a model of the given format, its objective or opset is not supported, its feature count does not match the features given, or a column is missing from the reference data. The message names the problem; nothing is written to the registry (exit code 1).' },
+  MW_PROFILE_REFUSED: { status: 0, message: 'profile refused: %s', description: '`modelwatch profile` could not build a reference profile from the data: a column named by a flag is missing, a predictions column holds something that is not a class or a number, or the schema given does not fit the data. The message names the problem; nothing is written (exit code 1).' },
+  MW_PROFILE_UPSTREAM_FAILED: { status: 0, message: 'scoring the reference data through %s failed: %s', description: '`modelwatch profile --upstream`: the model server could not be reached, answered an error status, answered something that is not JSON, or an answer the mapping could not read (no prediction where it says, fewer predictions than rows sent). The message names the URL and the problem; nothing is written (exit code 1).' },
+  MW_PROFILE_INVALID: { status: 0, message: 'Reference profile %s is unusable: %s', description: 'A reference profile file (`modelwatch gateway --reference`) cannot be read, is not JSON, is not a `modelwatch-profile/1` file, or a field is missing, of the wrong type or inconsistent with the schema; the message names the field (exit code 2).' },
   MW_REGISTRY_EMPTY: { status: 0, message: 'The model registry %s has no current version; run `modelwatch train` first', description: 'No model has been registered in MODEL_DIR.' },
   MW_NO_MODEL_TO_SERVE: { status: 0, message: 'no model to serve: the registry %s has no current version%s', description: '`modelwatch serve` found no current version in MODEL_DIR and was not asked to train one (`--bootstrap`, BOOTSTRAP_MODEL=true); it exits with code 4 and says how to train or import a model.' },
   MW_REGISTRY_NOT_FOUND: { status: 0, message: 'no model registry at %s (%s); train a model into it with `modelwatch train --data <csv> --model-dir %s`, or point --model-dir (MODEL_DIR) at an existing registry', description: 'A `modelwatch model` command was pointed at a directory that is not a model registry (no versions/ directory and no CURRENT file); exit code 1.' },
@@ -116,6 +119,8 @@ export const ERROR_CODES = {
   MW_SETUP_FAILED: { status: 0, message: '%s could not %s: %s', description: '`modelwatch setup` got another error answer (bad request, conflict, server error, a saved object Kibana refused).' },
   MW_SCHEMA_INFERENCE_FAILED: { status: 0, message: '%s', description: 'A schema could not be inferred from a CSV: the target column is absent, constant or has empty cells, cannot have the task asked for, a column has too many categories, and so on; the message names the column and what to do. Exit code 2 when a flag is at fault (a column that is not in the file, a task or positive class the target cannot have), 1 when the data is.' },
   MW_SCHEMA_INVALID: { status: 0, message: 'Schema file %s is unusable: %s', description: 'A schema JSON file (`--schema`) cannot be read, is not JSON, or a field is missing, misspelt, of the wrong type or inconsistent (a default outside its range, classes that do not fit the task); the message names the field.' },
+  MW_MAPPING_INVALID: { status: 0, message: 'Mapping file %s is unusable: %s', description: 'A gateway mapping file (`--mapping`) cannot be read, is not JSON, or a field is missing, misspelt, of the wrong type or inconsistent (a path that is not a JSON Pointer, a route that reads no features or no prediction); the message names the field.' },
+  MW_VOCABULARY_INVALID: { status: 0, message: 'Vocabulary file %s is unusable: %s', description: 'A text model\'s vocabulary file (one token per line) cannot be read or holds no token.' },
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
 
@@ -183,6 +188,24 @@ export class ImportError extends coded('MW_IMPORT_REFUSED') {
     super(problem);
   }
 }
+/** `modelwatch profile` refusing to build a profile; nothing was written. */
+export class ProfileError extends coded('MW_PROFILE_REFUSED') {
+  constructor(problem: string) {
+    super(problem);
+  }
+}
+/** `modelwatch profile --upstream`: scoring the reference rows through the model server failed. */
+export class ProfileUpstreamError extends coded('MW_PROFILE_UPSTREAM_FAILED') {
+  constructor(upstream: string, problem: string) {
+    super(upstream, problem);
+  }
+}
+/** A reference profile file that cannot be used; the message names the file, the field and the problem. */
+export class ProfileInvalidError extends coded('MW_PROFILE_INVALID') {
+  constructor(file: string, problem: string) {
+    super(file, problem);
+  }
+}
 export const VersionNotFoundError = coded('MW_VERSION_NOT_FOUND');
 export const AdminUnauthorizedError = coded('MW_ADMIN_UNAUTHORIZED');
 export const RegistryNotFoundError = coded('MW_REGISTRY_NOT_FOUND');
@@ -226,6 +249,27 @@ export class SchemaFileError extends coded('MW_SCHEMA_INVALID') {
     super(file, field ? `${field} ${problem}` : problem);
     this.file = file;
     this.field = field;
+  }
+}
+
+/** A gateway mapping file that cannot be used; the message names the field at fault. */
+export class MappingFileError extends coded('MW_MAPPING_INVALID') {
+  readonly file: string;
+  /** The field at fault as a path (`routes[0].request.rows`), or "" when the file as a whole is. */
+  readonly field: string;
+  constructor(file: string, field: string, problem: string) {
+    super(file, field ? `${field} ${problem}` : problem);
+    this.file = file;
+    this.field = field;
+  }
+}
+
+/** A vocabulary file of a text model that cannot be used. */
+export class VocabularyFileError extends coded('MW_VOCABULARY_INVALID') {
+  readonly file: string;
+  constructor(file: string, problem: string) {
+    super(file, problem);
+    this.file = file;
   }
 }
 

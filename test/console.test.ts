@@ -31,7 +31,7 @@ import { CapturedLines, SEED_BODY, testApp } from './helpers/fixtures.js';
  * the slow burn rate looks back 6 hours, the console's series one.
  */
 // The gateway's alerts watch another process (`modelwatch gateway`): the service's console cannot see them.
-const FLEET_ONLY = ['ModelwatchDown', 'ErrorBudgetBurnSlow', 'PipelineRunFailed', 'PipelineNoRecentSuccess', 'ModelPromotionRejected', 'GatewayHighErrorRate', 'MLInferenceLatencyHigh', 'MLServiceDown'];
+const FLEET_ONLY = ['ModelwatchDown', 'ErrorBudgetBurnSlow', 'PipelineRunFailed', 'PipelineNoRecentSuccess', 'ModelPromotionRejected', 'GatewayHighErrorRate', 'MLInferenceLatencyHigh', 'MLServiceDown', 'GatewayUnmappedAnswers'];
 
 describe('in-process time series', () => {
   test('a ring keeps the newest samples in fixed memory and finds times by binary search', () => {

@@ -7,7 +7,7 @@
  * reading stdout sees why.
  */
 import { Command, CommanderError } from 'commander';
-import { ConfigError, NoModelToServeError, SchemaFileError, SchemaInferenceError } from '../errors.js';
+import { ConfigError, MappingFileError, NoModelToServeError, ProfileInvalidError, SchemaFileError, SchemaInferenceError, VocabularyFileError } from '../errors.js';
 import { packageVersion } from '../util/package-version.js';
 import { registerDataCommands } from './data.js';
 import { registerDrillCommand } from './drill.js';
@@ -16,6 +16,7 @@ import { registerImportCommand } from './import.js';
 import { registerLoadgenCommand } from './loadgen.js';
 import { registerModelCommands } from './model.js';
 import { registerPipelineCommands } from './pipeline.js';
+import { registerProfileCommand } from './profile.js';
 import { registerSchemaCommands } from './schema.js';
 import { registerServeCommand } from './serve.js';
 import { registerSetupCommand } from './setup.js';
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
   registerTrainCommand(program);
   registerImportCommand(program);
   registerGatewayCommand(program);
+  registerProfileCommand(program);
   registerDataCommands(program);
   registerLoadgenCommand(program);
   registerPipelineCommands(program);
@@ -111,8 +113,8 @@ function exitCodeOf(error: unknown): number {
     }
     return error.exitCode;
   }
-  // A bad setting or a --schema file at fault is a usage error, like a bad flag.
-  if (error instanceof ConfigError || error instanceof SchemaFileError) {
+  // A bad setting, or a file a flag names (--schema, a reference profile, a mapping, a vocabulary) at fault, is a usage error like a bad flag.
+  if (error instanceof ConfigError || error instanceof SchemaFileError || error instanceof ProfileInvalidError || error instanceof MappingFileError || error instanceof VocabularyFileError) {
     process.stderr.write(`modelwatch: ${error.message}\n`);
     return 2;
   }

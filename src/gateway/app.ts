@@ -7,16 +7,26 @@
  * gateway cannot reach or wait for it answers itself, with a coded 502 or 504 that says so.
  */
 import { performance } from 'node:perf_hooks';
-import replyFrom from '@fastify/reply-from';
+import type { Readable } from 'node:stream';
+import replyFrom, { type FastifyReplyFromHooks as ReplyFromCallOptions } from '@fastify/reply-from';
 import { STATUS_CODES } from 'node:http';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { Registry, collectDefaultMetrics } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { loadConfig, type Config } from '../config.js';
 import { GatewayBodyTooLargeError, GatewayOverloadedError, UpstreamCircuitOpenError, UpstreamTimeoutError, UpstreamUnreachableError } from '../errors.js';
+import { createLogger, type ServiceLogger } from '../monitoring/audit/logger.js';
 import { createGatewayMetrics, type UpstreamErrorKind } from '../monitoring/metrics/gateway.js';
 import { registerGuardGauges } from '../monitoring/metrics/gateway-guard.js';
+import { createServiceMetrics } from '../monitoring/metrics/index.js';
 import { requestIdOf } from '../server/request-id.js';
 import { announcedOver, DEFAULT_GATEWAY_BODY_LIMIT, limitedBody } from './body-limit.js';
-import { endpointOf, PRESETS, type PresetName } from './presets.js';
+import type { Mapping, MappedRoute } from './mapping/types.js';
+import { captureRequest, copyResponse } from './observe/body-capture.js';
+import { createModelLayer, type ModelLayer } from './observe/model-layer.js';
+import type { ReferenceProfile } from './profile/types.js';
+import { PRESETS, type PresetName } from './mapping/presets/index.js';
+import { endpointOf } from './mapping/routes.js';
+import { retryPolicy } from './retry-policy.js';
 import { UpstreamGuard, type Refusal } from './upstream-guard.js';
 
 /** What the gateway is built from. */
@@ -36,10 +46,36 @@ export interface GatewayOptions {
   readonly circuitFailures?: number;
   /** Seconds an open circuit waits before a probe (default 10). */
   readonly circuitOpenSeconds?: number;
+  /** Attempts after the first for an idempotent request without a body whose connection failed (default 1). */
+  readonly retries?: number;
   /** Largest request body in bytes; beyond, 413 MW_GATEWAY_BODY_TOO_LARGE (default 64 MiB). */
   readonly bodyLimit?: number;
   /** Clock in ms (tests inject one). */
   readonly now?: () => number;
+  /** How to read the model's requests and answers (default: the preset's mapping). */
+  readonly mapping?: Mapping;
+  /** What live traffic is compared with: feature and prediction baselines (`modelwatch profile`). */
+  readonly profile?: ReferenceProfile;
+  /** A text model's vocabulary (lower-cased tokens). */
+  readonly vocabulary?: ReadonlySet<string>;
+  /** The service's settings — logs, monitoring windows, the prediction store (default: from an empty environment). */
+  readonly config?: Config;
+  /** The audit and service log (default: one made from `config`). */
+  readonly log?: ServiceLogger;
+  /** Most bytes of a request or response body kept for observing (default 1 MiB); larger ones are forwarded, not observed. */
+  readonly observeMaxBytes?: number;
+}
+
+/** The default of {@link GatewayOptions.observeMaxBytes}: prediction bodies are far smaller. */
+export const OBSERVE_MAX_BYTES = 1024 * 1024;
+
+/** A built gateway. */
+export interface Gateway {
+  readonly app: FastifyInstance;
+  readonly registry: Registry;
+  readonly log: ServiceLogger;
+  /** The model and audit layers: what the mapping reads of each answered request. */
+  readonly model: ModelLayer;
 }
 
 /** The gateway's own endpoints' default prefix: `-` is no path segment a model server uses. */
@@ -54,22 +90,40 @@ interface Timing {
   answered?: boolean;
 }
 
+/** What the gateway keeps of a request of an observed route. */
+interface Kept {
+  readonly route: MappedRoute;
+  /** The body as sent; undefined when larger than the gateway keeps. */
+  body: Buffer | undefined;
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
     gatewayTiming: Timing | null;
+    gatewayKept: Kept | null;
   }
 }
+
+const NO_BODY = Buffer.alloc(0);
 
 /**
  * Builds the gateway (not listening).
  *
  * @example const gateway = await buildGateway({ upstream: 'http://127.0.0.1:8000', preset: 'flask', timeoutSeconds: 30, prefix: '/-/modelwatch' });
  */
-export async function buildGateway(options: GatewayOptions): Promise<{ app: FastifyInstance; registry: Registry }> {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+export async function buildGateway(options: GatewayOptions): Promise<Gateway> {
+  const config = options.config ?? loadConfig({});
+  const log = options.log ?? createLogger({ serviceName: config.SERVICE_NAME, level: config.LOG_LEVEL, stdout: config.LOG_STDOUT, file: config.LOG_FILE });
+  const service = createServiceMetrics({ logLinesDropped: log.droppedLines });
+  const registry = service.registry;
   const metrics = createGatewayMetrics(registry);
-  const declared = PRESETS[options.preset];
+  const mapping = options.mapping ?? PRESETS[options.preset];
+  const declared = mapping.routes;
+  const model = createModelLayer({ config, mapping, profile: options.profile, vocabulary: options.vocabulary, metrics: service, log, now: options.now });
+  const keepLimit = options.observeMaxBytes ?? OBSERVE_MAX_BYTES;
+  const retryDelay = retryPolicy(options.retries ?? 1, metrics.retried) as unknown as NonNullable<ReplyFromCallOptions['retryDelay']>;
+  /** The mapped route that observes `method` on `path`, if any. */
+  const observedRoute = (method: string, path: string) => mapping.routes.find((r) => r.method === method && r.pattern.test(path));
   const upstream = new URL(options.upstream);
   const timeoutMs = options.timeoutSeconds * 1000;
   const guard = new UpstreamGuard({ maxInFlight: options.maxInFlight ?? 256, failureThreshold: options.circuitFailures ?? 5, openSeconds: options.circuitOpenSeconds ?? 10, now: options.now });
@@ -81,12 +135,28 @@ export async function buildGateway(options: GatewayOptions): Promise<{ app: Fast
     undici: { connections: options.connections ?? 128, pipelining: 1, connectTimeout: timeoutMs, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, keepAliveTimeout: 30_000 },
     disableRequestLogging: true,
   });
-  // Bodies are not parsed: the stream is handed to the upstream as it arrives.
+  // Bodies are not parsed: the stream is handed to the upstream as it arrives — except on a route
+  // the mapping observes, whose (small) body is kept to be read after the answer, and forwarded from the copy.
+  // Either way within --body-limit (body-limit.ts): a body announced larger is not read (the handler
+  // answers 413), and a chunked one is cut off at the bound, its call aborted and remembered here.
   app.removeAllContentTypeParsers();
-  // …within the bound (body-limit.ts); a chunked body cut off there is remembered, for its answer.
   const overLimit = new WeakSet<FastifyRequest>();
-  app.addContentTypeParser('*', (request, payload, done) => done(null, limitedBody(request.headers, payload, bodyLimit, () => overLimit.add(request))));
+  app.addContentTypeParser('*', (request, payload, done) => {
+    if (announcedOver(request.headers, bodyLimit)) return done(null, payload);
+    const limited = (body: Readable) => limitedBody(request.headers, body, bodyLimit, () => overLimit.add(request));
+    const route = observedRoute(request.method, request.url.split('?', 1)[0]);
+    if (!route) return done(null, limited(payload));
+    captureRequest(payload, keepLimit, (error, captured) => {
+      request.gatewayKept = { route, body: captured?.kept };
+      done(error, captured && limited(captured.forward));
+    });
+  });
   app.decorateRequest('gatewayTiming', null);
+  app.decorateRequest('gatewayKept', null);
+  await model.registerRoutes(app, options.prefix);
+  app.addHook('onClose', async () => {
+    model.stop();
+  });
 
   const own = (path: string) => `${options.prefix}${path}`;
   app.get(own('/metrics'), async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
@@ -103,7 +173,7 @@ export async function buildGateway(options: GatewayOptions): Promise<{ app: Fast
     timeout_seconds: options.timeoutSeconds,
     circuit: guard.circuit,
     in_flight: guard.inFlight,
-    model_observability: 'not yet: this gateway gives interface metrics; model-level metrics need a mapping and a reference profile',
+    model: model.status(),
   }));
 
   /** The gateway's own answer in the service's coded error shape, the request id beside it. */
@@ -143,12 +213,31 @@ export async function buildGateway(options: GatewayOptions): Promise<{ app: Fast
     reply.raw.once('close', () => (timing.answered === undefined ? guard.release() : guard.done(timing.answered)));
     return reply.from(request.url, {
       timeout: timeoutMs,
+      retryDelay,
       rewriteRequestHeaders: (_req, headers) => ({ ...headers, 'x-request-id': request.id }),
       onResponse: (_req, res, upstreamResponse) => {
         timing.answered = true;
-        metrics.backend(timing.endpoint, upstreamResponse.statusCode ?? 0, (performance.now() - timing.upstreamStarted) / 1000);
+        const status = upstreamResponse.statusCode ?? 0;
+        metrics.backend(timing.endpoint, status, (performance.now() - timing.upstreamStarted) / 1000);
         res.header('x-request-id', request.id);
-        res.send(upstreamResponse.stream);
+        const kept = observed(request);
+        if (!kept || status < 200 || status >= 300) return res.send(upstreamResponse.stream);
+        const { headers } = upstreamResponse as unknown as { headers: Record<string, string | string[] | undefined> };
+        res.send(
+          copyResponse(upstreamResponse.stream, keepLimit, (body) =>
+            model.observer.push({
+              route: kept.route,
+              requestId: request.id,
+              request: kept.body,
+              requestEncoding: headerOf(request.headers['content-encoding']),
+              response: body,
+              responseEncoding: headerOf(headers['content-encoding']),
+              status,
+              durationMs: performance.now() - timing.started,
+              atMs: model.monitor ? model.monitor.now() : Date.now(),
+            }),
+          ),
+        );
       },
       // A body cut off at the bound aborts the call: the client's fault, not the model server's.
       onError: (_res, { error }) => (overLimit.has(request) ? answer(reply, new GatewayBodyTooLargeError(bodyLimit)) : failed(error as UpstreamFailure, reply)),
@@ -157,12 +246,21 @@ export async function buildGateway(options: GatewayOptions): Promise<{ app: Fast
   app.all('/*', forward);
   app.all('/', forward);
 
+  /** What was kept of an observed request: a request without a body has an empty one. */
+  const observed = (request: FastifyRequest): Kept | undefined => {
+    if (request.gatewayKept) return request.gatewayKept;
+    const route = observedRoute(request.method, request.url.split('?', 1)[0]);
+    return route ? { route, body: NO_BODY } : undefined;
+  };
+
   app.addHook('onResponse', async (request, reply) => {
     const timing = request.gatewayTiming;
     if (timing) metrics.request(request.method, timing.endpoint, reply.statusCode, (performance.now() - timing.started) / 1000);
   });
-  return { app, registry };
+  return { app, registry, log, model };
 }
+
+const headerOf = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
 
 /** What a 502 says happened, by kind (`other`: the error's own message, e.g. undici's "Response does not match the HTTP/1.1 protocol" for an answer that is not HTTP). */
 const UNANSWERED: Partial<Record<UpstreamErrorKind, string>> = { reset: 'it closed the connection', unreachable: 'connection refused or host not found' };

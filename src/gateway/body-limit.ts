@@ -25,7 +25,7 @@ export function announcedOver(headers: IncomingHttpHeaders, limit: number): bool
 /**
  * `payload` passed on as it arrives, unless it has a Content-Length (then as it is): past `limit`
  * bytes the returned stream fails with MW_GATEWAY_BODY_TOO_LARGE (which aborts the upstream call
- * reading it), `onOver` being told first; the rest of the client's body is left for Node to discard.
+ * reading it), `onOver` being told first; the rest of the client's body is read and dropped.
  *
  * @example done(null, limitedBody(request.headers, payload, limit, () => overLimit.add(request)));
  */
@@ -37,7 +37,9 @@ export function limitedBody(headers: IncomingHttpHeaders, payload: Readable, lim
       seen += chunk.length;
       if (seen <= limit) return callback(null, chunk);
       onOver();
+      // The rest of the client's body is read and dropped, as Node does with a body nobody reads.
       payload.unpipe(counted);
+      payload.resume();
       callback(new GatewayBodyTooLargeError(limit));
     },
   });

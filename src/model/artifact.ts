@@ -11,6 +11,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Ajv } from 'ajv';
 import { ArtifactError } from '../errors.js';
 import type { TrainingBaseline } from './baseline.js';
+import { TrainingBaselineSchema } from './baseline-schema.js';
 import type { ReliabilityReport } from './evaluation.js';
 import { BANK_SCHEMA, MODEL_NAME_PATTERN, type ModelSchema, type Task } from '../data/model-schema.js';
 import { parseSchemaJson } from '../data/schema-file.js';
@@ -45,11 +46,6 @@ const Metrics = Type.Object({ accuracy: Num, precision: Num, recall: Num, f1: Nu
 const MulticlassMetrics = Type.Object({ accuracy: Num, precision: Num, recall: Num, f1: Num, classRecall: Type.Array(Num), logLoss: Type.Optional(Num) });
 /** A regression version's holdout errors (in the target's unit). */
 const RegressionMetrics = Type.Object({ mae: Num, rmse: Num, r2: Type.Optional(Num) });
-const NumericBaselineSchema = Type.Object({ kind: Type.Literal('numeric'), points: Type.Array(Num), upperEdges: Type.Array(Num), labels: Type.Array(Type.String()), shares: Type.Array(Num) });
-const FeatureBaselineSchema = Type.Union([
-  NumericBaselineSchema,
-  Type.Object({ kind: Type.Literal('categorical'), labels: Type.Array(Type.String()), shares: Type.Array(Num) }),
-]);
 
 /** The envelope's schema (the trees are checked by the GBDT loader). */
 export const ArtifactSchema = Type.Object({
@@ -89,14 +85,7 @@ export const ArtifactSchema = Type.Object({
     holdout: Type.Union([Metrics, MulticlassMetrics, RegressionMetrics]),
     reliability: Type.Optional(Type.Object({ ece: Num, mce: Num, bins: Type.Array(Type.Object({ lower: Num, upper: Num, count: Num, meanPredicted: Type.Union([Num, Type.Null()]), observedRate: Type.Union([Num, Type.Null()]) })) })),
   }),
-  baseline: Type.Object({
-    rows: Type.Integer({ minimum: 0 }),
-    features: Type.Record(Type.String(), FeatureBaselineSchema),
-    // Binary [class 0, class 1] (what every version so far wrote); multiclass one per class; regression [].
-    classShares: Type.Array(Num),
-    // Classification: class shares (a 2-tuple for binary, as written so far) and confidence bins; regression: value bins.
-    predictions: Type.Optional(Type.Object({ classShares: Type.Optional(Type.Array(Num)), confidence: Type.Optional(NumericBaselineSchema), value: Type.Optional(NumericBaselineSchema) })),
-  }),
+  baseline: TrainingBaselineSchema,
   model: Type.Object({ format: Type.String() }, { additionalProperties: true }),
   sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
 });

@@ -36,14 +36,15 @@ export const DECISION_THRESHOLD = 0.5;
 
 /**
  * Holdout metrics, reliability (binary) and the prediction baseline of a model's outputs on labelled
- * rows: `y` is 0/1, the class index or the value; `outputs` the model's, `n × nOutputs`.
+ * rows: `y` is 0/1, the class index or the value; `outputs` the model's, `n × nOutputs`; `threshold`
+ * the binary decision threshold (a reference profile may have its own).
  *
  * @example taskEvidence(schema, labels, outputs).holdout // { mae, rmse, r2 } for a regression
  */
-export function taskEvidence(schema: ModelSchema, y: ArrayLike<number>, outputs: ArrayLike<number>): TaskEvidence {
-  const predictions = buildPredictionBaselineForTask(schema.task, outputs, schema.classes, DECISION_THRESHOLD);
+export function taskEvidence(schema: ModelSchema, y: ArrayLike<number>, outputs: ArrayLike<number>, threshold = DECISION_THRESHOLD): TaskEvidence {
+  const predictions = buildPredictionBaselineForTask(schema.task, outputs, schema.classes, threshold);
   if (schema.task === 'binary') {
-    const { accuracy, precision, recall, f1, auc, logLoss, brier } = evaluateBinary(y, outputs, DECISION_THRESHOLD);
+    const { accuracy, precision, recall, f1, auc, logLoss, brier } = evaluateBinary(y, outputs, threshold);
     return { holdout: { accuracy, precision, recall, f1, auc, logLoss, brier }, reliability: reliability(y, outputs, 10), predictions };
   }
   if (schema.task === 'multiclass') return { holdout: multiclassHoldout(evaluateMulticlass(y, outputs, schema.classes.length)), predictions };

@@ -116,8 +116,8 @@ export interface Answer {
 export interface LoadOptions {
   readonly url: string;
   readonly concurrency: number;
-  /** Keeps going while this says so (checked before each request). */
-  readonly running: () => boolean;
+  /** Keeps going while this says so (checked before each request, with the answers so far). */
+  readonly running: (answers: readonly Answer[]) => boolean;
   readonly path?: string;
   readonly body?: string;
   readonly keepBodies?: boolean;
@@ -133,7 +133,7 @@ export async function drive(options: LoadOptions): Promise<Answer[]> {
   const answers: Answer[] = [];
   const body = options.body ?? '{"age": 41, "job": "admin."}';
   const loop = async () => {
-    while (options.running()) {
+    while (options.running(answers)) {
       const started = performance.now();
       const sent = Date.now();
       try {

@@ -20,12 +20,13 @@ export interface WatchedChild {
 }
 
 /**
- * Spawns `command args` with stdin and stdout ignored and stderr piped (its last 4 KB kept).
+ * Spawns `command args` with stdin and stdout ignored and stderr piped (its last 4 KB kept), in
+ * this process's environment or `options.env`.
  *
  * @example const prometheus = spawnWatched('prometheus', ['--config.file=p.yml']);
  */
-export function spawnWatched(command: string, args: readonly string[]): WatchedChild {
-  const child = spawn(command, [...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+export function spawnWatched(command: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv } = {}): WatchedChild {
+  const child = spawn(command, [...args], { stdio: ['ignore', 'ignore', 'pipe'], env: options.env });
   let tail = '';
   let end: string | undefined;
   child.stderr?.setEncoding('utf8');

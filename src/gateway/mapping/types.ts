@@ -46,7 +46,9 @@ export type UnmappedReason =
   /** The request's rows and the response's predictions differ in number. */
   | 'row_count_mismatch'
   /** A body larger than the gateway keeps for observing (it was still forwarded). */
-  | 'body_too_large';
+  | 'body_too_large'
+  /** A predicted class that is not one of the model's classes (the profile's or the mapping's). */
+  | 'unknown_class';
 
 /** The result of reading one answered request. */
 export type Extraction = { readonly ok: true; readonly observed: Observed } | { readonly ok: false; readonly reason: UnmappedReason; readonly detail: string };
@@ -59,6 +61,12 @@ export interface ExtractionContext {
   readonly classes?: readonly string[];
   /** A text model's vocabulary (lower-cased tokens): the out-of-vocabulary share is measured against it. */
   readonly vocabulary?: ReadonlySet<string>;
+  /**
+   * What the model predicts, when known (the mapping's or the profile's): how a bare number in an
+   * answer is read — a value for a regression, a probability for a binary model when within 0..1,
+   * else a class index when whole.
+   */
+  readonly task?: Task;
 }
 
 /** One route a mapping declares. */
@@ -73,9 +81,10 @@ export interface MappedRoute {
   extract(request: unknown, response: unknown, context: ExtractionContext): Extraction;
   /**
    * Builds the request that asks the server for predictions of `rows` (what `modelwatch profile`
-   * sends to score reference data), or undefined when the route cannot be driven that way.
+   * sends to score reference data), or undefined when the route cannot be driven that way. A route
+   * whose template has parameters (`/v2/models/:name/infer`) needs their values in `params`.
    */
-  encode?(rows: readonly RawRow[], schema: ModelSchema): { readonly path: string; readonly body: unknown } | undefined;
+  encode?(rows: readonly RawRow[], schema: ModelSchema, params?: Readonly<Record<string, string>>): { readonly path: string; readonly body: unknown } | undefined;
 }
 
 /** A whole mapping: its routes, and what it knows of the model without a profile. */

@@ -23,8 +23,18 @@ export interface ReferenceProfile {
   readonly source: {
     readonly data: string;
     readonly rows: number;
+    /** Hex sha256 of the data file's bytes (part of the content the version is a hash of; the path is not). */
+    readonly data_sha256?: string;
     /** `upstream <url> (preset <name>)` or `column <name>`. */
     readonly predictions: string;
+  };
+  /**
+   * A text model's profile: the features (`TEXT_FEATURES` of the mapping types) are derived from this
+   * column's text, the out-of-vocabulary share against `vocabulary` (lower-cased tokens, sorted).
+   */
+  readonly text?: {
+    readonly column: string;
+    readonly vocabulary?: readonly string[];
   };
   /** Features (ranges, categories), task, classes and target of the reference data. */
   readonly schema: ModelSchema;

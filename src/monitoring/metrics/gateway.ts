@@ -21,6 +21,8 @@ export interface GatewayMetrics {
   backend(endpoint: string, status: number | 'error', seconds: number): void;
   /** An upstream call that got no answer. */
   upstreamError(kind: UpstreamErrorKind): void;
+  /** A call made again after its connection failed (an idempotent request without a body). */
+  retried(): void;
   /** A request answered 503 by the gateway without calling the upstream. */
   refused(reason: 'overloaded' | 'circuit_open'): void;
 }
@@ -39,7 +41,9 @@ export function createGatewayMetrics(registry: Registry): GatewayMetrics {
   for (const kind of UPSTREAM_ERROR_KINDS) errors.labels({ kind }).inc(0);
   const refusals = new Counter({ name: 'gateway_requests_refused_total', help: 'Requests the gateway answered 503 without calling the model server: overloaded (too many calls in flight) or circuit_open (after consecutive failures).', labelNames: ['reason'] as const, registers: [registry] });
   for (const reason of ['overloaded', 'circuit_open'] as const) refusals.labels({ reason }).inc(0);
+  const retries = new Counter({ name: 'gateway_upstream_retries_total', help: 'Upstream calls made again because the connection failed before any answer (idempotent requests without a body only).', registers: [registry] });
   return {
+    retried: () => retries.inc(),
     request(method, endpoint, status, seconds) {
       requests.labels({ method, endpoint, status: String(status) }).inc();
       durations.labels({ method, endpoint }).observe(seconds);

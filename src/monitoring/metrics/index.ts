@@ -29,6 +29,8 @@ export interface ServiceMetrics {
   touchClient(client: string | undefined): void;
   /** Publishes a newly serving version: its facts, load time and the time of this success; the prediction family follows its task. */
   setServingModel(model: ModelFacts & PredictionModelFacts): void;
+  /** Follows a task and classes for the prediction family alone (a gateway's model, whose quality facts may be unknown). */
+  followPredictions(model: PredictionModelFacts): void;
   /** Counts a version that failed to load while the old one kept serving. */
   recordReloadFailure(reason: ReloadFailureReason): void;
   setLiveQuality(modelVersion: string, live: LiveQuality | undefined): void;
@@ -114,6 +116,7 @@ export function createServiceMetrics(options: ServiceMetricsOptions = {}): Servi
       predictions.setModel(model);
       reload.recordModelServed(now());
     },
+    followPredictions: predictions.setModel,
     recordReloadFailure: reload.recordReloadFailure,
     setLiveQuality: quality.setLiveQuality,
     drill: createDrillMetrics(registry),

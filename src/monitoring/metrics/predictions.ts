@@ -81,7 +81,8 @@ export function createPredictionMetrics(registry: Registry): PredictionRecorders
         return;
       }
       classes[predictionClass]?.inc();
-      confidence.observe(conf);
+      // A server observed through the gateway may answer a class without its probability.
+      if (!Number.isNaN(conf)) confidence.observe(conf);
     },
     setModel(model) {
       const task = model.schema?.task ?? 'binary';

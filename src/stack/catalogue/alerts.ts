@@ -113,6 +113,8 @@ export const LIMIT = {
   memoryShareOfLimit: 0.9,
   /** Gateway mode: share of requests through the gateway answered with a 5xx over 5 minutes. */
   gatewayErrorRatio: 0.05,
+  /** Share of a gateway's mapped answers its mapping could not read (GatewayUnmappedAnswers). */
+  gatewayUnmappedRatio: 0.1,
   /** Gateway mode: the model server's p95 answer time, in seconds. */
   gatewayBackendP95Seconds: 1,
 } as const;
@@ -769,6 +771,25 @@ export const ALERTS: readonly AlertRule[] = [
       firingAt: '20m',
       labels: gatewayJob,
       value: 0.1,
+    },
+  },
+  {
+    name: 'GatewayUnmappedAnswers',
+    expr: `sum by (job) (rate(ml_gateway_unmapped_total[10m])) / (sum by (job) (rate(ml_gateway_unmapped_total[10m])) + sum by (job) (rate(ml_gateway_observed_total[10m]))) > ${LIMIT.gatewayUnmappedRatio}`,
+    for: '10m',
+    severity: 'warning',
+    summary: 'The gateway {{ $labels.job }} cannot read more than 10 % of the answers it forwards',
+    description: '{{ $value | humanizePercentage }} of the answered requests of mapped routes over the last 10 minutes could not be read by the gateway\'s mapping: they were forwarded unchanged, but their predictions are missing from the model metrics, drift and the audit log.',
+    runbook: 'gatewayunmappedanswers',
+    test: {
+      series: [
+        { series: `ml_gateway_observed_total{job="model-gateway",instance="g1:8080",endpoint="/predict"}`, values: '0+60x40' },
+        { series: `ml_gateway_unmapped_total{job="model-gateway",instance="g1:8080",endpoint="/predict",reason="response_unreadable"}`, values: '0x10 0+20x30' },
+      ],
+      silentAt: '8m',
+      firingAt: '35m',
+      labels: gatewayJob,
+      value: 20 / 80,
     },
   },
   {

@@ -1,0 +1,112 @@
+/**
+ * From what a model server answered to the records the native server's monitoring reads: a class
+ * index (with its name, probability and confidence) or a regression's value, and a row binned by the
+ * reference profile's schema. A server reports any subset — a label, a probability, every class's
+ * probability, a confidence — and the rest is derived the way the native server derives it, so a
+ * prediction observed through the gateway counts exactly as one the service made itself.
+ *
+ * Rows are read leniently, not validated: a value the server accepted is what drift must see, even
+ * one outside the reference range (it lands in the outer bins, or the unseen category).
+ */
+import type { ModelSchema } from '../../data/model-schema.js';
+import { canonicalCategory, type Feature, type Row } from '../../data/schema.js';
+import type { PredictionRecord } from '../../server/request-outcome.js';
+import type { ObservedOutput, RawRow } from '../mapping/types.js';
+
+/** What the conversion needs of the model: its schema and the binary decision threshold. */
+export interface RecordModel {
+  readonly schema: Pick<ModelSchema, 'task' | 'classes' | 'features'>;
+  readonly threshold: number;
+}
+
+/** Records, or why an output could not be read as one of the model's predictions. */
+export type RecordsResult = { readonly ok: true; readonly records: PredictionRecord[] } | { readonly ok: false; readonly reason: 'unknown_class' | 'prediction_not_found'; readonly detail: string };
+
+/**
+ * Converts one answered request's rows and outputs (same length). Row i of a batch is named
+ * `<request id>:<i>`, as the native server names the rows of /predict/batch, so feedback joins the
+ * same way; a single row carries the request id itself.
+ *
+ * @example toRecords([{ age: 30 }], [{ label: 1, probability: 0.8 }], 'req-1', model) // records[0].prediction === 1
+ */
+export function toRecords(rows: readonly RawRow[], outputs: readonly ObservedOutput[], requestId: string, model: RecordModel): RecordsResult {
+  const records: PredictionRecord[] = [];
+  const single = rows.length === 1;
+  for (let i = 0; i < outputs.length; i++) {
+    const id = single ? requestId : `${requestId}:${i}`;
+    const row = rowOf(rows[i] ?? {}, model.schema.features);
+    const record = recordOf(outputs[i], id, row, model);
+    if (typeof record === 'string') return { ok: false, reason: record.startsWith('class') ? 'unknown_class' : 'prediction_not_found', detail: `row ${i}: ${record}` };
+    records.push(record);
+  }
+  return { ok: true, records };
+}
+
+/** A row keyed and typed by the schema's features; fields the schema does not name are dropped. */
+function rowOf(raw: RawRow, features: readonly Pick<Feature, 'name' | 'kind'>[]): Row {
+  if (features.length === 0) return toScalars(raw);
+  const row: Row = {};
+  for (const feature of features) {
+    const value = raw[feature.name];
+    if (feature.kind === 'numeric') row[feature.name] = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
+    else {
+      const text = typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
+      row[feature.name] = canonicalCategory(feature as Feature & { kind: 'categorical' }, text) ?? text;
+    }
+  }
+  return row;
+}
+
+/** Without a profile's schema, the scalar fields as sent (for the audit line's raw input). */
+function toScalars(raw: RawRow): Row {
+  const row: Row = {};
+  for (const [name, value] of Object.entries(raw)) if (typeof value === 'number' || typeof value === 'string') row[name] = value;
+  return row;
+}
+
+/** One record, or a sentence saying what was missing or unknown (starting "class" for an unknown class). */
+function recordOf(out: ObservedOutput, requestId: string, row: Row, model: RecordModel): PredictionRecord | string {
+  const { task, classes } = model.schema;
+  if (task === 'regression') {
+    const value = out.value ?? (typeof out.label === 'number' ? out.label : undefined);
+    if (value === undefined || !Number.isFinite(value)) return 'no predicted value';
+    return { requestId, prediction: 0, label: '', confidence: Number.NaN, probability: Number.NaN, value, row };
+  }
+  const named = out.label === undefined ? undefined : classIndex(out.label, classes);
+  if (named === -1) return `class ${JSON.stringify(out.label)} is not one of ${JSON.stringify(classes)}`;
+  if (task === 'binary') {
+    const p = out.probability ?? (out.probabilities?.length === 2 ? out.probabilities[1] : undefined);
+    const prediction = named ?? (p === undefined ? undefined : p >= model.threshold ? 1 : 0);
+    if (prediction === undefined) return 'no class and no probability';
+    const confidence = out.confidence ?? (p === undefined ? Number.NaN : prediction === 1 ? p : 1 - p);
+    const probability = p ?? (Number.isNaN(confidence) ? Number.NaN : prediction === 1 ? confidence : 1 - confidence);
+    return { requestId, prediction, label: classes[prediction] ?? String(prediction), confidence, probability, row };
+  }
+  const probabilities = out.probabilities;
+  let prediction = named;
+  if (prediction === undefined && probabilities) prediction = argmax(probabilities);
+  if (prediction === undefined) return 'no class and no probabilities';
+  const confidence = out.confidence ?? probabilities?.[prediction] ?? Number.NaN;
+  return { requestId, prediction, label: classes[prediction], confidence, probability: confidence, ...(probabilities ? { probabilities } : {}), row };
+}
+
+/**
+ * The index of a class as a server names it: its name (exact, then case-insensitive), or an index —
+ * a number or a numeric string — within the classes. -1 when it is neither.
+ */
+export function classIndex(label: string | number, classes: readonly string[]): number {
+  const text = String(label);
+  const exact = classes.indexOf(text);
+  if (exact !== -1) return exact;
+  const lower = text.toLowerCase();
+  const folded = classes.findIndex((c) => c.toLowerCase() === lower);
+  if (folded !== -1) return folded;
+  const index = typeof label === 'number' ? label : /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  return Number.isInteger(index) && index >= 0 && index < classes.length ? index : -1;
+}
+
+function argmax(values: readonly number[]): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
+  return best;
+}
