@@ -103,7 +103,9 @@ describe('the gateway while its model server fails under load', () => {
     assert.deepEqual(ownAnswers.filter((a) => a.status !== 200), [], 'health and metrics always 200');
     const slowest = Math.max(...ownAnswers.map((a) => a.ms));
     t.diagnostic(`own endpoints: ${ownAnswers.length} answers, p99 ${percentile(ownAnswers.map((a) => a.ms), 99).toFixed(1)} ms, slowest ${slowest.toFixed(1)} ms`);
-    assert.ok(slowest < 1000, `health and metrics answer within a second under load: slowest ${slowest.toFixed(1)} ms`);
+    // Quick, and never waiting on the model server: a blocked answer would take the 2 s --timeout.
+    assert.ok(percentile(ownAnswers.map((a) => a.ms), 50) < 250, `median ${percentile(ownAnswers.map((a) => a.ms), 50).toFixed(1)} ms`);
+    assert.ok(slowest < 2000, `health and metrics answer within the model server's timeout on a loaded machine: slowest ${slowest.toFixed(1)} ms`);
     // Counted: the failures by kind, and the refusals.
     assert.ok((await metricSum(gateway.url, 'gateway_upstream_errors_total')) > 0);
     assert.equal(await metricSum(gateway.url, 'gateway_requests_refused_total', { reason: 'circuit_open' }), tally(answers)['503 MW_UPSTREAM_CIRCUIT_OPEN']);
