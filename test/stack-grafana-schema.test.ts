@@ -94,7 +94,7 @@ describe('the generated Grafana dashboards against @grafana/schema', () => {
   const dashboards = committedDashboards();
 
   test('every committed dashboard type-checks as Grafana Dashboard with its panels typed by their plugins', () => {
-    assert.deepEqual(Object.keys(dashboards), ['data-drift.json', 'ml-pipeline-production.json', 'mlops-overview.json', 'model-health.json', 'training-pipeline.json']);
+    assert.deepEqual(Object.keys(dashboards), ['api-gateway.json', 'data-drift.json', 'ml-pipeline-production.json', 'mlops-overview.json', 'model-health.json', 'training-pipeline.json']);
     for (const [name, dashboard] of Object.entries(dashboards)) assert.deepEqual(dashboard, JSON.parse(generateGrafana()[`dashboards/${name}`]), `deploy/grafana/dashboards/${name} is what the generator writes (run \`npm run stack\`)`);
     assert.deepEqual(typeErrors(dashboards), []);
   });

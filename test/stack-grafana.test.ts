@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
-import { ALERTS, predictShare } from '../src/stack/catalogue/alerts.js';
+import { ALERTS, LIMIT, predictShare } from '../src/stack/catalogue/alerts.js';
 import { RULE_GROUPS, SERVER_ERROR_RATIO_RULE } from '../src/stack/catalogue/recording-rules.js';
 import { ALERTMANAGER_URL, GRAFANA_ALERTS } from '../src/stack/grafana/alerting.js';
 import { generateGrafana } from '../src/stack/grafana/generate.js';
+import { GATEWAY_JOB } from '../src/stack/prometheus/generate.js';
 
 type Panel = { type: string; title: string; datasource: { uid: string }; targets: { expr: string; legendFormat: string; datasource: { uid: string } }[]; fieldConfig: { defaults: { unit?: string; min?: number; thresholds?: { steps: { color: string; value: number | null }[] } } } };
 
@@ -43,7 +44,7 @@ describe('the generated Grafana provisioning', () => {
 
   test('Model Health, MLOps Overview, Data Drift and Training Pipeline are generated, with drift against 0.1 and 0.2 and a feature variable', () => {
     const titles = Object.entries(files).filter(([path]) => path.startsWith('dashboards/')).map(([, text]) => (JSON.parse(text) as { title: string }).title);
-    assert.deepEqual(titles.sort(), ['Data Drift', 'ML Pipeline Production', 'MLOps Overview', 'Model Health', 'Training Pipeline']);
+    assert.deepEqual(titles.sort(), ['API Gateway', 'Data Drift', 'ML Pipeline Production', 'MLOps Overview', 'Model Health', 'Training Pipeline']);
     const pipeline = JSON.parse(files['dashboards/training-pipeline.json']) as { panels: Panel[] };
     const exprs = pipeline.panels.flatMap((p) => p.targets.map((t) => t.expr)).join(' ');
     for (const metric of ['pipeline_run_status', 'pipeline_step_duration_seconds', 'model_training_accuracy', 'model_training_loss', 'pipeline_rows_processed_total']) assert.match(exprs, new RegExp(metric), `Training Pipeline shows ${metric}`);
@@ -54,6 +55,19 @@ describe('the generated Grafana provisioning', () => {
     assert.ok(drift.panels.some((p) => p.targets.some((t) => t.expr.includes('ml_model_estimated_accuracy'))) && drift.panels.some((p) => p.targets.some((t) => t.expr.includes('source="live"'))), 'estimated beside live accuracy');
     const health = JSON.parse(files['dashboards/model-health.json']) as { panels: Panel[] };
     assert.ok(health.panels.some((p) => p.type === 'heatmap'), 'a latency heatmap');
+  });
+
+  test("API Gateway shows every gateway family for one gateway job, its lines at the gateway alerts' thresholds", () => {
+    const gateway = JSON.parse(files['dashboards/api-gateway.json']) as { panels: Panel[]; templating: { list: { name: string; query: string; current: { value: string } }[] } };
+    assert.deepEqual(gateway.templating.list.map((v) => [v.name, v.current.value]), [['job', GATEWAY_JOB]]);
+    const exprs = gateway.panels.flatMap((p) => p.targets.map((t) => t.expr));
+    for (const expr of exprs) assert.match(expr, /\{job="\$job"/, `${expr} reads the chosen gateway job only`);
+    for (const family of ['gateway_http_requests_total', 'gateway_http_request_duration_seconds_bucket', 'gateway_backend_requests_total', 'gateway_backend_request_duration_seconds_bucket', 'gateway_upstream_errors_total', 'gateway_requests_refused_total', 'gateway_upstream_in_flight', 'gateway_circuit_state', 'process_cpu_seconds_total', 'process_resident_memory_bytes']) {
+      assert.ok(exprs.some((e) => e.includes(family)), `a panel reads ${family}`);
+    }
+    const byTitle = new Map(gateway.panels.map((p) => [p.title, p]));
+    assert.deepEqual(byTitle.get('Error Rate (5xx)')!.fieldConfig.defaults.thresholds!.steps.map((s) => s.value), [null, LIMIT.gatewayErrorRatio * 100], "GatewayHighErrorRate's 5 %");
+    assert.deepEqual(byTitle.get('Model Server Latency p95')!.fieldConfig.defaults.thresholds!.steps.map((s) => s.value), [null, LIMIT.gatewayBackendP95Seconds], "MLInferenceLatencyHigh's 1 s");
   });
 
   test('the error panels show the server-error share (5xx), not every non-2xx: rejected input is not the service failing', () => {

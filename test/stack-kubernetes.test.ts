@@ -25,6 +25,7 @@ import { NAMES, NAMESPACE } from '../src/stack/kubernetes/common.js';
 import { kubernetesManifests, type KubernetesObject } from '../src/stack/kubernetes/generate.js';
 import { PIPELINE_ARGS, TRAINING_DATA_DIR } from '../src/stack/kubernetes/pipeline.js';
 import { SCRAPE_FILE } from '../src/stack/kubernetes/prometheus.js';
+import { GATEWAY_JOB } from '../src/stack/prometheus/generate.js';
 import { PROBE_PATHS } from '../src/stack/kubernetes/server.js';
 import { CONTAINER_LOG_DIR, CONTAINER_LOG_GLOB, FILEBEAT_CONFIG_DIR, FILEBEAT_CONFIG_KEY, POD_LOG_DIR, kubernetesFilebeatConfig } from '../src/stack/kubernetes/filebeat.js';
 import { CA_CERT_PATH } from '../src/stack/filebeat/generate.js';
@@ -235,20 +236,28 @@ describe('deploy/kubernetes/ generated from src/stack/kubernetes/', () => {
     assert.deepEqual(container.env?.find((e) => e.name === 'PIPELINE_INSTANCE'), { name: 'PIPELINE_INSTANCE', value: cronJob.metadata!.name });
   });
 
-  test("the Prometheus scrape job is prometheus.yml's modelwatch job, found by Kubernetes discovery", () => {
+  test("the Prometheus scrape jobs are prometheus.yml's modelwatch and gateway jobs, found by Kubernetes discovery", () => {
     const scrapeMap = find<IConfigMap>('ConfigMap', NAMES.prometheusScrape);
     const scrape = parse(scrapeMap.data![SCRAPE_FILE]) as { scrape_configs: Record<string, unknown>[] };
     type Job = { job_name: string; scrape_interval?: string; metrics_path?: string; relabel_configs?: Record<string, unknown>[] };
     const prometheus = parse(readFileSync(root('deploy/prometheus/prometheus.yml'), 'utf8')) as { scrape_configs: Job[] };
     const reference = prometheus.scrape_configs.find((j) => j.job_name === 'modelwatch')!;
-    const [job] = scrape.scrape_configs as (Job & { kubernetes_sd_configs: { role: string; namespaces: { names: string[] } }[] })[];
-    assert.equal(scrape.scrape_configs.length, 1);
+    const jobs = scrape.scrape_configs as (Job & { kubernetes_sd_configs: { role: string; namespaces?: { names: string[] } }[] })[];
+    assert.deepEqual(jobs.map((j) => j.job_name), ['modelwatch', GATEWAY_JOB]);
+    const [job, gateway] = jobs;
     for (const key of ['job_name', 'scrape_interval', 'metrics_path'] as const) assert.equal(job[key], reference[key], key);
     assert.deepEqual(job.relabel_configs!.slice(-reference.relabel_configs!.length), reference.relabel_configs, "001's relabelling, as in prometheus.yml");
     assert.deepEqual(job.kubernetes_sd_configs, [{ role: 'endpoints', namespaces: { names: [NAMESPACE] } }]);
     const keep = (label: string) => job.relabel_configs!.find((r) => r.action === 'keep' && (r.source_labels as string[])[0] === label)?.regex;
     assert.equal(keep('__meta_kubernetes_service_label_app_kubernetes_io_name'), service.metadata!.labels!['app.kubernetes.io/name']);
     assert.equal(keep('__meta_kubernetes_endpoint_port_name'), service.spec!.ports![0].name);
+    // The gateways: prometheus.yml's gateway job (its path under the gateway's prefix), found in any
+    // namespace by the label on their Service.
+    const gatewayReference = prometheus.scrape_configs.find((j) => j.job_name === GATEWAY_JOB)!;
+    for (const key of ['job_name', 'scrape_interval', 'metrics_path'] as const) assert.equal(gateway[key], gatewayReference[key], key);
+    assert.equal(gateway.metrics_path, '/-/modelwatch/metrics');
+    assert.deepEqual(gateway.kubernetes_sd_configs, [{ role: 'endpoints' }]);
+    assert.equal(gateway.relabel_configs!.find((r) => r.action === 'keep' && (r.source_labels as string[])[0] === '__meta_kubernetes_service_label_modelwatch_io_gateway')?.regex, 'true');
   });
 
   test('promtool check config accepts the scrape job (discovery aside)', () => {

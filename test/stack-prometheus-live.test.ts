@@ -2,7 +2,8 @@
  * The generated configuration and rules against a real Prometheus and Pushgateway (Debian's
  * `prometheus` and `prometheus-pushgateway`, installed by .ci/run): Prometheus runs the generated
  * prometheus.yml — its addresses pointed at this test's processes, its intervals shortened to a
- * second — and scrapes a real modelwatch (found through file_sd) and the Pushgateway. After traffic
+ * second — and scrapes a real modelwatch (found through file_sd), a `modelwatch gateway` in front
+ * of it, and the Pushgateway. After traffic
  * with predictions, rejections and feedback, every recording rule, every dashboard panel, every
  * Grafana alert and every query that docs/metrics.md lists returns data, the alert
  * expressions evaluate without error, and a pushed series keeps its own job label.
@@ -14,6 +15,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
+import type { FastifyInstance } from 'fastify';
 import { parse, stringify } from 'yaml';
 import { freePort } from '../bench/children.js';
 import { loadConfig } from '../src/config.js';
@@ -22,7 +24,8 @@ import { ALERTS } from '../src/stack/catalogue/alerts.js';
 import { GRAFANA_ALERTS } from '../src/stack/grafana/alerting.js';
 import { DASHBOARDS } from '../src/stack/grafana/dashboards.js';
 import { RULE_GROUPS } from '../src/stack/catalogue/recording-rules.js';
-import { generatePrometheus, PROMETHEUS_FILES } from '../src/stack/prometheus/generate.js';
+import { GATEWAY_JOB, generatePrometheus, PROMETHEUS_FILES } from '../src/stack/prometheus/generate.js';
+import { buildGateway, GATEWAY_PREFIX } from '../src/gateway/app.js';
 import { startService, type RunningService } from '../src/server/serve.js';
 import { createProgress } from '../src/cli/progress.js';
 import { writeLabelledCsv } from '../src/data/csv.js';
@@ -53,7 +56,7 @@ type ScrapeConfig = { job_name: string; scrape_interval?: string; static_configs
  * path is proven), the Pushgateway and Prometheus itself by static list, no node-exporter (none
  * runs here) and no Alertmanager (stack-alerting-e2e has one); every interval a second.
  */
-function testConfig(dir: string, addresses: { modelwatch: string; pushgateway: string; prometheus: string }) {
+function testConfig(dir: string, addresses: { modelwatch: string; gateway: string; pushgateway: string; prometheus: string }) {
   const generated = parse(generatePrometheus()[PROMETHEUS_FILES.config]) as { global: Record<string, unknown>; scrape_configs: ScrapeConfig[]; rule_files: string[]; alerting?: unknown };
   const targetsFile = join(dir, 'modelwatch-targets.json');
   writeFileSync(targetsFile, JSON.stringify([{ targets: [addresses.modelwatch] }]));
@@ -65,9 +68,11 @@ function testConfig(dir: string, addresses: { modelwatch: string; pushgateway: s
       job.static_configs = [];
       job.file_sd_configs = [{ files: [targetsFile], refresh_interval: '1s' }];
     } else {
-      const address = job.job_name === 'pushgateway' ? addresses.pushgateway : job.job_name === 'prometheus' ? addresses.prometheus : undefined;
+      const address = { pushgateway: addresses.pushgateway, prometheus: addresses.prometheus, [GATEWAY_JOB]: addresses.gateway }[job.job_name];
       assert.ok(address, `the test knows where ${job.job_name} runs`);
       job.static_configs = [{ targets: [address] }];
+      // The gateway job's file_sd directory is the deployment's; this test lists its gateway statically.
+      delete job.file_sd_configs;
     }
   }
   delete generated.alerting;
@@ -81,6 +86,7 @@ function testConfig(dir: string, addresses: { modelwatch: string; pushgateway: s
 
 describe('the generated configuration and rules against a real Prometheus scraping modelwatch and a Pushgateway', { skip: skipUnlessTool(missing) }, () => {
   let service: RunningService;
+  let gateway: FastifyInstance;
   let prometheus: ChildProcess;
   let pushgateway: ChildProcess;
   let api: string;
@@ -95,13 +101,17 @@ describe('the generated configuration and rules against a real Prometheus scrapi
   before(async () => {
     const dir = tempDir('modelwatch-prometheus-');
     service = await startService(loadConfig({}, { PORT: 0, HOST: '127.0.0.1', MODEL_DIR: trainedRegistry().dir, LOG_STDOUT: false, MONITOR_INTERVAL_SECONDS: 1 }));
+    // A gateway in front of the service, scraped under the generated gateway job (its path under
+    // the gateway's prefix): the "API Gateway" dashboard's queries need its series.
+    ({ app: gateway } = await buildGateway({ upstream: service.url, preset: 'native', timeoutSeconds: 5, prefix: GATEWAY_PREFIX }));
+    const gatewayUrl = await gateway.listen({ port: 0, host: '127.0.0.1' });
     const port = await freePort();
     const pushPort = await freePort();
     api = `http://127.0.0.1:${port}`;
     // A persistence file of its own: Debian's default, /var/lib/prometheus/pushgateway.data, would
     // carry series over from other runs.
     pushgateway = spawn('prometheus-pushgateway', [`--web.listen-address=127.0.0.1:${pushPort}`, `--persistence.file=${join(dir, 'pushgateway.data')}`], { stdio: 'ignore' });
-    const config = testConfig(dir, { modelwatch: new URL(service.url).host, pushgateway: `127.0.0.1:${pushPort}`, prometheus: `127.0.0.1:${port}` });
+    const config = testConfig(dir, { modelwatch: new URL(service.url).host, gateway: new URL(gatewayUrl).host, pushgateway: `127.0.0.1:${pushPort}`, prometheus: `127.0.0.1:${port}` });
     writeFileSync(join(dir, 'prometheus.yml'), stringify(config));
     prometheus = spawn('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--web.enable-admin-api'], { stdio: 'ignore' });
     for (let i = 0; i < 100; i++) {
@@ -130,6 +140,7 @@ describe('the generated configuration and rules against a real Prometheus scrapi
       assert.equal(batch.status, 200);
       for (let i = 0; i < 10; i++) await fetch(`${service.url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(chunk[i].features) });
       await fetch(`${service.url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"age": 5}' });
+      for (let i = 0; i < 5; i++) await fetch(`${gatewayUrl}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(chunk[i].features) });
       await fetch(`${service.url}/feedback/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ feedback: chunk.map((r, i) => ({ request_id: `p${round}:${i}`, actual: r.y })) }) });
       await sleep(1200);
     }
@@ -139,12 +150,13 @@ describe('the generated configuration and rules against a real Prometheus scrapi
   after(async () => {
     prometheus?.kill('SIGTERM');
     pushgateway?.kill('SIGTERM');
+    await gateway?.close();
     await service?.close();
   });
 
-  test('Prometheus scrapes modelwatch (found through file_sd), the Pushgateway and itself', async () => {
+  test('Prometheus scrapes modelwatch (found through file_sd), the gateway, the Pushgateway and itself', async () => {
     const up = (await query('up')) as { metric: { job: string }; value: [number, string] }[];
-    assert.deepEqual(up.map((s) => [s.metric.job, s.value[1]]).sort(), [['modelwatch', '1'], ['prometheus', '1'], ['pushgateway', '1']]);
+    assert.deepEqual(up.map((s) => [s.metric.job, s.value[1]]).sort(), [[GATEWAY_JOB, '1'], ['modelwatch', '1'], ['prometheus', '1'], ['pushgateway', '1']]);
   });
 
   test("a pipeline run's pushed series keep their job, pipeline and instance (honor_labels)", async () => {

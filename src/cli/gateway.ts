@@ -7,6 +7,7 @@ import { readVocabulary } from '../gateway/mapping/text-features.js';
 import { createLogger } from '../monitoring/audit/logger.js';
 import { createPrettyStream, wantsPrettyLogs } from '../monitoring/audit/pretty-stream.js';
 import { buildGateway, GATEWAY_PREFIX, OBSERVE_MAX_BYTES } from '../gateway/app.js';
+import { DEFAULT_GATEWAY_BODY_LIMIT } from '../gateway/body-limit.js';
 import { PRESET_NAMES, type PresetName } from '../gateway/mapping/presets/index.js';
 import { parseNumberOption, parseUrlOption, usageError } from './options.js';
 
@@ -25,6 +26,7 @@ interface GatewayFlags {
   mapping?: string;
   vocabulary?: string;
   observeMaxBytes: number;
+  bodyLimit: number;
 }
 
 /**
@@ -53,6 +55,7 @@ export function registerGatewayCommand(program: Command): void {
     .option('--reference <profile.json>', 'a reference profile (modelwatch profile): drift of every feature and of the predictions against it, and the label-free accuracy estimate')
     .option('--vocabulary <file>', 'a text model\'s vocabulary, one token per line: the share of out-of-vocabulary tokens is observed')
     .option('--observe-max-bytes <n>', 'largest request or response body kept for observing; larger ones are forwarded and counted as not observed', parseNumberOption('--observe-max-bytes', 1024, 1024 ** 3, true), OBSERVE_MAX_BYTES)
+    .option('--body-limit <bytes>', 'largest request body passed to the model server; beyond, 413 (MW_GATEWAY_BODY_TOO_LARGE)', parseNumberOption('--body-limit', 1, 2 ** 40, true), DEFAULT_GATEWAY_BODY_LIMIT)
     .option('--prefix <path>', 'where the gateway\'s own endpoints live (metrics, health, ready, status)', parsePrefix, GATEWAY_PREFIX)
     .addHelpText('after', `\nThe gateway's own endpoints: <prefix>/metrics, <prefix>/health, <prefix>/ready, <prefix>/status.\nExit codes: 0 stopped by SIGTERM or SIGINT; 1 failure; 2 a bad flag.\n`)
     .action(async (flags: GatewayFlags) => {
@@ -77,6 +80,7 @@ export function registerGatewayCommand(program: Command): void {
         profile,
         mapping: flags.mapping ? mappingFor({ file: flags.mapping }) : undefined,
         vocabulary: flags.vocabulary ? readVocabulary(flags.vocabulary) : profile?.text?.vocabulary ? new Set(profile.text.vocabulary) : undefined,
+        bodyLimit: flags.bodyLimit,
       });
       const address = await app.listen({ port: flags.port, host: flags.host });
       process.stderr.write(`modelwatch gateway on ${address} in front of ${flags.upstream} (preset ${flags.preset}); metrics at ${address}${flags.prefix}/metrics\n`);

@@ -7,16 +7,19 @@
  * gateway cannot reach or wait for it answers itself, with a coded 502 or 504 that says so.
  */
 import { performance } from 'node:perf_hooks';
+import type { Readable } from 'node:stream';
 import replyFrom, { type FastifyReplyFromHooks as ReplyFromCallOptions } from '@fastify/reply-from';
 import { STATUS_CODES } from 'node:http';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
 import { loadConfig, type Config } from '../config.js';
-import { GatewayOverloadedError, UpstreamCircuitOpenError, UpstreamTimeoutError, UpstreamUnreachableError } from '../errors.js';
+import { GatewayBodyTooLargeError, GatewayOverloadedError, UpstreamCircuitOpenError, UpstreamTimeoutError, UpstreamUnreachableError } from '../errors.js';
 import { createLogger, type ServiceLogger } from '../monitoring/audit/logger.js';
 import { createGatewayMetrics, type UpstreamErrorKind } from '../monitoring/metrics/gateway.js';
+import { registerGuardGauges } from '../monitoring/metrics/gateway-guard.js';
 import { createServiceMetrics } from '../monitoring/metrics/index.js';
 import { requestIdOf } from '../server/request-id.js';
+import { announcedOver, DEFAULT_GATEWAY_BODY_LIMIT, limitedBody } from './body-limit.js';
 import type { Mapping, MappedRoute } from './mapping/types.js';
 import { captureRequest, copyResponse } from './observe/body-capture.js';
 import { createModelLayer, type ModelLayer } from './observe/model-layer.js';
@@ -45,6 +48,8 @@ export interface GatewayOptions {
   readonly circuitOpenSeconds?: number;
   /** Attempts after the first for an idempotent request without a body whose connection failed (default 1). */
   readonly retries?: number;
+  /** Largest request body in bytes; beyond, 413 MW_GATEWAY_BODY_TOO_LARGE (default 64 MiB). */
+  readonly bodyLimit?: number;
   /** Clock in ms (tests inject one). */
   readonly now?: () => number;
   /** How to read the model's requests and answers (default: the preset's mapping). */
@@ -122,7 +127,9 @@ export async function buildGateway(options: GatewayOptions): Promise<Gateway> {
   const upstream = new URL(options.upstream);
   const timeoutMs = options.timeoutSeconds * 1000;
   const guard = new UpstreamGuard({ maxInFlight: options.maxInFlight ?? 256, failureThreshold: options.circuitFailures ?? 5, openSeconds: options.circuitOpenSeconds ?? 10, now: options.now });
-  const app = Fastify({ logger: false, genReqId: requestIdOf, requestIdHeader: false, bodyLimit: 64 * 1024 * 1024 });
+  registerGuardGauges(registry, () => ({ inFlight: guard.inFlight, circuit: guard.circuit }));
+  const bodyLimit = options.bodyLimit ?? DEFAULT_GATEWAY_BODY_LIMIT;
+  const app = Fastify({ logger: false, genReqId: requestIdOf, requestIdHeader: false, bodyLimit });
   await app.register(replyFrom, {
     base: upstream.origin,
     undici: { connections: options.connections ?? 128, pipelining: 1, connectTimeout: timeoutMs, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, keepAliveTimeout: 30_000 },
@@ -130,13 +137,18 @@ export async function buildGateway(options: GatewayOptions): Promise<Gateway> {
   });
   // Bodies are not parsed: the stream is handed to the upstream as it arrives — except on a route
   // the mapping observes, whose (small) body is kept to be read after the answer, and forwarded from the copy.
+  // Either way within --body-limit (body-limit.ts): a body announced larger is not read (the handler
+  // answers 413), and a chunked one is cut off at the bound, its call aborted and remembered here.
   app.removeAllContentTypeParsers();
+  const overLimit = new WeakSet<FastifyRequest>();
   app.addContentTypeParser('*', (request, payload, done) => {
+    if (announcedOver(request.headers, bodyLimit)) return done(null, payload);
+    const limited = (body: Readable) => limitedBody(request.headers, body, bodyLimit, () => overLimit.add(request));
     const route = observedRoute(request.method, request.url.split('?', 1)[0]);
-    if (!route) return done(null, payload);
+    if (!route) return done(null, limited(payload));
     captureRequest(payload, keepLimit, (error, captured) => {
       request.gatewayKept = { route, body: captured?.kept };
-      done(error, captured?.forward);
+      done(error, captured && limited(captured.forward));
     });
   });
   app.decorateRequest('gatewayTiming', null);
@@ -173,12 +185,13 @@ export async function buildGateway(options: GatewayOptions): Promise<Gateway> {
       .send({ statusCode: status, code: error.code, error: STATUS_CODES[status], message: error.message, request_id: reply.request.id });
   };
 
-  const failed = (kind: UpstreamErrorKind, reply: FastifyReply) => {
+  const failed = (failure: UpstreamFailure, reply: FastifyReply) => {
+    const kind = kindOf(failure);
     const timing = reply.request.gatewayTiming;
     if (timing) timing.answered = false;
     metrics.upstreamError(kind);
     if (timing) metrics.backend(timing.endpoint, 'error', (performance.now() - timing.upstreamStarted) / 1000);
-    const error = kind === 'timeout' ? new UpstreamTimeoutError(upstream.origin, options.timeoutSeconds) : new UpstreamUnreachableError(upstream.origin, kind === 'reset' ? 'it closed the connection' : 'connection refused or host not found');
+    const error = kind === 'timeout' ? new UpstreamTimeoutError(upstream.origin, options.timeoutSeconds) : new UpstreamUnreachableError(upstream.origin, UNANSWERED[kind] ?? `its answer could not be read: ${failure.message}`);
     answer(reply, error);
   };
 
@@ -192,6 +205,7 @@ export async function buildGateway(options: GatewayOptions): Promise<Gateway> {
     const path = request.url.split('?', 1)[0];
     const timing: Timing = { started: performance.now(), upstreamStarted: performance.now(), endpoint: endpointOf(declared, path) };
     request.gatewayTiming = timing;
+    if (announcedOver(request.headers, bodyLimit)) return answer(reply, new GatewayBodyTooLargeError(bodyLimit));
     const refusal = guard.admit();
     if (refusal) return refuse(reply, refusal);
     // Once per admitted call, whatever happens: the response closes after the answer, an error, or
@@ -225,7 +239,8 @@ export async function buildGateway(options: GatewayOptions): Promise<Gateway> {
           ),
         );
       },
-      onError: (_res, { error }) => failed(kindOf(error as UpstreamFailure), reply),
+      // A body cut off at the bound aborts the call: the client's fault, not the model server's.
+      onError: (_res, { error }) => (overLimit.has(request) ? answer(reply, new GatewayBodyTooLargeError(bodyLimit)) : failed(error as UpstreamFailure, reply)),
     });
   };
   app.all('/*', forward);
@@ -246,6 +261,9 @@ export async function buildGateway(options: GatewayOptions): Promise<Gateway> {
 }
 
 const headerOf = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
+
+/** What a 502 says happened, by kind (`other`: the error's own message, e.g. undici's "Response does not match the HTTP/1.1 protocol" for an answer that is not HTTP). */
+const UNANSWERED: Partial<Record<UpstreamErrorKind, string>> = { reset: 'it closed the connection', unreachable: 'connection refused or host not found' };
 
 /** An error reply-from reports for an upstream call, with its code and the socket error under it. */
 type UpstreamFailure = Error & { code?: string; cause?: { code?: string } };

@@ -21,7 +21,8 @@ const healthy = (port: number, path: string) => healthcheck(`wget -q --spider ht
 /**
  * Prometheus: 7-day retention, the admin API (for `POST /api/v1/admin/tsdb/snapshot` backups) and
  * the lifecycle API (`POST /-/reload` after regenerating the rules). The config, the rules and the
- * file_sd targets are mounted; targets/ names the second replica, `modelwatch-2`.
+ * file_sd targets are mounted; targets/ names the second replica, `modelwatch-2`, and gateways/
+ * the `modelwatch gateway` instances an operator adds.
  */
 export function prometheusService() {
   const { prometheus } = STACK_SERVICES;
@@ -39,6 +40,7 @@ export function prometheusService() {
       generatedFile(`prometheus/${PROMETHEUS_FILES.config}`, config),
       generatedFile('prometheus/rules', '/etc/prometheus/rules'),
       generatedFile(`prometheus/${posix.dirname(PROMETHEUS_FILES.fileSdTargets)}`, '/etc/prometheus/targets'),
+      generatedFile(`prometheus/${posix.dirname(PROMETHEUS_FILES.gatewayTargets)}`, `/etc/prometheus/${posix.dirname(PROMETHEUS_FILES.gatewayTargets)}`),
       volume(VOLUMES.prometheus, '/prometheus'),
     ],
     ...ports(prometheus),

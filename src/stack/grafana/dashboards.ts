@@ -6,7 +6,8 @@
  */
 import type { GeneratedDashboard, GeneratedPanel, HeatmapPanel, PieChartPanel, PrometheusTarget, StatPanel, TimeSeriesPanel } from './grafana-types.js';
 import type { GrafanaUnit } from './units.js';
-import { predictShare } from '../catalogue/alerts.js';
+import { LIMIT, predictShare } from '../catalogue/alerts.js';
+import { GATEWAY_JOB } from '../prometheus/generate.js';
 import { SERVER_ERROR_RATIO_RULE } from '../catalogue/recording-rules.js';
 
 /** One query of a panel; `legend` becomes the series name. */
@@ -44,7 +45,7 @@ export interface DashboardSpec {
   /** What the dashboard is for; shown in Grafana's dashboard settings and search. */
   readonly description: string;
   /** A second tag beside `modelwatch`, for Grafana's dashboard search. */
-  readonly tag: 'service' | 'model' | 'drift' | 'pipeline';
+  readonly tag: 'service' | 'model' | 'drift' | 'pipeline' | 'gateway';
   readonly panels: readonly PanelSpec[];
   /** A dashboard variable: its name and the PromQL label_values query that fills it. */
   readonly variable?: { readonly name: string; readonly query: string; readonly default: string };
@@ -245,8 +246,74 @@ export const TRAINING_PIPELINE: DashboardSpec = {
   ],
 };
 
+/** A gateway family's rate over 5 minutes for the chosen gateway job, summed `by` (nothing: one line). */
+const gatewayRate = (family: string, by?: string, matchers = '') => `sum${by ? ` by (${by})` : ''} (rate(${family}{job="$job"${matchers}}[5m]))`;
+/** A quantile of a gateway histogram over 5 minutes for the chosen job, all endpoints together. */
+const gatewayQuantile = (q: number, family: string) => `histogram_quantile(${q}, sum by (le) (rate(${family}_bucket{job="$job"}[5m])))`;
+
+/**
+ * `modelwatch gateway` in front of another model server, one gateway job at a time: what clients
+ * asked of it (rate by endpoint and status, the 5xx share GatewayHighErrorRate pages on, latency),
+ * what it asked of the model server (status, p95 — MLInferenceLatencyHigh's line), the calls that
+ * got no answer (MLServiceDown's input), the requests it refused, the calls in flight and the
+ * circuit breaker's state, and its own CPU and memory.
+ */
+export const API_GATEWAY: DashboardSpec = {
+  uid: 'api-gateway',
+  title: 'API Gateway',
+  description: 'modelwatch gateway in front of another model server: request rate by endpoint and status, the 5xx share, latency p95/p99, the model server\'s own answers and p95, upstream errors by kind, refused requests, calls in flight, the circuit breaker\'s state, and the gateway\'s CPU and memory.',
+  tag: 'gateway',
+  // Gateways are scraped under whatever job their operator names (the catalogue's gateway alerts
+  // keep the job); the generated prometheus.yml names it model-gateway.
+  variable: { name: 'job', query: 'label_values(gateway_http_requests_total, job)', default: GATEWAY_JOB },
+  panels: [
+    { title: 'Request Rate', type: 'timeseries', queries: [{ expr: gatewayRate('gateway_http_requests_total'), legend: 'requests/s' }], unit: 'reqps', min: 0 },
+    { title: 'Requests by Endpoint', type: 'timeseries', queries: [{ expr: gatewayRate('gateway_http_requests_total', 'endpoint'), legend: '{{endpoint}}' }], unit: 'reqps', min: 0 },
+    { title: 'Requests by Status', type: 'timeseries', queries: [{ expr: gatewayRate('gateway_http_requests_total', 'status'), legend: '{{status}}' }], unit: 'reqps', min: 0 },
+    {
+      title: 'Error Rate (5xx)',
+      type: 'stat',
+      // What GatewayHighErrorRate compares, in percent. No 5xx at all is 0 %, not "No data".
+      queries: [{ expr: `(${gatewayRate('gateway_http_requests_total', undefined, ',status=~"5.."')} or vector(0)) / ${gatewayRate('gateway_http_requests_total')} * 100`, legend: 'server errors (5xx)' }],
+      unit: 'percent',
+      thresholds: [{ color: 'green', value: null }, { color: 'red', value: LIMIT.gatewayErrorRatio * 100 }],
+    },
+    {
+      title: 'Latency p95 / p99 (through the gateway)',
+      type: 'timeseries',
+      queries: [
+        { expr: gatewayQuantile(0.95, 'gateway_http_request_duration_seconds'), legend: 'p95' },
+        { expr: gatewayQuantile(0.99, 'gateway_http_request_duration_seconds'), legend: 'p99' },
+      ],
+      unit: 's',
+      min: 0,
+    },
+    {
+      title: 'Model Server Latency p95',
+      type: 'timeseries',
+      queries: [{ expr: gatewayQuantile(0.95, 'gateway_backend_request_duration_seconds'), legend: 'p95' }],
+      unit: 's',
+      min: 0,
+      thresholds: [{ color: 'green', value: null }, { color: 'red', value: LIMIT.gatewayBackendP95Seconds }],
+    },
+    { title: 'Model Server Answers by Status', type: 'timeseries', queries: [{ expr: gatewayRate('gateway_backend_requests_total', 'status'), legend: '{{status}}' }], unit: 'reqps', min: 0 },
+    { title: 'Upstream Errors by Kind', type: 'timeseries', queries: [{ expr: gatewayRate('gateway_upstream_errors_total', 'kind'), legend: '{{kind}}' }], unit: 'reqps', min: 0 },
+    { title: 'Refused Requests by Reason', type: 'timeseries', queries: [{ expr: gatewayRate('gateway_requests_refused_total', 'reason'), legend: '{{reason}}' }], unit: 'reqps', min: 0 },
+    { title: 'Calls in Flight', type: 'timeseries', queries: [{ expr: 'gateway_upstream_in_flight{job="$job"}', legend: '{{instance}}' }], min: 0 },
+    {
+      title: 'Circuit State (gateways per state)',
+      type: 'stat',
+      // Each gateway's breaker is 1 in exactly one state: the sum is how many gateways are in each.
+      queries: [{ expr: 'sum by (state) (gateway_circuit_state{job="$job"})', legend: '{{state}}' }],
+      min: 0,
+    },
+    { title: 'CPU', type: 'timeseries', queries: [{ expr: 'rate(process_cpu_seconds_total{job="$job"}[5m])', legend: '{{instance}}' }], unit: 'percentunit', min: 0 },
+    { title: 'Memory (resident)', type: 'timeseries', queries: [{ expr: 'process_resident_memory_bytes{job="$job"}', legend: '{{instance}}' }], unit: 'bytes', min: 0 },
+  ],
+};
+
 /** Every generated dashboard. */
-export const DASHBOARDS: readonly DashboardSpec[] = [ML_PIPELINE_PRODUCTION, MODEL_HEALTH, MLOPS_OVERVIEW, DATA_DRIFT, TRAINING_PIPELINE];
+export const DASHBOARDS: readonly DashboardSpec[] = [ML_PIPELINE_PRODUCTION, MODEL_HEALTH, MLOPS_OVERVIEW, DATA_DRIFT, TRAINING_PIPELINE, API_GATEWAY];
 
 const DATASOURCE = { type: 'prometheus', uid: 'prometheus' } as const;
 const REDUCE_LAST = { calcs: ['lastNotNull'], fields: '', values: false };

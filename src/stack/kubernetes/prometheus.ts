@@ -4,13 +4,15 @@
  * interval, path and the instance relabelling come from the Prometheus generator, so the recording
  * rules and alerts (`job="modelwatch"`) work unchanged.
  *
+ * A second job finds `modelwatch gateway` instances by a label on their Service.
+ *
  * It is a ConfigMap so that `kubectl apply -f deploy/kubernetes/` accepts the whole directory; its
  * one key is a file in the format of Prometheus's `scrape_config_files` (and its list is what
  * kube-prometheus-stack's `additionalScrapeConfigs` takes).
  */
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { stringify } from 'yaml';
-import { instanceRelabelling, modelwatchJob } from '../prometheus/generate.js';
+import { gatewayJob, instanceRelabelling, modelwatchJob } from '../prometheus/generate.js';
 import { NAMES, NAMESPACE, metadata } from './common.js';
 import { HTTP_PORT_NAME } from './server.js';
 
@@ -34,10 +36,29 @@ export function kubernetesScrapeConfig() {
   };
 }
 
+/**
+ * The gateway scrape job: every address of a Service labelled `modelwatch.io/gateway: "true"`,
+ * on its port named `http`, in any namespace (a gateway runs beside its model server, not in
+ * modelwatch's namespace), under prometheus.yml's gateway job name, interval and path.
+ */
+export function kubernetesGatewayScrapeConfig() {
+  return {
+    ...gatewayJob(),
+    kubernetes_sd_configs: [{ role: 'endpoints' }],
+    relabel_configs: [
+      { source_labels: ['__meta_kubernetes_service_label_modelwatch_io_gateway'], regex: 'true', action: 'keep' },
+      { source_labels: ['__meta_kubernetes_endpoint_port_name'], regex: HTTP_PORT_NAME, action: 'keep' },
+      { source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace' },
+      { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod' },
+      ...instanceRelabelling(),
+    ],
+  };
+}
+
 /** The scrape file as a ConfigMap. */
 export function prometheusScrapeConfigMap(): ConfigMap {
   return new ConfigMap({
     metadata: metadata(NAMES.prometheusScrape, 'server'),
-    data: { [SCRAPE_FILE]: stringify({ scrape_configs: [kubernetesScrapeConfig()] }, { lineWidth: 0 }) },
+    data: { [SCRAPE_FILE]: stringify({ scrape_configs: [kubernetesScrapeConfig(), kubernetesGatewayScrapeConfig()] }, { lineWidth: 0 }) },
   });
 }

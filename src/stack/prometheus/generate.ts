@@ -2,7 +2,9 @@
  * The Prometheus part of the stack, generated from the catalogue: scrape configuration, recording
  * and alert rules, and the `promtool test rules` file holding every alert's test case.
  */
+import { posix } from 'node:path';
 import { generatedYaml } from '../generated-file.js';
+import { GATEWAY_PREFIX } from '../../gateway/app.js';
 import { ALERTS, SERVICE_LABEL, type AlertRule } from '../catalogue/alerts.js';
 import { RULE_GROUPS } from '../catalogue/recording-rules.js';
 import { renderAnnotation } from './annotations.js';
@@ -18,7 +20,14 @@ export const PROMETHEUS_FILES = {
   alertRules: 'rules/modelwatch-alerts.yml',
   alertTests: 'tests/modelwatch-alerts.test.yml',
   fileSdTargets: 'targets/modelwatch.json',
+  gatewayTargets: 'gateways/model-gateway.json',
 } as const;
+
+/**
+ * The job `modelwatch gateway` instances are scraped under: the catalogue's gateway alerts keep
+ * whatever job they find, and the "API Gateway" dashboard picks one (this one by default).
+ */
+export const GATEWAY_JOB = 'model-gateway';
 
 
 function annotations(alert: AlertRule, labels: Readonly<Record<string, string>>, value?: number) {
@@ -60,6 +69,15 @@ export function modelwatchJob() {
   return { job_name: 'modelwatch', scrape_interval: INTERVALS.modelwatchScrape, metrics_path: '/metrics' };
 }
 
+/**
+ * The gateway scrape job: `modelwatch gateway` serves its metrics under its own prefix
+ * (`/-/modelwatch/metrics`), beside the model server's paths it forwards. Its targets come from
+ * file_sd (gateways/*.json), since a gateway runs wherever its model server does.
+ */
+export function gatewayJob() {
+  return { job_name: GATEWAY_JOB, scrape_interval: INTERVALS.modelwatchScrape, metrics_path: `${GATEWAY_PREFIX}/metrics` };
+}
+
 /** The instance label is the scraped address (host:port), the label every per-replica alert names. */
 export function instanceRelabelling() {
   return [{ source_labels: ['__address__'], target_label: 'instance' }];
@@ -80,6 +98,11 @@ function config() {
         ...modelwatchJob(),
         static_configs: [{ targets: [hostPort(STACK_SERVICES.modelwatch)] }],
         file_sd_configs: [{ files: ['targets/*.json'], refresh_interval: '1m' }],
+        relabel_configs: instanceRelabelling(),
+      },
+      {
+        ...gatewayJob(),
+        file_sd_configs: [{ files: [`${posix.dirname(PROMETHEUS_FILES.gatewayTargets)}/*.json`], refresh_interval: '1m' }],
         relabel_configs: instanceRelabelling(),
       },
       { job_name: 'pushgateway', honor_labels: true, static_configs: [{ targets: [hostPort(STACK_SERVICES.pushgateway)] }] },
@@ -155,5 +178,7 @@ export function generatePrometheus(): Record<string, string> {
     [PROMETHEUS_FILES.alertRules]: generatedYaml(alertRules()),
     [PROMETHEUS_FILES.alertTests]: generatedYaml(alertTests()),
     [PROMETHEUS_FILES.fileSdTargets]: `${JSON.stringify([{ targets: ['modelwatch-2:5000'], labels: { replica: '2' } }], null, 2)}\n`,
+    // No gateway runs in the stack: its operator lists theirs here (host:port of each gateway).
+    [PROMETHEUS_FILES.gatewayTargets]: '[]\n',
   };
 }
