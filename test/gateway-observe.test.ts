@@ -128,6 +128,7 @@ describe('the gateway observes a native server through a mapping and a profile',
 });
 
 describe('the gateway without a profile, in front of a server whose answers its mapping cannot read', () => {
+  const lines = new CapturedLines();
   let upstream: Server;
   let gateway: Gateway;
   let url: string;
@@ -138,12 +139,13 @@ describe('the gateway without a profile, in front of a server whose answers its 
         response.setHeader('content-type', 'application/json');
         if (request.headers['x-answer'] === 'garbage') return response.end('not json at all');
         if (request.headers['x-answer'] === 'empty') return response.end('{}');
+        if (request.headers['x-answer'] === 'class-only') return response.end('{"prediction":1}');
         response.end(JSON.stringify({ prediction: 1, probability: 0.75 }));
       });
     });
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
     const { port } = upstream.address() as { port: number };
-    gateway = await buildGateway({ upstream: `http://127.0.0.1:${port}`, preset: 'flask', timeoutSeconds: 5, prefix: GATEWAY_PREFIX, mapping: MAPPING, config: config() });
+    gateway = await buildGateway({ upstream: `http://127.0.0.1:${port}`, preset: 'flask', timeoutSeconds: 2, prefix: GATEWAY_PREFIX, mapping: MAPPING, config: config(), log: createLogger({ serviceName: 't', level: 'info', stdout: false, stream: lines }), observeMaxBytes: 2048, connections: 2 });
     url = await gateway.app.listen({ port: 0, host: '127.0.0.1' });
   });
   after(async () => {
@@ -168,5 +170,57 @@ describe('the gateway without a profile, in front of a server whose answers its 
     // The class is known (0/1), so a label still joins.
     const joined = await fetch(`${url}${GATEWAY_PREFIX}/feedback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ request_id: 'x', actual: 1 }) });
     assert.equal(joined.status, 404, 'an id it never saw');
+  });
+
+  test('a class answered without its probability: observed, no confidence claimed, the process alive', async () => {
+    const response = await fetch(`${url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-answer': 'class-only', 'x-request-id': 'class-only-1' }, body: JSON.stringify(SEED_BODY) });
+    assert.equal(await response.text(), '{"prediction":1}');
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    gateway.model.monitor!.tick();
+    await gateway.log.drain();
+    const line = lines.lines.find((l) => l.request_id === 'class-only-1')!;
+    assert.equal(line.prediction, 1);
+    assert.equal(line.confidence, null, 'JSON has no NaN: the audit line stays valid');
+    const text = await (await fetch(`${url}${GATEWAY_PREFIX}/metrics`)).text();
+    assert.equal(sampleValue(text, 'ml_predictions_by_class_total', { prediction_class: '1' }), 2);
+    assert.equal(sampleValue(text, 'ml_prediction_confidence_count'), 1, 'only the answer with a probability');
+  });
+
+  test('clients that abort uploads past the kept size do not hold the upstream\'s connections', { timeout: 10_000 }, async () => {
+    const { request } = await import('node:http');
+    const target = new URL(url);
+    for (let i = 0; i < 3; i++) {
+      await new Promise<void>((resolve) => {
+        const req = request({ host: target.hostname, port: target.port, path: '/predict', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': '10000' } });
+        req.on('error', () => resolve());
+        req.write('{"age": 30, "padding": "' + 'x'.repeat(4000));
+        setTimeout(() => {
+          req.destroy();
+          resolve();
+        }, 100);
+      });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const after = await fetch(`${url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(SEED_BODY), signal: AbortSignal.timeout(1500) });
+    assert.equal(after.status, 200, 'both pooled connections are free again');
+  });
+
+  test('a compressed body that decodes past the kept size is not decoded further: body_too_large', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const bomb = gzipSync(Buffer.from(JSON.stringify({ ...SEED_BODY, padding: ' '.repeat(1_000_000) })));
+    assert.ok(bomb.length < 2048, `small on the wire (${bomb.length} bytes)`);
+    const response = await fetch(`${url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: bomb });
+    assert.equal(response.status, 200);
+    await response.text();
+    const text = await (await fetch(`${url}${GATEWAY_PREFIX}/metrics`)).text();
+    assert.equal(sampleValue(text, 'ml_gateway_unmapped_total', { endpoint: '/predict', reason: 'body_too_large' }), 1);
+  });
+
+  test('the prefix is the gateway\'s: JSON-only feedback, and no path under it forwarded', async () => {
+    const plain = await fetch(`${url}${GATEWAY_PREFIX}/feedback`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' });
+    assert.equal(plain.status, 415);
+    const unknown = await fetch(`${url}${GATEWAY_PREFIX}/nope`);
+    assert.equal(unknown.status, 404);
+    assert.equal(((await unknown.json()) as { code: string }).code, 'MW_ROUTE_NOT_FOUND');
   });
 });

@@ -21,7 +21,7 @@ import { createServiceMetrics } from '../monitoring/metrics/index.js';
 import { requestIdOf } from '../server/request-id.js';
 import { announcedOver, DEFAULT_GATEWAY_BODY_LIMIT, limitedBody } from './body-limit.js';
 import type { Mapping, MappedRoute } from './mapping/types.js';
-import { captureRequest, copyResponse } from './observe/body-capture.js';
+import { captureRequest, copyResponse, KeepBudget } from './observe/body-capture.js';
 import { createModelLayer, type ModelLayer } from './observe/model-layer.js';
 import type { ReferenceProfile } from './profile/types.js';
 import { PRESETS, type PresetName } from './mapping/presets/index.js';
@@ -68,6 +68,12 @@ export interface GatewayOptions {
 
 /** The default of {@link GatewayOptions.observeMaxBytes}: prediction bodies are far smaller. */
 export const OBSERVE_MAX_BYTES = 1024 * 1024;
+
+/**
+ * Most bytes of bodies kept for observing at once, across all requests in flight (or four times
+ * `observeMaxBytes`, if more): past it, bodies are forwarded and counted as not observed.
+ */
+export const OBSERVE_BUDGET_BYTES = 64 * 1024 * 1024;
 
 /** A built gateway. */
 export interface Gateway {
@@ -119,8 +125,9 @@ export async function buildGateway(options: GatewayOptions): Promise<Gateway> {
   const metrics = createGatewayMetrics(registry);
   const mapping = options.mapping ?? PRESETS[options.preset];
   const declared = mapping.routes;
-  const model = createModelLayer({ config, mapping, profile: options.profile, vocabulary: options.vocabulary, metrics: service, log, now: options.now });
   const keepLimit = options.observeMaxBytes ?? OBSERVE_MAX_BYTES;
+  const model = createModelLayer({ config, mapping, profile: options.profile, vocabulary: options.vocabulary, metrics: service, log, observeMaxBytes: keepLimit, now: options.now });
+  const keepBudget = new KeepBudget(Math.max(OBSERVE_BUDGET_BYTES, 4 * keepLimit));
   const retryDelay = retryPolicy(options.retries ?? 1, metrics.retried) as unknown as NonNullable<ReplyFromCallOptions['retryDelay']>;
   /** The mapped route that observes `method` on `path`, if any. */
   const observedRoute = (method: string, path: string) => mapping.routes.find((r) => r.method === method && r.pattern.test(path));
@@ -146,8 +153,9 @@ export async function buildGateway(options: GatewayOptions): Promise<Gateway> {
     const limited = (body: Readable) => limitedBody(request.headers, body, bodyLimit, () => overLimit.add(request));
     const route = observedRoute(request.method, request.url.split('?', 1)[0]);
     if (!route) return done(null, limited(payload));
-    captureRequest(payload, keepLimit, (error, captured) => {
+    captureRequest(payload, keepLimit, keepBudget, (error, captured) => {
       request.gatewayKept = { route, body: captured?.kept };
+      if (captured) request.raw.once('close', captured.release);
       done(error, captured && limited(captured.forward));
     });
   });
@@ -168,7 +176,8 @@ export async function buildGateway(options: GatewayOptions): Promise<Gateway> {
   app.get(own('/status'), async () => ({
     mode: 'gateway',
     upstream: upstream.origin,
-    preset: options.preset,
+    preset: options.mapping ? null : options.preset,
+    mapping: mapping.name,
     endpoints: declared.map((d) => d.endpoint),
     timeout_seconds: options.timeoutSeconds,
     circuit: guard.circuit,
@@ -224,7 +233,7 @@ export async function buildGateway(options: GatewayOptions): Promise<Gateway> {
         if (!kept || status < 200 || status >= 300) return res.send(upstreamResponse.stream);
         const { headers } = upstreamResponse as unknown as { headers: Record<string, string | string[] | undefined> };
         res.send(
-          copyResponse(upstreamResponse.stream, keepLimit, (body) =>
+          copyResponse(upstreamResponse.stream, keepLimit, keepBudget, (body) =>
             model.observer.push({
               route: kept.route,
               requestId: request.id,

@@ -122,8 +122,11 @@ export class ModelMonitor implements DriftSource {
 
   private process(item: QueuedPrediction): void {
     const { record, modelVersion, timeMs } = item;
-    if (modelVersion === this.modelVersion) this.drift?.observe(record.row, record.prediction, record.confidence, timeMs, record.value);
-    this.quality.remember(record.requestId, record.prediction, record.confidence, modelVersion, timeMs, record.value);
+    // A class answered without its probability (a server behind the gateway) is binned as a
+    // certainty, as `modelwatch profile` bins such answers in the reference.
+    const confidence = Number.isFinite(record.confidence) || record.value !== undefined ? record.confidence : 1;
+    if (modelVersion === this.modelVersion) this.drift?.observe(record.row, record.prediction, confidence, timeMs, record.value);
+    this.quality.remember(record.requestId, record.prediction, confidence, modelVersion, timeMs, record.value);
   }
 
   /**

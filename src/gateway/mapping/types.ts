@@ -77,6 +77,11 @@ export interface MappedRoute {
   readonly pattern: RegExp;
   /** The HTTP method observed (other methods on the path are forwarded and labelled, not observed). */
   readonly method: string;
+  /**
+   * Rows are always named `<request id>:<index>`, even a single one (modelwatch's /predict/batch);
+   * otherwise a single row carries the request id itself.
+   */
+  readonly indexedRows?: boolean;
   /** Reads rows and outputs from the parsed request and response bodies. */
   extract(request: unknown, response: unknown, context: ExtractionContext): Extraction;
   /**

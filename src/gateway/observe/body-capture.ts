@@ -3,20 +3,59 @@
  * answer is sent, without changing a byte or holding more than a bound in memory: a request body is
  * gathered up to `limit` bytes (a prediction request is small) and forwarded from the copy; past the
  * limit it is forwarded as a stream and not kept. A response body is copied chunk by chunk as it
- * streams to the client, up to the same limit.
+ * streams to the client, up to the same limit. Every kept byte is also taken from one
+ * {@link KeepBudget} for the whole gateway, so a flood of clients each holding a large upload open
+ * cannot make the copies grow without bound: past the budget, bodies are forwarded and not kept.
+ *
+ * Streams are joined with `pipeline`, not `pipe`, so a client that goes away mid-upload or
+ * mid-download ends the upstream call too (with `pipe` the upstream connection waited forever).
  */
-import { PassThrough, Readable, Transform } from 'node:stream';
+import { PassThrough, pipeline, Readable, Transform } from 'node:stream';
 
-/** A request body gathered for observing, or — past the limit — the stream to forward instead. */
-export type CapturedRequest = { readonly kept: Buffer; readonly forward: Readable } | { readonly kept: undefined; readonly forward: Readable };
+/** The bytes of bodies kept at once, across every request in flight. */
+export class KeepBudget {
+  private used = 0;
+
+  /** @example const budget = new KeepBudget(64 * 1024 * 1024); */
+  constructor(readonly max: number) {}
+
+  /** Bytes kept now. */
+  get inUse(): number {
+    return this.used;
+  }
+
+  /** Takes `bytes` if they fit, and says whether they did. */
+  take(bytes: number): boolean {
+    if (this.used + bytes > this.max) return false;
+    this.used += bytes;
+    return true;
+  }
+
+  /** Gives back bytes taken. */
+  give(bytes: number): void {
+    this.used -= bytes;
+  }
+}
+
+/** A request body gathered for observing, or — past the limit or the budget — the stream to forward instead. */
+export interface CapturedRequest {
+  /** The whole body; undefined when it was not kept. */
+  readonly kept: Buffer | undefined;
+  readonly forward: Readable;
+  /** Gives the kept bytes back to the budget (once the exchange is over). */
+  release(): void;
+}
+
+const ignore = () => undefined;
 
 /**
- * Gathers `payload` up to `limit` bytes. Within the limit, `kept` is the whole body and `forward`
- * replays it; past it, `forward` carries what was read and then the rest, and nothing is kept.
+ * Gathers `payload` up to `limit` bytes. Within the limit (and the budget), `kept` is the whole body
+ * and `forward` replays it; past it, `forward` carries what was read and then the rest, and nothing
+ * is kept.
  *
- * @example captureRequest(request.raw, 1 << 20, (error, captured) => done(error, captured.forward));
+ * @example captureRequest(request.raw, 1 << 20, budget, (error, captured) => done(error, captured.forward));
  */
-export function captureRequest(payload: Readable, limit: number, done: (error: Error | null, captured?: CapturedRequest) => void): void {
+export function captureRequest(payload: Readable, limit: number, budget: KeepBudget, done: (error: Error | null, captured?: CapturedRequest) => void): void {
   const chunks: Buffer[] = [];
   let size = 0;
   const cleanup = () => {
@@ -25,25 +64,35 @@ export function captureRequest(payload: Readable, limit: number, done: (error: E
     payload.off('error', onError);
   };
   const onData = (chunk: Buffer) => {
-    size += chunk.length;
-    chunks.push(chunk);
-    if (size <= limit) return;
-    // Too large to keep: what was read goes first, the rest streams behind it.
+    if (size + chunk.length <= limit && budget.take(chunk.length)) {
+      size += chunk.length;
+      chunks.push(chunk);
+      return;
+    }
+    // Not to be kept: what was read goes first, the rest streams behind it.
     cleanup();
+    budget.give(size);
     payload.pause();
     const forward = new PassThrough();
     for (const c of chunks) forward.write(c);
+    forward.write(chunk);
     chunks.length = 0;
-    payload.pipe(forward);
-    done(null, { kept: undefined, forward });
+    pipeline(payload, forward, ignore);
+    done(null, { kept: undefined, forward, release: ignore });
   };
   const onEnd = () => {
     cleanup();
     const kept = Buffer.concat(chunks, size);
-    done(null, { kept, forward: Readable.from([kept]) });
+    let released = false;
+    const release = () => {
+      if (!released) budget.give(size);
+      released = true;
+    };
+    done(null, { kept, forward: Readable.from([kept]), release });
   };
   const onError = (error: Error) => {
     cleanup();
+    budget.give(size);
     done(error);
   };
   payload.on('data', onData);
@@ -52,28 +101,42 @@ export function captureRequest(payload: Readable, limit: number, done: (error: E
 }
 
 /**
- * The stream to send instead of `stream`: the same bytes, and a copy of them (up to `limit` bytes)
- * handed to `onEnd` once the body ended — undefined when it was larger than the limit; nothing when
- * it failed or was cut short. (A 'data' listener on the original would start its flow before the
- * reply pipes it, and the client could miss the first chunks.)
+ * The stream to send instead of `stream`: the same bytes, and a copy of them (up to `limit` bytes,
+ * within the budget) handed to `onEnd` once the body ended — undefined when it was not kept; nothing
+ * when it failed or was cut short. (A 'data' listener on the original would start its flow before
+ * the reply pipes it, and the client could miss the first chunks.)
  *
- * @example reply.send(copyResponse(upstream.stream, 1 << 20, (body) => observer.push({ ..., response: body })));
+ * @example reply.send(copyResponse(upstream.stream, 1 << 20, budget, (body) => observer.push({ ..., response: body })));
  */
-export function copyResponse(stream: Readable, limit: number, onEnd: (body: Buffer | undefined) => void): Readable {
+export function copyResponse(stream: Readable, limit: number, budget: KeepBudget, onEnd: (body: Buffer | undefined) => void): Readable {
   const chunks: Buffer[] = [];
   let size = 0;
+  let keeping = true;
+  const stopKeeping = () => {
+    budget.give(size);
+    chunks.length = 0;
+    keeping = false;
+  };
   const copy = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
-      size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
-      else chunks.length = 0;
+      if (keeping && size + chunk.length <= limit && budget.take(chunk.length)) {
+        size += chunk.length;
+        chunks.push(chunk);
+      } else if (keeping) stopKeeping();
       callback(null, chunk);
     },
     flush(callback) {
-      onEnd(size <= limit ? Buffer.concat(chunks, size) : undefined);
+      const body = keeping ? Buffer.concat(chunks, size) : undefined;
+      if (keeping) stopKeeping();
+      onEnd(body);
       callback();
     },
+    destroy(error, callback) {
+      if (keeping) stopKeeping();
+      callback(error);
+    },
   });
-  stream.once('error', (error) => copy.destroy(error));
-  return stream.pipe(copy);
+  // pipeline: a client gone mid-answer (the reply destroys `copy`) ends the upstream response too.
+  pipeline(stream, copy, ignore);
+  return copy;
 }

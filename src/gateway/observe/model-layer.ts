@@ -7,6 +7,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config.js';
+import { echo, RouteNotFoundError } from '../../errors.js';
 import type { ServiceLogger } from '../../monitoring/audit/logger.js';
 import { createGatewayObservedMetrics } from '../../monitoring/metrics/gateway-observed.js';
 import { createGatewayTextMetrics } from '../../monitoring/metrics/gateway-text.js';
@@ -36,6 +37,8 @@ export interface ModelLayerOptions {
   readonly vocabulary?: ReadonlySet<string>;
   readonly metrics: ServiceMetrics;
   readonly log: ServiceLogger;
+  /** Most bytes of a body observed (a compressed one, once decoded). */
+  readonly observeMaxBytes: number;
   /** Clock in ms (tests inject one). */
   readonly now?: () => number;
 }
@@ -70,12 +73,15 @@ export function createModelLayer(options: ModelLayerOptions): ModelLayer {
   monitor?.start(config.MONITOR_INTERVAL_SECONDS);
   const observer = new GatewayObserver({
     model,
-    context: { featureNames: profile?.schema.features.map((f) => f.name), classes: learnClasses ? undefined : model.schema.classes, task: learnClasses ? undefined : model.schema.task, vocabulary: options.vocabulary },
+    // Answers are read in the server's class order (the mapping's), then put in the profile's.
+    context: { featureNames: profile?.schema.features.map((f) => f.name), classes: learnClasses ? undefined : (mapping.classes ?? model.schema.classes), task: learnClasses ? undefined : model.schema.task, vocabulary: options.vocabulary },
+    serverClasses: mapping.classes,
     counts: createGatewayObservedMetrics(metrics.registry),
     metrics: config.METRICS_ENABLED ? metrics : undefined,
     monitor,
     audit: config.AUDIT_LOG ? log : undefined,
     rawInputs: config.AUDIT_RAW_INPUTS,
+    maxBytes: options.observeMaxBytes,
     learnClasses,
     log: log.service,
     observeText: mapping.text && config.METRICS_ENABLED ? createGatewayTextMetrics(metrics.registry) : undefined,
@@ -101,9 +107,15 @@ export function createModelLayer(options: ModelLayerOptions): ModelLayer {
       await app.register(
         async (scope) => {
           // The gateway forwards raw bodies; its own routes read JSON, with the service's coded errors.
+          // JSON only (another type is a coded 415), as the service's own /feedback.
+          scope.removeAllContentTypeParsers();
           scope.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: config.BODY_LIMIT_BYTES }, scope.getDefaultJsonParser('ignore', 'ignore'));
           await scope.register(errorHandling, { bodyLimit: config.BODY_LIMIT_BYTES, log: log.service });
           await scope.register(registerFeedbackRoutes, { monitor, state, batchMaxItems: config.FEEDBACK_BATCH_MAX_ITEMS, ttlSeconds: config.PREDICTION_STORE_TTL_SECONDS });
+          // The prefix is the gateway's: a path under it that is none of its routes is not forwarded.
+          scope.all('/*', async (request) => {
+            throw new RouteNotFoundError(request.method, echo(request.url.split('?')[0]));
+          });
         },
         { prefix },
       );

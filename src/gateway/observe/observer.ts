@@ -47,6 +47,8 @@ export interface Exchange {
 export interface GatewayObserverOptions {
   readonly model: ServingModel;
   readonly context: ExtractionContext;
+  /** The classes in the server's answer order, when a mapping gives them. */
+  readonly serverClasses?: readonly string[];
   readonly counts: GatewayObservedMetrics;
   /** Absent when METRICS_ENABLED is false. */
   readonly metrics?: Pick<ServiceMetrics, 'observePrediction' | 'beforeCollect' | 'followPredictions'>;
@@ -55,6 +57,8 @@ export interface GatewayObserverOptions {
   /** Absent when AUDIT_LOG is false. */
   readonly audit?: Pick<ServiceLogger, 'prediction' | 'beforeDrain'>;
   readonly rawInputs: boolean;
+  /** Most bytes a compressed body may decode to before it is not observed (`body_too_large`). */
+  readonly maxBytes: number;
   /**
    * Without a profile or the mapping's classes, class names are learned as they are first answered
    * (at most {@link MAX_LEARNED_CLASSES}) and counted by name; such predictions are not stored for
@@ -85,7 +89,7 @@ export class GatewayObserver {
 
   constructor(private readonly options: GatewayObserverOptions) {
     const { model } = options;
-    this.recordModel = options.learnClasses ? { threshold: model.threshold, schema: { ...model.schema, task: 'multiclass', classes: this.learned } } : model;
+    this.recordModel = options.learnClasses ? { threshold: model.threshold, schema: { ...model.schema, task: 'multiclass', classes: this.learned } } : { schema: model.schema, threshold: model.threshold, serverClasses: options.serverClasses };
     this.hash = inputHashFor(model.schema.features);
     const flush = () => this.queue.flush();
     options.metrics?.beforeCollect(flush);
@@ -120,11 +124,14 @@ export class GatewayObserver {
     // Only answers are predictions: an error the upstream or the gateway answered is in gateway_* already.
     if (exchange.status < 200 || exchange.status >= 300) return undefined;
     if (!exchange.request || !exchange.response) return 'body_too_large';
-    const extraction = readAnswered(exchange.route, decoded(exchange.request, exchange.requestEncoding), decoded(exchange.response, exchange.responseEncoding), this.options.context, Number.POSITIVE_INFINITY);
+    const request = decoded(exchange.request, exchange.requestEncoding, this.options.maxBytes);
+    const response = decoded(exchange.response, exchange.responseEncoding, this.options.maxBytes);
+    if (request === TOO_LARGE || response === TOO_LARGE) return 'body_too_large';
+    const extraction = readAnswered(exchange.route, request, response, this.options.context, Number.POSITIVE_INFINITY);
     if (!extraction.ok) return extraction.reason;
     if (this.options.learnClasses) this.learn(extraction.observed.outputs);
     if (this.options.observeText) for (const row of extraction.observed.rows) this.options.observeText(Number(row.text_length), Number(row.token_count), row.oov_share === undefined ? undefined : Number(row.oov_share));
-    const result = toRecords(extraction.observed.rows, extraction.observed.outputs, exchange.requestId, this.recordModel);
+    const result = toRecords(extraction.observed.rows, extraction.observed.outputs, exchange.requestId, this.recordModel, exchange.route.indexedRows === true);
     if (!result.ok) return result.reason;
     this.tally.observed++;
     this.tally.predictions += result.records.length;
@@ -142,7 +149,7 @@ export class GatewayObserver {
         prediction: record.prediction,
         confidence: record.confidence,
         probability: record.probability,
-        label: record.probabilities || this.options.learnClasses ? record.label : undefined,
+        label: model.schema.task === 'multiclass' || this.options.learnClasses ? record.label : undefined,
         value: record.value,
         duration: exchange.durationMs,
         model_type: model.type,
@@ -168,11 +175,18 @@ export class GatewayObserver {
   }
 }
 
-/** A body as sent, decoded when the client or server compressed it; undefined when it does not decode. */
-function decoded(body: Buffer, encoding: string | undefined): Buffer | undefined {
+/** What {@link decoded} answers for a body that decodes to more than it may. */
+const TOO_LARGE = Symbol('too large');
+
+/**
+ * A body as sent, decoded when the client or server compressed it — to at most `maxBytes` (a small
+ * compressed body can decode to a gigabyte) — or undefined when it does not decode.
+ */
+function decoded(body: Buffer, encoding: string | undefined, maxBytes: number): Buffer | undefined | typeof TOO_LARGE {
+  const options = { maxOutputLength: maxBytes };
   try {
-    return encoding === 'gzip' || encoding === 'x-gzip' ? gunzipSync(body) : encoding === 'br' ? brotliDecompressSync(body) : encoding === 'deflate' ? inflateSync(body) : body;
-  } catch {
-    return undefined;
+    return encoding === 'gzip' || encoding === 'x-gzip' ? gunzipSync(body, options) : encoding === 'br' ? brotliDecompressSync(body, options) : encoding === 'deflate' ? inflateSync(body, options) : body;
+  } catch (error) {
+    return (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' ? TOO_LARGE : undefined;
   }
 }

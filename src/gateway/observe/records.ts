@@ -17,6 +17,12 @@ import type { ObservedOutput, RawRow } from '../mapping/types.js';
 export interface RecordModel {
   readonly schema: Pick<ModelSchema, 'task' | 'classes' | 'features'>;
   readonly threshold: number;
+  /**
+   * The classes in the order the server answers them (a mapping's `classes`), when it differs from
+   * the schema's: class indexes and probability lists are read in this order, then put in the
+   * schema's, as `modelwatch profile` does for the reference.
+   */
+  readonly serverClasses?: readonly string[];
 }
 
 /** Records, or why an output could not be read as one of the model's predictions. */
@@ -25,17 +31,19 @@ export type RecordsResult = { readonly ok: true; readonly records: PredictionRec
 /**
  * Converts one answered request's rows and outputs (same length). Row i of a batch is named
  * `<request id>:<i>`, as the native server names the rows of /predict/batch, so feedback joins the
- * same way; a single row carries the request id itself.
+ * same way; a single row carries the request id itself, unless the route always indexes its rows
+ * (`indexed`: the native /predict/batch names even a one-row batch's row `<id>:0`).
  *
  * @example toRecords([{ age: 30 }], [{ label: 1, probability: 0.8 }], 'req-1', model) // records[0].prediction === 1
  */
-export function toRecords(rows: readonly RawRow[], outputs: readonly ObservedOutput[], requestId: string, model: RecordModel): RecordsResult {
+export function toRecords(rows: readonly RawRow[], outputs: readonly ObservedOutput[], requestId: string, model: RecordModel, indexed = false): RecordsResult {
   const records: PredictionRecord[] = [];
-  const single = rows.length === 1;
+  const single = rows.length === 1 && !indexed;
+  const reorder = serverOrder(model);
   for (let i = 0; i < outputs.length; i++) {
     const id = single ? requestId : `${requestId}:${i}`;
     const row = rowOf(rows[i] ?? {}, model.schema.features);
-    const record = recordOf(outputs[i], id, row, model);
+    const record = recordOf(reorder ? reorder(outputs[i]) : outputs[i], id, row, model);
     if (typeof record === 'string') return { ok: false, reason: record.startsWith('class') ? 'unknown_class' : 'prediction_not_found', detail: `row ${i}: ${record}` };
     records.push(record);
   }
@@ -75,7 +83,8 @@ function recordOf(out: ObservedOutput, requestId: string, row: Row, model: Recor
   const named = out.label === undefined ? undefined : classIndex(out.label, classes);
   if (named === -1) return `class ${JSON.stringify(out.label)} is not one of ${JSON.stringify(classes)}`;
   if (task === 'binary') {
-    const p = out.probability ?? (out.probabilities?.length === 2 ? out.probabilities[1] : undefined);
+    if (out.probabilities && out.probabilities.length !== 2) return `${out.probabilities.length} probabilities for a binary model`;
+    const p = out.probability ?? out.probabilities?.[1];
     const prediction = named ?? (p === undefined ? undefined : p >= model.threshold ? 1 : 0);
     if (prediction === undefined) return 'no class and no probability';
     const confidence = out.confidence ?? (p === undefined ? Number.NaN : prediction === 1 ? p : 1 - p);
@@ -83,6 +92,7 @@ function recordOf(out: ObservedOutput, requestId: string, row: Row, model: Recor
     return { requestId, prediction, label: classes[prediction] ?? String(prediction), confidence, probability, row };
   }
   const probabilities = out.probabilities;
+  if (probabilities && probabilities.length !== classes.length) return `${probabilities.length} probabilities for ${classes.length} classes`;
   let prediction = named;
   if (prediction === undefined && probabilities) prediction = argmax(probabilities);
   if (prediction === undefined) return 'no class and no probabilities';
@@ -103,6 +113,23 @@ export function classIndex(label: string | number, classes: readonly string[]): 
   if (folded !== -1) return folded;
   const index = typeof label === 'number' ? label : /^\d+$/.test(text) ? Number(text) : Number.NaN;
   return Number.isInteger(index) && index >= 0 && index < classes.length ? index : -1;
+}
+
+/**
+ * The conversion of an output from the server's class order to the schema's, or undefined when the
+ * two agree (or the server's order is unknown).
+ */
+function serverOrder(model: RecordModel): ((out: ObservedOutput) => ObservedOutput) | undefined {
+  const server = model.serverClasses;
+  const schema = model.schema.classes;
+  if (!server || server.length !== schema.length || server.every((c, i) => c === schema[i])) return undefined;
+  const toSchema = server.map((c) => classIndex(c, schema));
+  if (toSchema.includes(-1)) return undefined;
+  return (out) => ({
+    ...out,
+    label: typeof out.label === 'number' && Number.isInteger(out.label) && out.label >= 0 && out.label < server.length ? schema[toSchema[out.label]] : out.label,
+    probabilities: out.probabilities?.length === server.length ? schema.map((_, s) => out.probabilities![toSchema.indexOf(s)]) : out.probabilities,
+  });
 }
 
 function argmax(values: readonly number[]): number {

@@ -21,7 +21,8 @@ const Num = Type.Number();
 const ProfileSchema = Type.Object({
   format: Type.String(),
   name: Type.String({ minLength: 1 }),
-  version: Type.String({ minLength: 1 }),
+  // It labels metrics and is written into audit lines: a name, not free text.
+  version: Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]*$' }),
   created_at: Type.String({ minLength: 1 }),
   source: Type.Object({ data: Type.String(), rows: Type.Integer({ minimum: 1 }), data_sha256: Type.Optional(Type.String({ pattern: '^[0-9a-f]{64}$' })), predictions: Type.String() }),
   text: Type.Optional(Type.Object({ column: Type.String({ minLength: 1 }), vocabulary: Type.Optional(Type.Array(Type.String())) })),

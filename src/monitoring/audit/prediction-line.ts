@@ -66,8 +66,9 @@ export const PREDICTION_LINE_SCHEMA = {
     endpoint: str,
     prediction: { type: 'integer', minimum: 0 },
     label: str,
-    confidence: num,
-    probability: num,
+    // null: a model server observed through the gateway answered a class without its probability.
+    confidence: { type: ['number', 'null'] },
+    probability: { type: ['number', 'null'] },
     value: { type: ['number', 'null'] },
     duration: num,
     model_type: str,
@@ -132,7 +133,7 @@ export function createPredictionLineWriter(sink: Pick<LineSink, 'write'>, servic
       afterRequestId[p] ??
       (afterRequestId[p] = `","endpoint":"${r.endpoint}","prediction":${p},${r.label === undefined ? '' : `"label":${JSON.stringify(r.label)},`}"confidence":`);
     sink.write(
-      `{"@timestamp":"${now()}${afterTimestamp}${r.request_id}${head}${r.confidence},"probability":${r.probability},` +
+      `{"@timestamp":"${now()}${afterTimestamp}${r.request_id}${head}${finite(r.confidence)},"probability":${finite(r.probability)},` +
         `"duration":${r.duration}${afterDuration}${r.input_hash}${tail}`,
     );
   };
@@ -159,3 +160,6 @@ export function cachedIsoTime(): () => string {
     return text;
   };
 }
+
+/** A number as JSON: JSON has no NaN or Infinity, so those are written as null. */
+const finite = (x: number): number | 'null' => (Number.isFinite(x) ? x : 'null');

@@ -33,6 +33,7 @@ export const NATIVE: Mapping = {
   name: 'native',
   routes: [
     declareRoute('/predict', readPredict, (rows) => (rows.length === 1 ? rows[0] : undefined)),
-    declareRoute('/predict/batch', readBatch, (rows) => ({ rows })),
+    // The service names every row of a batch `<id>:<index>`, a one-row batch's too.
+    { ...declareRoute('/predict/batch', readBatch, (rows) => ({ rows })), indexedRows: true },
   ],
 };
