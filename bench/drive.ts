@@ -31,11 +31,6 @@ export interface DriveOptions {
   readonly body: string;
   /** Records latencies here too, so slices of one server's measurement add up (default: a fresh one). */
   readonly latency?: Histogram;
-  /**
-   * Requests per second over all connections (default: none, a closed loop). At a rate the server
-   * keeps up with, latency is the time one request takes, not the queue a saturated machine builds.
-   */
-  readonly rate?: number;
 }
 
 /**
@@ -66,7 +61,6 @@ export function drive(url: string, options: DriveOptions): Promise<Measurement> 
         pipelining: 1,
         duration: options.seconds,
         timeout: 10,
-        ...(options.rate ? { overallRate: options.rate } : {}),
       },
       (error: unknown, result: autocannon.Result) => {
         if (error) {

@@ -8,14 +8,12 @@
  * ratio (through / direct), the latency each proxy adds at p50 and p99, and the CPU each server and
  * the load generator (autocannon, in this process) spend per request.
  *
- * The load is a closed loop by default: each connection sends its next request when the last is
- * answered, so the three processes and the load generator saturate the machine together and the
- * latency is mostly the queue that saturation builds (connections / throughput). With --rate the
- * load is open: that many requests per second over all connections, which every server keeps up
- * with, so the latency is the time one request takes.
+ * The load is a closed loop: each connection sends its next request when the last is answered, so
+ * with 16 connections the three processes and the load generator saturate the machine together and
+ * the latency is mostly the queue that saturation builds (connections / throughput). With
+ * --connections 1 no request ever waits behind another: the latency is the time one request takes.
  *
- * Flags: --rounds <n> (6), --seconds <s> (6), --slice <s> (1), --connections <n> (16), --warmup <s> (2),
- * --rate <req/s> (0: closed loop).
+ * Flags: --rounds <n> (6), --seconds <s> (6), --slice <s> (1), --connections <n> (16), --warmup <s> (2).
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -31,7 +29,6 @@ const { values } = parseArgs({
     slice: { type: 'string', default: '1' },
     connections: { type: 'string', default: '16' },
     warmup: { type: 'string', default: '2' },
-    rate: { type: 'string', default: '0' },
   },
 });
 const rounds = Number(values.rounds);
@@ -39,7 +36,6 @@ const seconds = Number(values.seconds);
 const slice = Number(values.slice);
 const connections = Number(values.connections);
 const warmup = Number(values.warmup);
-const rate = Number(values.rate);
 const root = projectRoot();
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -79,7 +75,7 @@ interface Figures {
 const machine = describeMachine();
 process.stdout.write(
   `machine: ${machine.cores} cores, ${machine.cpuModel}, Node ${machine.node}, load average ${machine.loadAverage}\n` +
-    `load: POST /predict, ${connections} connections on loopback, ${rate > 0 ? `open loop at ${rate} req/s` : 'closed loop'}, ${warmup} s warm-up + ${seconds} s per server and round in ${slice} s turns, ${rounds} rounds\n`,
+    `load: POST /predict, ${connections} connections on loopback, closed loop, ${warmup} s warm-up + ${seconds} s per server and round in ${slice} s turns, ${rounds} rounds\n`,
 );
 const perRound: Figures[][] = [];
 const fmt = (v: number, digits = 2) => v.toFixed(digits);
@@ -87,7 +83,7 @@ try {
   for (let round = 1; round <= rounds; round++) {
     const servers = await startTrio();
     const upstream = servers[0];
-    const load = { connections, path: '/predict', body: SEED_BODY, rate: rate > 0 ? rate : undefined };
+    const load = { connections, path: '/predict', body: SEED_BODY };
     for (const server of servers) if (warmup > 0) await drive(server.url, { ...load, seconds: warmup });
     const histograms = servers.map(() => latencyHistogram());
     const totals = servers.map(() => ({ answers: 0, failures: 0, cpu: 0, upstreamCpu: 0, loaderCpu: 0 }));
