@@ -56,6 +56,10 @@ async function startTrio(): Promise<ServerChild[]> {
     port: gatewayPort,
     readyTimeoutMs: 20_000,
   });
+  // Another process could have taken a port between freePort's probe and the child's bind, and
+  // answered /ready in its place: check that the gateway there is this one, in front of this upstream.
+  const status = (await (await fetch(`${gateway.url}/-/modelwatch/status`)).json()) as { upstream?: string };
+  if (status.upstream !== upstream.url) throw new Error(`the server on ${gateway.url} is not the gateway just started (its upstream: ${status.upstream})`);
   return [upstream, floor, gateway];
 }
 
@@ -107,19 +111,21 @@ try {
       const perRequest = (cpu: number) => (cpu / t.answers) * 1e6;
       return { rps: t.answers / seconds, p50: histograms[i].getValueAtPercentile(50) / 1000, p99: histograms[i].getValueAtPercentile(99) / 1000, cpuUs: perRequest(t.cpu), upstreamCpuUs: perRequest(t.upstreamCpu), loaderCpuUs: perRequest(t.loaderCpu) };
     });
-    perRound.push(figures);
     const [direct] = figures;
     const failures = totals.map((t) => t.failures);
+    // A round with failed requests (a child that died, a port taken over) measured something else.
+    if (failures.every((n) => n === 0)) perRound.push(figures);
     process.stdout.write(
       `round ${round}  ` +
         figures.map((f, i) => `${NAMES[i]} ${fmt(f.rps, 0)} req/s p50 ${fmt(f.p50)} p99 ${fmt(f.p99)} ms CPU ${fmt(f.cpuUs, 0)} µs/req` + (i > 0 ? ` (ratio ${fmt(f.rps / direct.rps, 3)}, +p50 ${fmt(f.p50 - direct.p50)}, +p99 ${fmt(f.p99 - direct.p99)} ms)` : '')).join('  |  ') +
-        (failures.some((n) => n > 0) ? `  (failures: ${failures.join(' / ')})` : '') +
+        (failures.some((n) => n > 0) ? `  (failures: ${failures.join(' / ')}; round left out)` : '') +
         '\n',
     );
     for (const server of servers.reverse()) await server.stop();
   }
+  if (perRound.length === 0) throw new Error('every round had failed requests: nothing to report');
   const column = (i: number, pick: (f: Figures, direct: Figures) => number) => median(perRound.map((figures) => pick(figures[i], figures[0])));
-  process.stdout.write(`\nmedian of ${rounds} rounds (ratios and added latencies: medians of the per-round values)\n`);
+  process.stdout.write(`\nmedian of ${perRound.length} rounds (ratios and added latencies: medians of the per-round values)\n`);
   process.stdout.write('| | req/s | p50 ms | p99 ms | through / direct | added p50 ms | added p99 ms | server CPU µs/req | upstream CPU µs/req | load generator CPU µs/req |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n');
   for (let i = 0; i < NAMES.length; i++) {
     const cells = [
