@@ -5,7 +5,7 @@
  * Writable the caller gives for it (the client's response), with back-pressure, and no Readable is
  * built in between. It replaced @fastify/reply-from (which calls undici's `request()`, then pipes
  * the body Readable through Fastify's reply): the same pool, a third of the CPU per request less
- * (docs/performance.md, "The gateway").
+ * (docs/performance.md, "The gateway in front of a bare server").
  */
 import { EventEmitter } from 'node:events';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
