@@ -206,7 +206,7 @@ export async function buildGateway(options: GatewayOptions): Promise<Gateway> {
     const refusal = guard.admit();
     if (refusal) return refuse(reply, refusal);
     const call = calls.forward(
-      { method: request.method, url: request.url, headers: request.headers, body: (request.body as Readable | undefined) ?? null, set: { 'x-request-id': request.id } },
+      { method: request.method, url: request.url, headers: request.headers, body: bodyToForward(request), set: { 'x-request-id': request.id } },
       {
         onResponse: (status, headers) => {
           timing.answered = true;
@@ -251,6 +251,17 @@ export async function buildGateway(options: GatewayOptions): Promise<Gateway> {
   };
   app.all('/*', forward);
   app.all('/', forward);
+
+  /**
+   * What to send upstream: a body kept whole for observing goes as that Buffer (undici writes it
+   * with the head, where a stream replaying it costs a Readable and its ticks); any other as the
+   * stream Fastify's parser handed over (bounded by --body-limit), or nothing.
+   */
+  const bodyToForward = (request: FastifyRequest): Readable | Buffer | null => {
+    const kept = request.gatewayKept?.body;
+    if (kept !== undefined && kept.length <= bodyLimit) return kept;
+    return (request.body as Readable | undefined) ?? null;
+  };
 
   /** What was kept of an observed request: a request without a body has an empty one. */
   const observed = (request: FastifyRequest): Kept | undefined => {
