@@ -1,14 +1,13 @@
 /**
  * Gateway mode: modelwatch in front of a model that someone else serves. Every request is
- * forwarded to the upstream unchanged — bodies streamed through, connections kept alive by
- * @fastify/reply-from's undici pool — and its answer returned unchanged, with X-Request-Id honoured
+ * forwarded to the upstream unchanged — bodies streamed through, connections kept alive by an
+ * undici pool (./forward.ts) — and its answer returned unchanged, with X-Request-Id honoured
  * or generated and passed on. The gateway's own endpoints live under a prefix no model server uses
  * (`/-/modelwatch/` by default): metrics, health, readiness (the upstream answers), status. What the
  * gateway cannot reach or wait for it answers itself, with a coded 502 or 504 that says so.
  */
 import { performance } from 'node:perf_hooks';
-import type { Readable } from 'node:stream';
-import replyFrom, { type FastifyReplyFromHooks as ReplyFromCallOptions } from '@fastify/reply-from';
+import { PassThrough, pipeline, type Readable } from 'node:stream';
 import { STATUS_CODES } from 'node:http';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
@@ -20,6 +19,7 @@ import { registerGuardGauges } from '../monitoring/metrics/gateway-guard.js';
 import { createServiceMetrics } from '../monitoring/metrics/index.js';
 import { requestIdOf } from '../server/request-id.js';
 import { announcedOver, DEFAULT_GATEWAY_BODY_LIMIT, limitedBody } from './body-limit.js';
+import { kindOf, Upstream, type UpstreamFailure } from './forward.js';
 import type { Mapping, MappedRoute } from './mapping/types.js';
 import { captureRequest, copyResponse, KeepBudget } from './observe/body-capture.js';
 import { createModelLayer, type ModelLayer } from './observe/model-layer.js';
@@ -128,7 +128,6 @@ export async function buildGateway(options: GatewayOptions): Promise<Gateway> {
   const keepLimit = options.observeMaxBytes ?? OBSERVE_MAX_BYTES;
   const model = createModelLayer({ config, mapping, profile: options.profile, vocabulary: options.vocabulary, metrics: service, log, observeMaxBytes: keepLimit, now: options.now });
   const keepBudget = new KeepBudget(Math.max(OBSERVE_BUDGET_BYTES, 4 * keepLimit));
-  const retryDelay = retryPolicy(options.retries ?? 1, metrics.retried) as unknown as NonNullable<ReplyFromCallOptions['retryDelay']>;
   /** The mapped route that observes `method` on `path`, if any. */
   const observedRoute = (method: string, path: string) => mapping.routes.find((r) => r.method === method && r.pattern.test(path));
   const upstream = new URL(options.upstream);
@@ -137,11 +136,9 @@ export async function buildGateway(options: GatewayOptions): Promise<Gateway> {
   registerGuardGauges(registry, () => ({ inFlight: guard.inFlight, circuit: guard.circuit }));
   const bodyLimit = options.bodyLimit ?? DEFAULT_GATEWAY_BODY_LIMIT;
   const app = Fastify({ logger: false, genReqId: requestIdOf, requestIdHeader: false, bodyLimit });
-  await app.register(replyFrom, {
-    base: upstream.origin,
-    undici: { connections: options.connections ?? 128, pipelining: 1, connectTimeout: timeoutMs, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, keepAliveTimeout: 30_000 },
-    disableRequestLogging: true,
-  });
+  const calls = new Upstream(upstream.origin, { timeoutMs, connections: options.connections, retryDelay: retryPolicy(options.retries ?? 1, metrics.retried) });
+  // After the server has closed (every request answered), so no call in flight is cut.
+  app.addHook('onClose', () => calls.close());
   // Bodies are not parsed: the stream is handed to the upstream as it arrives — except on a route
   // the mapping observes, whose (small) body is kept to be read after the answer, and forwarded from the copy.
   // Either way within --body-limit (body-limit.ts): a body announced larger is not read (the handler
@@ -217,43 +214,63 @@ export async function buildGateway(options: GatewayOptions): Promise<Gateway> {
     if (announcedOver(request.headers, bodyLimit)) return answer(reply, new GatewayBodyTooLargeError(bodyLimit));
     const refusal = guard.admit();
     if (refusal) return refuse(reply, refusal);
-    // Once per admitted call, whatever happens: the response closes after the answer, an error, or
-    // a client gone before the upstream answered (then nothing is judged).
-    reply.raw.once('close', () => (timing.answered === undefined ? guard.release() : guard.done(timing.answered)));
-    return reply.from(request.url, {
-      timeout: timeoutMs,
-      retryDelay,
-      rewriteRequestHeaders: (_req, headers) => ({ ...headers, 'x-request-id': request.id }),
-      onResponse: (_req, res, upstreamResponse) => {
-        timing.answered = true;
-        const status = upstreamResponse.statusCode ?? 0;
-        metrics.backend(timing.endpoint, status, (performance.now() - timing.upstreamStarted) / 1000);
-        res.header('x-request-id', request.id);
-        const kept = observed(request);
-        if (!kept || status < 200 || status >= 300) return res.send(upstreamResponse.stream);
-        const { headers } = upstreamResponse as unknown as { headers: Record<string, string | string[] | undefined> };
-        res.send(
-          copyResponse(upstreamResponse.stream, keepLimit, keepBudget, (body) =>
+    const call = calls.forward(
+      { method: request.method, url: request.url, headers: request.headers, body: bodyToForward(request), set: { 'x-request-id': request.id } },
+      {
+        onResponse: (status, headers) => {
+          timing.answered = true;
+          metrics.backend(timing.endpoint, status, (performance.now() - timing.upstreamStarted) / 1000);
+          // The upstream's head and body go to the client as they are; Fastify's onResponse hooks
+          // still run when the response finishes.
+          reply.hijack();
+          headers['x-request-id'] = request.id;
+          const client = reply.raw.writeHead(status, headers);
+          const kept = observed(request);
+          if (!kept || status < 200 || status >= 300) return client;
+          // An observed answer passes through a copy on its way to the client.
+          const body = new PassThrough();
+          const copy = copyResponse(body, keepLimit, keepBudget, (response) =>
             model.observer.push({
               route: kept.route,
               requestId: request.id,
               request: kept.body,
               requestEncoding: headerOf(request.headers['content-encoding']),
-              response: body,
+              response,
               responseEncoding: headerOf(headers['content-encoding']),
               status,
               durationMs: performance.now() - timing.started,
               atMs: model.monitor ? model.monitor.now() : Date.now(),
             }),
-          ),
-        );
+          );
+          pipeline(copy, client, () => {});
+          return body;
+        },
+        // A body cut off at the bound aborts the call: the client's fault, not the model server's.
+        onError: (_kind, error) => (overLimit.has(request) ? answer(reply, new GatewayBodyTooLargeError(bodyLimit)) : failed(error, reply)),
       },
-      // A body cut off at the bound aborts the call: the client's fault, not the model server's.
-      onError: (_res, { error }) => (overLimit.has(request) ? answer(reply, new GatewayBodyTooLargeError(bodyLimit)) : failed(error as UpstreamFailure, reply)),
+    );
+    // Once per admitted call, whatever happens: the response closes after the answer, an error, or
+    // a client gone before the answer was sent (then the upstream call is dropped, and judged only
+    // if the upstream had answered).
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) call.abort();
+      if (timing.answered === undefined) guard.release();
+      else guard.done(timing.answered);
     });
   };
   app.all('/*', forward);
   app.all('/', forward);
+
+  /**
+   * What to send upstream: a body kept whole for observing goes as that Buffer (undici writes it
+   * with the head, where a stream replaying it costs a Readable and its ticks); any other as the
+   * stream Fastify's parser handed over (bounded by --body-limit), or nothing.
+   */
+  const bodyToForward = (request: FastifyRequest): Readable | Buffer | null => {
+    const kept = request.gatewayKept?.body;
+    if (kept !== undefined && kept.length <= bodyLimit) return kept;
+    return (request.body as Readable | undefined) ?? null;
+  };
 
   /** What was kept of an observed request: a request without a body has an empty one. */
   const observed = (request: FastifyRequest): Kept | undefined => {
@@ -273,18 +290,6 @@ const headerOf = (value: string | string[] | undefined): string | undefined => (
 
 /** What a 502 says happened, by kind (`other`: the error's own message, e.g. undici's "Response does not match the HTTP/1.1 protocol" for an answer that is not HTTP). */
 const UNANSWERED: Partial<Record<UpstreamErrorKind, string>> = { reset: 'it closed the connection', unreachable: 'connection refused or host not found' };
-
-/** An error reply-from reports for an upstream call, with its code and the socket error under it. */
-type UpstreamFailure = Error & { code?: string; cause?: { code?: string } };
-
-/** The kind of an upstream failure as reply-from reports it (its own codes, or the socket's). */
-function kindOf(error: UpstreamFailure): UpstreamErrorKind {
-  const code = error.cause?.code ?? error.code ?? '';
-  if (/TIMEOUT/.test(error.code ?? '') || /TIMEOUT/.test(code)) return 'timeout';
-  if (['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN'].includes(code) || error.code === 'FST_REPLY_FROM_SERVICE_UNAVAILABLE') return 'unreachable';
-  if (['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE'].includes(code) || error.code === 'ECONNRESET') return 'reset';
-  return 'other';
-}
 
 /** Whether the upstream answers at all (any HTTP status counts: it is up). */
 async function upstreamAnswers(upstream: URL, timeoutMs: number): Promise<boolean> {

@@ -3,8 +3,7 @@
  * same request twice has the effect of one) without a body to replay, only when the connection
  * failed before any answer (refused, reset, the socket closed) — never on an answer, whatever its
  * status: the client gets the upstream's answer unchanged — and only while nothing was sent to the
- * client (reply-from checks that before each retry). @fastify/reply-from would otherwise retry a
- * GET answered 503 up to ten times on its own.
+ * client (the forwarder, ./forward.ts, asks only for calls that got no answer and have no body).
  */
 
 /** Methods whose repetition is harmless. */
@@ -13,7 +12,7 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE'])
 /** Socket errors that mean the request got no answer (undici's and Node's names). */
 const CONNECTION_FAILED = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
 
-/** What reply-from hands its `retryDelay` hook. */
+/** What the forwarder hands its `retryDelay` hook. */
 interface RetryContext {
   readonly err?: (Error & { code?: string; cause?: { code?: string } }) | null;
   readonly req: { readonly method: string; readonly headers: Record<string, unknown> };
@@ -21,9 +20,9 @@ interface RetryContext {
 }
 
 /**
- * reply-from's `retryDelay` hook: milliseconds to wait before the next attempt, or null for none.
+ * The forwarder's `retryDelay` hook: milliseconds to wait before the next attempt, or null for none.
  *
- * @example reply.from(url, { retryDelay: retryPolicy(1, metrics.retried) })
+ * @example new Upstream(origin, { timeoutMs: 30_000, retryDelay: retryPolicy(1, metrics.retried) })
  */
 export function retryPolicy(retries: number, onRetry: () => void): (context: RetryContext) => number | null {
   return ({ err, req, attempt }) => {
