@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { buildGateway, GATEWAY_PREFIX } from '../gateway/app.js';
 import { PRESET_NAMES, type PresetName } from '../gateway/presets.js';
+import { createTracing } from '../monitoring/tracing/tracing.js';
 import { parseNumberOption, parseUrlOption, usageError } from './options.js';
 
 interface GatewayFlags {
@@ -38,8 +39,10 @@ export function registerGatewayCommand(program: Command): void {
     .option('--circuit-failures <n>', 'failed calls in a row (unreachable, timeout, reset) that pause calls to the model server; 0 turns the breaker off', parseNumberOption('--circuit-failures', 0, 10_000, true), 5)
     .option('--circuit-open-seconds <s>', 'how long calls stay paused before one probe goes through', parseNumberOption('--circuit-open-seconds', 0.1, 3600), 10)
     .option('--prefix <path>', 'where the gateway\'s own endpoints live (metrics, health, ready, status)', parsePrefix, GATEWAY_PREFIX)
-    .addHelpText('after', `\nThe gateway's own endpoints: <prefix>/metrics, <prefix>/health, <prefix>/ready, <prefix>/status.\nExit codes: 0 stopped by SIGTERM or SIGINT; 1 failure; 2 a bad flag.\n`)
+    .addHelpText('after', `\nThe gateway's own endpoints: <prefix>/metrics, <prefix>/health, <prefix>/ready, <prefix>/status.\nTraces: set OTEL_EXPORTER_OTLP_ENDPOINT (OTLP/HTTP) to send a server span per request and a client span per upstream call; traceparent is passed to the upstream. OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG choose the share sampled.\nExit codes: 0 stopped by SIGTERM or SIGINT; 1 failure; 2 a bad flag.\n`)
     .action(async (flags: GatewayFlags) => {
+      // Traces only when OTEL_EXPORTER_OTLP_ENDPOINT (or the traces one) is set; a bad OTEL_* value stops here (exit 2).
+      const tracing = await createTracing({ serviceName: 'modelwatch-gateway' });
       const { app } = await buildGateway({
         upstream: flags.upstream,
         preset: flags.preset,
@@ -48,11 +51,14 @@ export function registerGatewayCommand(program: Command): void {
         maxInFlight: flags.maxInFlight,
         circuitFailures: flags.circuitFailures,
         circuitOpenSeconds: flags.circuitOpenSeconds,
+        tracing,
       });
       const address = await app.listen({ port: flags.port, host: flags.host });
       process.stderr.write(`modelwatch gateway on ${address} in front of ${flags.upstream} (preset ${flags.preset}); metrics at ${address}${flags.prefix}/metrics\n`);
+      if (tracing) process.stderr.write(`tracing: server and upstream-call spans, sampled ${tracing.description}\n`);
       await new Promise<void>((resolve) => {
-        const stop = () => void app.close().then(resolve);
+        // The spans still buffered are sent once in-flight requests are done.
+        const stop = () => void app.close().then(() => tracing?.shutdown()).then(resolve);
         process.once('SIGTERM', stop);
         process.once('SIGINT', stop);
       });

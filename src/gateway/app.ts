@@ -14,7 +14,9 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import { GatewayOverloadedError, UpstreamCircuitOpenError, UpstreamTimeoutError, UpstreamUnreachableError } from '../errors.js';
 import { createGatewayMetrics, type UpstreamErrorKind } from '../monitoring/metrics/gateway.js';
 import { requestIdOf } from '../server/request-id.js';
+import type { Tracing } from '../monitoring/tracing/tracing.js';
 import { endpointOf, PRESETS, type PresetName } from './presets.js';
+import { traceGateway } from './tracing.js';
 import { UpstreamGuard, type Refusal } from './upstream-guard.js';
 
 /** What the gateway is built from. */
@@ -36,6 +38,8 @@ export interface GatewayOptions {
   readonly circuitOpenSeconds?: number;
   /** Clock in ms (tests inject one). */
   readonly now?: () => number;
+  /** Server and upstream-call spans, traceparent passed on (OTEL_EXPORTER_OTLP_ENDPOINT set); absent: none. */
+  readonly tracing?: Tracing;
 }
 
 /** The gateway's own endpoints' default prefix: `-` is no path segment a model server uses. */
@@ -79,6 +83,9 @@ export async function buildGateway(options: GatewayOptions): Promise<{ app: Fast
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
   app.decorateRequest('gatewayTiming', null);
+  // The request's trace and server span ids (request.traceIds) when tracing is on.
+  app.decorateRequest('traceIds', null);
+  const traces = options.tracing ? traceGateway(app, options.tracing, declared) : undefined;
 
   const own = (path: string) => `${options.prefix}${path}`;
   app.get(own('/metrics'), async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
@@ -111,6 +118,7 @@ export async function buildGateway(options: GatewayOptions): Promise<{ app: Fast
     const timing = reply.request.gatewayTiming;
     if (timing) timing.answered = false;
     metrics.upstreamError(kind);
+    traces?.upstreamFailed(reply.request, kind);
     if (timing) metrics.backend(timing.endpoint, 'error', (performance.now() - timing.upstreamStarted) / 1000);
     const error = kind === 'timeout' ? new UpstreamTimeoutError(upstream.origin, options.timeoutSeconds) : new UpstreamUnreachableError(upstream.origin, kind === 'reset' ? 'it closed the connection' : 'connection refused or host not found');
     answer(reply, error);
@@ -133,9 +141,14 @@ export async function buildGateway(options: GatewayOptions): Promise<{ app: Fast
     reply.raw.once('close', () => (timing.answered === undefined ? guard.release() : guard.done(timing.answered)));
     return reply.from(request.url, {
       timeout: timeoutMs,
-      rewriteRequestHeaders: (_req, headers) => ({ ...headers, 'x-request-id': request.id }),
+      rewriteRequestHeaders: (_req, headers) => {
+        const sent = { ...headers, 'x-request-id': request.id };
+        traces?.toUpstream(request, sent, upstream);
+        return sent;
+      },
       onResponse: (_req, res, upstreamResponse) => {
         timing.answered = true;
+        traces?.upstreamAnswered(request, upstreamResponse.statusCode ?? 0);
         metrics.backend(timing.endpoint, upstreamResponse.statusCode ?? 0, (performance.now() - timing.upstreamStarted) / 1000);
         res.header('x-request-id', request.id);
         res.send(upstreamResponse.stream);
