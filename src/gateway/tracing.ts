@@ -60,13 +60,13 @@ export function traceGateway(app: FastifyInstance, tracing: Tracing, declared: r
     const own = request.routeOptions.url;
     const endpoint = own === undefined || own === '/*' || own === '/' ? endpointOf(declared, path) : own;
     const route = endpoint === OTHER_ENDPOINT ? undefined : endpoint;
-    const server = tracing.startServerSpan(route ? `${method} ${route}` : method, request.headers, {
+    const server = tracing.startServerSpan(route ? `${method} ${route}` : method, request.headers, () => ({
       'http.request.method': method,
       'url.path': path,
       'url.scheme': 'http',
       ...(route ? { 'http.route': route } : {}),
       'modelwatch.request_id': request.id,
-    });
+    }));
     spansOf.set(request, { server });
     request.traceIds = traceIdsOf(server);
     reply.raw.once('close', () => {

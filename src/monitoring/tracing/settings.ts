@@ -43,7 +43,7 @@ export const TRACING_VARIABLES: readonly TracingVariable[] = [
   { name: 'OTEL_TRACES_EXPORTER', default: '`otlp`', meaning: '`none` turns tracing off with an endpoint set; nothing else is accepted.' },
   { name: 'OTEL_SDK_DISABLED', default: '`false`', meaning: '`true` turns tracing off.' },
   { name: 'OTEL_EXPORTER_OTLP_HEADERS', default: '(unset)', meaning: 'Headers sent with every export, e.g. `authorization=Bearer abc` (read by the exporter; also `OTEL_EXPORTER_OTLP_TRACES_HEADERS`, `…_TIMEOUT`, `…_COMPRESSION`).' },
-  { name: 'OTEL_BSP_SCHEDULE_DELAY, OTEL_BSP_MAX_QUEUE_SIZE, OTEL_BSP_MAX_EXPORT_BATCH_SIZE, OTEL_BSP_EXPORT_TIMEOUT', default: '`5000`, `2048`, `512`, `30000`', meaning: 'The batch span processor: ms between exports, spans queued at most (more are dropped, never waited for), spans per export, ms an export may take.' },
+  { name: 'OTEL_BSP_SCHEDULE_DELAY, OTEL_BSP_MAX_QUEUE_SIZE, OTEL_BSP_MAX_EXPORT_BATCH_SIZE, OTEL_BSP_EXPORT_TIMEOUT', default: '`500`, `2048`, `512`, `30000`', meaning: 'The batch span processor: ms between exports (500 here, not the SDK\'s 5000: spans kept 5 s cost more, see performance.md), spans queued at most (more are dropped, never waited for), spans per export, ms an export may take.' },
 ];
 
 type Env = Readonly<Record<string, string | undefined>>;

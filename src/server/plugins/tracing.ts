@@ -24,16 +24,20 @@ export const requestTracing = fp<{ tracing: Tracing }>(async (app: FastifyInstan
     const method = request.method;
     // routeOptions is a getter that builds a fresh object: read it once.
     const route = request.routeOptions.url;
-    const query = request.url.indexOf('?');
-    const span = tracing.startServerSpan(route ? `${method} ${route}` : method, request.headers, {
-      'http.request.method': method,
-      'url.path': query < 0 ? request.url : request.url.slice(0, query),
-      'url.scheme': 'http',
-      ...(route ? { 'http.route': route } : {}),
-      // The id of the response's X-Request-Id and the audit line's request_id: from a trace to its lines.
-      'modelwatch.request_id': request.id,
+    const span = tracing.startServerSpan(route ? `${method} ${route}` : method, request.headers, () => {
+      const query = request.url.indexOf('?');
+      return {
+        'http.request.method': method,
+        'url.path': query < 0 ? request.url : request.url.slice(0, query),
+        'url.scheme': 'http',
+        ...(route ? { 'http.route': route } : {}),
+        // The id of the response's X-Request-Id and the audit line's request_id: from a trace to its lines.
+        'modelwatch.request_id': request.id,
+      };
     });
     request.traceIds = traceIdsOf(span);
+    // An unsampled span records nothing: no outcome to add, and ending it does nothing.
+    if (!span.isRecording()) return done();
     reply.raw.once('close', () => {
       const status = reply.statusCode;
       span.setAttribute('http.response.status_code', status);
