@@ -9,10 +9,12 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { Ajv } from 'ajv';
 import { loadConfig } from '../src/config.js';
 import { ConfigError } from '../src/errors.js';
 import { buildGateway, GATEWAY_PREFIX } from '../src/gateway/app.js';
 import { createLogger } from '../src/monitoring/audit/logger.js';
+import { createPredictionLineWriter, PREDICTION_LINE_SCHEMA } from '../src/monitoring/audit/prediction-line.js';
 import { readTracingSettings } from '../src/monitoring/tracing/settings.js';
 import { createTracing, type TraceIds, type Tracing } from '../src/monitoring/tracing/tracing.js';
 import { startService, type RunningService } from '../src/server/serve.js';
@@ -30,7 +32,7 @@ interface Traced {
 async function tracedService(env: Record<string, string>): Promise<Traced> {
   const captured = new CapturedLines();
   const config = loadConfig({}, { PORT: 0, HOST: '127.0.0.1', MODEL_DIR: trainedRegistry().dir, LOG_STDOUT: false, MODEL_WATCH: false });
-  const log = createLogger({ serviceName: config.SERVICE_NAME, level: 'info', stdout: false, stream: captured });
+  const log = createLogger({ serviceName: config.SERVICE_NAME, level: 'info', stdout: false, stream: captured, recentLines: 500 });
   return { service: await startService(config, { log, env }), captured };
 }
 
@@ -42,6 +44,8 @@ async function linesOf(t: Traced, requestId: string): Promise<Record<string, unk
   await t.service.log.drain();
   return t.captured.lines.filter((l) => l.request_id === requestId);
 }
+
+const conforms = new Ajv({ strict: false, validateFormats: false }).compile(PREDICTION_LINE_SCHEMA);
 
 const idsOn = (line: Record<string, unknown>) => ({ trace: (line.trace as { id?: string } | undefined)?.id, span: (line.span as { id?: string } | undefined)?.id });
 
@@ -77,6 +81,7 @@ describe('native server with OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
     const [line] = await linesOf(t, 'traced-1');
     assert.equal(line.message, 'prediction');
     assert.deepEqual(idsOn(line), { trace: span.traceId, span: span.spanId });
+    assert.ok(conforms(line), `the traced line conforms to PREDICTION_LINE_SCHEMA: ${JSON.stringify(conforms.errors)}`);
   });
 
   test('an incoming traceparent: the server span is its child, in its trace; a rejected request\'s line carries it too', async () => {
@@ -97,6 +102,18 @@ describe('native server with OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
     const [rejectedLine] = await linesOf(t, 'child-2');
     assert.equal(rejectedLine.message, 'request rejected');
     assert.deepEqual(idsOn(rejectedLine), { trace: traceId, span: rejected.spanId });
+  });
+
+  test('the log explorer finds a traced request\'s lines by trace id', async () => {
+    const traceId = '5bf92f3577b34da6a3ce929d0e0e4736';
+    await predict(t.service.url, { 'x-request-id': 'explorer-1', traceparent: `00-${traceId}-00f067aa0ba902b7-01` });
+    await predict(t.service.url, { 'x-request-id': 'explorer-2' });
+    const found = (await (await fetch(`${t.service.url}/api/logs?trace_id=${traceId.toUpperCase()}`)).json()) as { lines: Record<string, unknown>[] };
+    assert.deepEqual(found.lines.map((l) => l.request_id), ['explorer-1']);
+    assert.equal(idsOn(found.lines[0]).trace, traceId);
+    const bad = await fetch(`${t.service.url}/api/logs?trace_id=xyz`);
+    assert.equal(bad.status, 400);
+    assert.equal(((await bad.json()) as { code: string }).code, 'MW_INVALID_QUERY');
   });
 
   test('a route that does not exist is named by its method alone; a malformed traceparent starts a new trace', async () => {
@@ -159,6 +176,21 @@ describe('sampling', () => {
     assert.deepEqual(receiver.spans.map((s) => s.attributes['modelwatch.request_id']), ['parent-sampled']);
     assert.equal(receiver.spans[0].traceId, traceId);
   });
+});
+
+test('the prediction line writer: trace ids with and without the raw input, and none without a trace', () => {
+  const written: string[] = [];
+  const write = createPredictionLineWriter({ write: (line: string) => void written.push(line) }, 'svc');
+  const record = { request_id: 'r', endpoint: '/predict', prediction: 1, confidence: 0.9, probability: 0.9, duration: 1.5, model_type: 'gbdt', model_version: 'v1', input_hash: '0123456789abcdef' };
+  const ids = { trace_id: '4bf92f3577b34da6a3ce929d0e0e4736', span_id: '00f067aa0ba902b7' };
+  write({ ...record, ...ids });
+  write({ ...record, ...ids, input: { age: 30 } });
+  write({ ...record, value: 2.5, ...ids });
+  write(record);
+  const lines = written.map((l) => JSON.parse(l) as Record<string, unknown>);
+  for (const line of lines) assert.ok(conforms(line), JSON.stringify(conforms.errors));
+  assert.deepEqual(lines.map(idsOn), [...Array(3).fill({ trace: ids.trace_id, span: ids.span_id }), { trace: undefined, span: undefined }]);
+  assert.deepEqual(lines[1].input, { age: 30 });
 });
 
 describe('native server without an OTLP endpoint', () => {
