@@ -9,6 +9,7 @@ import { createPrettyStream, wantsPrettyLogs } from '../monitoring/audit/pretty-
 import { buildGateway, GATEWAY_PREFIX, OBSERVE_MAX_BYTES } from '../gateway/app.js';
 import { DEFAULT_GATEWAY_BODY_LIMIT } from '../gateway/body-limit.js';
 import { PRESET_NAMES, type PresetName } from '../gateway/mapping/presets/index.js';
+import { createTracing } from '../monitoring/tracing/tracing.js';
 import { parseNumberOption, parseUrlOption, usageError } from './options.js';
 
 interface GatewayFlags {
@@ -57,7 +58,7 @@ export function registerGatewayCommand(program: Command): void {
     .option('--observe-max-bytes <n>', 'largest request or response body kept for observing; larger ones are forwarded and counted as not observed', parseNumberOption('--observe-max-bytes', 1024, 1024 ** 3, true), OBSERVE_MAX_BYTES)
     .option('--body-limit <bytes>', 'largest request body passed to the model server; beyond, 413 (MW_GATEWAY_BODY_TOO_LARGE)', parseNumberOption('--body-limit', 1, 2 ** 40, true), DEFAULT_GATEWAY_BODY_LIMIT)
     .option('--prefix <path>', 'where the gateway\'s own endpoints live (metrics, health, ready, status)', parsePrefix, GATEWAY_PREFIX)
-    .addHelpText('after', `\nThe gateway's own endpoints: <prefix>/metrics, <prefix>/health, <prefix>/ready, <prefix>/status.\nExit codes: 0 stopped by SIGTERM or SIGINT; 1 failure; 2 a bad flag.\n`)
+    .addHelpText('after', `\nThe gateway's own endpoints: <prefix>/metrics, <prefix>/health, <prefix>/ready, <prefix>/status.\nTraces: set OTEL_EXPORTER_OTLP_ENDPOINT (OTLP/HTTP) to send a server span per request and a client span per upstream call; traceparent is passed to the upstream. OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG choose the share sampled.\nExit codes: 0 stopped by SIGTERM or SIGINT; 1 failure; 2 a bad flag.\n`)
     .action(async (flags: GatewayFlags) => {
       // The service's own settings apply: where audit lines go (LOG_FILE, AUDIT_LOG, LOG_STDOUT),
       // monitoring windows, the prediction store's size and TTL.
@@ -65,6 +66,8 @@ export function registerGatewayCommand(program: Command): void {
       const profile = flags.reference ? readProfile(flags.reference) : undefined;
       const pretty = config.LOG_STDOUT && wantsPrettyLogs(config.LOG_FORMAT, process.stdout.isTTY);
       const log = createLogger({ serviceName: config.SERVICE_NAME, level: config.LOG_LEVEL, stdout: config.LOG_STDOUT && !pretty, stream: pretty ? await createPrettyStream() : undefined, file: config.LOG_FILE });
+      // Traces only when OTEL_EXPORTER_OTLP_ENDPOINT (or the traces one) is set; a bad OTEL_* value stops here (exit 2).
+      const tracing = await createTracing({ serviceName: 'modelwatch-gateway' });
       const { app } = await buildGateway({
         config,
         log,
@@ -81,13 +84,15 @@ export function registerGatewayCommand(program: Command): void {
         mapping: flags.mapping ? mappingFor({ file: flags.mapping }) : undefined,
         vocabulary: flags.vocabulary ? readVocabulary(flags.vocabulary) : profile?.text?.vocabulary ? new Set(profile.text.vocabulary) : undefined,
         bodyLimit: flags.bodyLimit,
+        tracing,
       });
       const address = await app.listen({ port: flags.port, host: flags.host });
       process.stderr.write(`modelwatch gateway on ${address} in front of ${flags.upstream} (preset ${flags.preset}); metrics at ${address}${flags.prefix}/metrics\n`);
+      if (tracing) process.stderr.write(`tracing: server and upstream-call spans, sampled ${tracing.description}\n`);
       log.service.info({ url: { full: address } }, `modelwatch gateway listening on ${address} in front of ${flags.upstream}`);
       await new Promise<void>((resolve) => {
-        // In-flight requests finish, what was observed is written, then every log line.
-        const stop = () => void app.close().then(() => log.drain()).then(resolve);
+        // In-flight requests finish, what was observed is written, then every log line and span.
+        const stop = () => void app.close().then(() => log.drain()).then(() => tracing?.shutdown()).then(resolve);
         process.once('SIGTERM', stop);
         process.once('SIGINT', stop);
       });

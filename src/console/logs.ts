@@ -1,7 +1,8 @@
 /**
  * The log explorer: the service's most recent audit and service lines (a bounded window kept in
- * memory), filtered by level, request id, prediction, confidence below a value and endpoint. Each
- * line opens to the whole JSON document as it was written.
+ * memory), filtered by level, request id, trace id, prediction, confidence below a value and
+ * endpoint. Each line opens to the whole JSON document as it was written, under its trace and span
+ * ids when the request was traced (to look the trace up in the tracing backend).
  */
 import type { LogsResponse } from './api-types.js';
 import { fetchLogs } from './api.js';
@@ -37,6 +38,7 @@ export class LogExplorer {
       { class: 'filters' },
       select('level', 'level', [['', 'any'], ['INFO', 'INFO'], ['WARNING', 'WARNING'], ['ERROR', 'ERROR'], ['CRITICAL', 'CRITICAL']]),
       input('request_id', 'request id', { placeholder: 'exact id', size: '24' }),
+      input('trace_id', 'trace id', { placeholder: '32 hex digits', size: '24' }),
       select('prediction', 'prediction', [['', 'any'], ['0', '0 · No Subscribe'], ['1', '1 · Subscribe']]),
       input('confidence_below', 'confidence below', { type: 'number', step: '0.01', min: '0', max: '1', placeholder: 'e.g. 0.6', size: '6' }),
       select('endpoint', 'endpoint', [['', 'any'], ['/predict', '/predict'], ['/predict/batch', '/predict/batch'], ['/feedback', '/feedback'], ['/feedback/batch', '/feedback/batch']]),
@@ -66,7 +68,7 @@ export class LogExplorer {
   /** The filters as the form holds them. */
   filters(): Record<string, string> {
     const data = new FormData(this.form);
-    return Object.fromEntries(['level', 'request_id', 'prediction', 'confidence_below', 'endpoint'].map((name) => [name, String(data.get(name) ?? '')]));
+    return Object.fromEntries(['level', 'request_id', 'trace_id', 'prediction', 'confidence_below', 'endpoint'].map((name) => [name, String(data.get(name) ?? '')]));
   }
 
   /** Fetches and draws the lines matching the filters. */
@@ -94,7 +96,10 @@ export class LogExplorer {
         h('td', { class: 'num' }, text(line.prediction)),
         h('td', { class: 'num' }, typeof line.confidence === 'number' ? line.confidence.toFixed(4) : ''),
       );
-      const detail = h('tr', { class: 'log-detail' }, h('td', { colspan: '7' }, h('pre', {}, JSON.stringify(line, null, 2))));
+      const traceId = text((line.trace as { id?: unknown } | undefined)?.id);
+      const spanId = text((line.span as { id?: unknown } | undefined)?.id);
+      const traced = traceId ? h('p', { class: 'trace-ids mono' }, `trace.id ${traceId}`, spanId ? ` · span.id ${spanId}` : null) : null;
+      const detail = h('tr', { class: 'log-detail' }, h('td', { colspan: '7' }, traced, h('pre', {}, JSON.stringify(line, null, 2))));
       detail.hidden = !this.expanded.has(key);
       row.addEventListener('click', () => {
         detail.hidden = !detail.hidden;

@@ -15,7 +15,7 @@ import { Panels } from './panels.js';
 
 const RANGES = ['5m', '15m', '30m', '1h'];
 const REFRESHES = ['1', '2', '5', '10', '30', '0'];
-const LOG_FILTERS = ['level', 'request_id', 'prediction', 'confidence_below', 'endpoint'];
+const LOG_FILTERS = ['level', 'request_id', 'trace_id', 'prediction', 'confidence_below', 'endpoint'];
 
 const params = new URLSearchParams(location.search);
 const pick = (name: string, allowed: readonly string[], fallback: string) => {

@@ -27,6 +27,8 @@ import type { ReferenceProfile } from './profile/types.js';
 import { PRESETS, type PresetName } from './mapping/presets/index.js';
 import { endpointOf } from './mapping/routes.js';
 import { retryPolicy } from './retry-policy.js';
+import type { Tracing } from '../monitoring/tracing/tracing.js';
+import { traceGateway } from './tracing.js';
 import { UpstreamGuard, type Refusal } from './upstream-guard.js';
 
 /** What the gateway is built from. */
@@ -52,6 +54,8 @@ export interface GatewayOptions {
   readonly bodyLimit?: number;
   /** Clock in ms (tests inject one). */
   readonly now?: () => number;
+  /** Server and upstream-call spans, traceparent passed on (OTEL_EXPORTER_OTLP_ENDPOINT set); absent: none. */
+  readonly tracing?: Tracing;
   /** How to read the model's requests and answers (default: the preset's mapping). */
   readonly mapping?: Mapping;
   /** What live traffic is compared with: feature and prediction baselines (`modelwatch profile`). */
@@ -162,6 +166,9 @@ export async function buildGateway(options: GatewayOptions): Promise<Gateway> {
   app.addHook('onClose', async () => {
     model.stop();
   });
+  // The request's trace and server span ids (request.traceIds) when tracing is on.
+  app.decorateRequest('traceIds', null);
+  const traces = options.tracing ? traceGateway(app, options.tracing, declared) : undefined;
 
   const own = (path: string) => `${options.prefix}${path}`;
   app.get(own('/metrics'), async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
@@ -196,6 +203,7 @@ export async function buildGateway(options: GatewayOptions): Promise<Gateway> {
     const timing = reply.request.gatewayTiming;
     if (timing) timing.answered = false;
     metrics.upstreamError(kind);
+    traces?.upstreamFailed(reply.request, kind);
     if (timing) metrics.backend(timing.endpoint, 'error', (performance.now() - timing.upstreamStarted) / 1000);
     const error = kind === 'timeout' ? new UpstreamTimeoutError(upstream.origin, options.timeoutSeconds) : new UpstreamUnreachableError(upstream.origin, UNANSWERED[kind] ?? `its answer could not be read: ${failure.message}`);
     answer(reply, error);
@@ -214,11 +222,14 @@ export async function buildGateway(options: GatewayOptions): Promise<Gateway> {
     if (announcedOver(request.headers, bodyLimit)) return answer(reply, new GatewayBodyTooLargeError(bodyLimit));
     const refusal = guard.admit();
     if (refusal) return refuse(reply, refusal);
+    const set: Record<string, string> = { 'x-request-id': request.id };
+    traces?.toUpstream(request, set, upstream);
     const call = calls.forward(
-      { method: request.method, url: request.url, headers: request.headers, body: bodyToForward(request), set: { 'x-request-id': request.id } },
+      { method: request.method, url: request.url, headers: request.headers, body: bodyToForward(request), set },
       {
         onResponse: (status, headers) => {
           timing.answered = true;
+          traces?.upstreamAnswered(request, status);
           metrics.backend(timing.endpoint, status, (performance.now() - timing.upstreamStarted) / 1000);
           // The upstream's head and body go to the client as they are; Fastify's onResponse hooks
           // still run when the response finishes.
@@ -240,6 +251,7 @@ export async function buildGateway(options: GatewayOptions): Promise<Gateway> {
               status,
               durationMs: performance.now() - timing.started,
               atMs: model.monitor ? model.monitor.now() : Date.now(),
+              trace: request.traceIds ?? undefined,
             }),
           );
           pipeline(copy, client, () => {});

@@ -8,6 +8,7 @@ import type { Config } from '../config.js';
 import type { ServiceLogger } from '../monitoring/audit/logger.js';
 import type { ServiceMetrics } from '../monitoring/metrics/index.js';
 import type { ModelMonitor } from '../monitoring/model-monitor.js';
+import type { Tracing } from '../monitoring/tracing/tracing.js';
 import type { ModelReloader } from './model-reloader.js';
 import type { ModelState } from './model-state.js';
 import { registerAdminRoutes } from './plugins/admin.js';
@@ -23,6 +24,7 @@ import { newRequestCounts, observability } from './plugins/observability.js';
 import { registerOpenInferenceRoutes } from './plugins/open-inference.js';
 import { openApiDocs } from './plugins/openapi.js';
 import { registerPredictRoutes } from './plugins/predict.js';
+import { requestTracing } from './plugins/tracing.js';
 import { requestIdOf } from './request-id.js';
 
 /** What the app is built from. */
@@ -37,6 +39,8 @@ export interface AppDependencies {
   readonly reloader?: Pick<ModelReloader, 'reload'>;
   /** The built console page (default dist/console); tests point it elsewhere. */
   readonly consoleDir?: string;
+  /** A server span per request (OTEL_EXPORTER_OTLP_ENDPOINT set); absent: no span is made. */
+  readonly tracing?: Tracing;
 }
 
 
@@ -107,6 +111,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     counts,
     log: log.service,
   });
+  // Before the refusal below, so a request refused while closing has its span too.
+  if (deps.tracing) await app.register(requestTracing, { tracing: deps.tracing });
   // After observability's onRequest hook (hooks run in the order they are added), so a refused request
   // is counted like any other answer: a client that gets this 503 saw a server error, and a rolling
   // deploy that makes many of them must show in http_request_duration_seconds and GET /status.

@@ -12,6 +12,7 @@ import { createLogger, type ServiceLogger } from '../monitoring/audit/logger.js'
 import { createPrettyStream, wantsPrettyLogs } from '../monitoring/audit/pretty-stream.js';
 import { createServiceMetrics, type ServiceMetrics } from '../monitoring/metrics/index.js';
 import { createModelMonitor, type ModelMonitor } from '../monitoring/model-monitor.js';
+import { createTracing, type Tracing } from '../monitoring/tracing/tracing.js';
 import { buildApp } from './app.js';
 import { assertModelToServe, bootstrapIfAsked } from './first-model.js';
 import { ModelReloader } from './model-reloader.js';
@@ -28,6 +29,8 @@ export interface RunningService {
   readonly monitor?: ModelMonitor;
   /** Hot reload; watching CURRENT unless MODEL_WATCH is off. */
   readonly reloader: ModelReloader;
+  /** Traces, when the OTEL_* variables ask for them. */
+  readonly tracing?: Tracing;
   /** Graceful stop: close, drain, flush. */
   close(): Promise<void>;
 }
@@ -37,9 +40,11 @@ export interface RunningService {
  *
  * @example const service = await startService(loadConfig()); // listening on PORT
  */
-export async function startService(config: Config, options: { log?: ServiceLogger } = {}): Promise<RunningService> {
+export async function startService(config: Config, options: { log?: ServiceLogger; env?: Readonly<Record<string, string | undefined>> } = {}): Promise<RunningService> {
   const registry = new ModelRegistry(config.MODEL_DIR);
   assertModelToServe(registry, config);
+  // Read before anything starts: a tracing variable that cannot be used stops the start, named.
+  const tracing = await createTracing({ serviceName: config.SERVICE_NAME, env: options.env });
   // On a terminal (LOG_FORMAT=auto) the stdout lines are pretty; elsewhere they are the JSON as written.
   const pretty = config.LOG_STDOUT && wantsPrettyLogs(config.LOG_FORMAT, process.stdout.isTTY);
   const log =
@@ -72,10 +77,11 @@ export async function startService(config: Config, options: { log?: ServiceLogge
   log.service.info({ model_version: model.version, model_type: model.type, load_seconds: model.loadSeconds }, `serving model ${model.version} (${model.type})`);
   monitor?.start(config.MONITOR_INTERVAL_SECONDS);
   const reloader = new ModelReloader({ registry, state, log: log.service, recordFailure: metrics.recordReloadFailure });
-  const app = await buildApp({ config, state, metrics, log, monitor, reloader });
+  const app = await buildApp({ config, state, metrics, log, monitor, reloader, tracing });
   const address = await app.listen({ port: config.PORT, host: config.HOST });
   // ECS defines `url` as an object: the address is `url.full`.
   log.service.info({ url: { full: address }, port: config.PORT }, `modelwatch listening on ${address}`);
+  if (tracing) log.service.info(`tracing: a server span per request, sampled ${tracing.description}`);
   if (config.MODEL_WATCH) {
     reloader.watch(config.MODEL_WATCH_INTERVAL_SECONDS);
     log.service.info({ model_dir: registry.dir }, `watching ${registry.pointerFile} every ${config.MODEL_WATCH_INTERVAL_SECONDS} s for a newly promoted model version`);
@@ -88,9 +94,10 @@ export async function startService(config: Config, options: { log?: ServiceLogge
       await reloader.idle();
       monitor?.stop();
       log.service.info('stopped: in-flight requests finished; flushing the log');
-      await log.drain();
+      // The last spans are sent while the log drains: a receiver that is slow delays neither.
+      await Promise.all([log.drain(), tracing?.shutdown()]);
     })());
-  return { app, url: address, log, metrics, state, monitor, reloader, close };
+  return { app, url: address, log, metrics, state, monitor, reloader, tracing, close };
 }
 
 /**

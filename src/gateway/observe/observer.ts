@@ -156,6 +156,8 @@ export class GatewayObserver {
         model_version: model.version,
         input_hash: this.hash(record.row),
         input: this.options.rawInputs ? record.row : undefined,
+        trace_id: exchange.trace?.traceId,
+        span_id: exchange.trace?.spanId,
       });
     }
     metrics?.observePrediction(record.prediction, record.confidence, record.value);

@@ -6,7 +6,7 @@
  * pino's generic per-line path: measured through the same batching sink, including the write,
  * ~2.3 µs per line against ~5.7 µs for pino with the same fields, on a path taken once per request.
  *
- * Every interpolated string is safe to write unescaped: request ids are restricted to
+ * Every interpolated string is safe to write unescaped: trace and span ids are hex, request ids are restricted to
  * `[A-Za-z0-9._:-]` or are UUIDs (app.ts), model type and version come from the registry (version
  * matches `^v[0-9]+$`), the endpoint from the route table; a multiclass model's class name (from its
  * schema, i.e. from someone's data) and the optional raw input go through JSON.stringify.
@@ -38,6 +38,10 @@ export interface PredictionAuditRecord {
   readonly input_hash: string;
   /** The complete row, only when raw inputs are logged (with redactions applied). */
   readonly input?: Readonly<Record<string, string | number>>;
+  /** The request's trace (32 hex digits), when tracing is on: written as ECS `trace.id`. */
+  readonly trace_id?: string;
+  /** The request's server span (16 hex digits), with trace_id: written as ECS `span.id`. */
+  readonly span_id?: string;
 }
 
 /** The ECS version @elastic/ecs-pino-format writes; every line carries the same. */
@@ -75,6 +79,8 @@ export const PREDICTION_LINE_SCHEMA = {
     model_version: str,
     input_hash: { type: 'string', pattern: '^[0-9a-f]{16}$' },
     input: { type: 'object', additionalProperties: { type: ['string', 'number'] } },
+    trace: { type: 'object', additionalProperties: false, required: ['id'], properties: { id: { type: 'string', pattern: '^[0-9a-f]{32}$' } } },
+    span: { type: 'object', additionalProperties: false, required: ['id'], properties: { id: { type: 'string', pattern: '^[0-9a-f]{16}$' } } },
     event: { type: 'object', additionalProperties: false, properties: { action: { const: 'predict' }, outcome: { const: 'success' } } },
     message: { const: 'prediction' },
   },
@@ -122,7 +128,8 @@ export function createPredictionLineWriter(sink: Pick<LineSink, 'write'>, servic
       afterRequestId = [];
       afterRequestIdValue = `","endpoint":"${r.endpoint}","value":`;
     }
-    const tail = r.input === undefined ? HASH_AND_LINE_END : `","input":${JSON.stringify(r.input)}${LINE_END}`;
+    const end = r.trace_id === undefined ? LINE_END : `,"trace":{"id":"${r.trace_id}"},"span":{"id":"${r.span_id}"}${LINE_END}`;
+    const tail = r.input === undefined ? (r.trace_id === undefined ? HASH_AND_LINE_END : `"${end}`) : `","input":${JSON.stringify(r.input)}${end}`;
     if (r.value !== undefined) {
       // JSON has no NaN or Infinity: a model that answered one is written as null.
       sink.write(`{"@timestamp":"${now()}${afterTimestamp}${r.request_id}${afterRequestIdValue}${Number.isFinite(r.value) ? r.value : 'null'},"duration":${r.duration}${afterDuration}${r.input_hash}${tail}`);

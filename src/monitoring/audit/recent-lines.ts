@@ -6,7 +6,7 @@
  * nothing left for the garbage collector (keeping the lines' strings, or the batches' buffers,
  * measured several µs per request: they outlived the young generation). Lines are decoded and
  * parsed only when the console asks, and filters are looked for in the raw bytes first, so a batch
- * without the request id (or level, endpoint, class) asked for is never decoded.
+ * without the request id (or level, endpoint, class, trace id) asked for is never decoded.
  */
 import type { BatchKeeper } from './line-sink.js';
 
@@ -24,6 +24,8 @@ export interface LogFilter {
   /** Lines with a confidence strictly below this. */
   readonly confidenceBelow?: number;
   readonly endpoint?: string;
+  /** The ECS `trace.id` (32 hex digits): every line of one traced request. */
+  readonly traceId?: string;
 }
 
 /** The answer of {@link RecentLines.query}. */
@@ -133,6 +135,7 @@ export class RecentLines implements BatchKeeper {
       level === undefined ? undefined : `"level":"${level}"`,
       filter.endpoint === undefined ? undefined : `"endpoint":${JSON.stringify(filter.endpoint)}`,
       filter.prediction === undefined ? undefined : `"prediction":${filter.prediction}`,
+      filter.traceId === undefined ? undefined : `"trace":{"id":${JSON.stringify(filter.traceId)}}`,
     ].filter((n): n is string => n !== undefined);
     const filtered = needles.length > 0 || filter.confidenceBelow !== undefined;
     const lines: Record<string, unknown>[] = [];
@@ -196,5 +199,6 @@ function matches(line: Record<string, unknown>, filter: LogFilter, level: string
   if (filter.prediction !== undefined && line.prediction !== filter.prediction) return false;
   if (filter.confidenceBelow !== undefined && !(typeof line.confidence === 'number' && line.confidence < filter.confidenceBelow)) return false;
   if (filter.endpoint !== undefined && line.endpoint !== filter.endpoint) return false;
+  if (filter.traceId !== undefined && (line.trace as { id?: unknown } | undefined)?.id !== filter.traceId) return false;
   return true;
 }

@@ -28,6 +28,8 @@ interface MetricValue {
   labels: Record<string, string | number>;
   value: number;
   metricName?: string;
+  /** prom-client writes it after the sample in OpenMetrics output only: `# {trace_id="…"} 0.0012 1765000000.123`. */
+  exemplar?: { labelSet: Record<string, string>; value: number; timestamp: number };
 }
 
 abstract class HotMetric<L extends string, Child> {
@@ -122,9 +124,25 @@ export class HotCounter<L extends string = never> extends HotMetric<L, CounterCh
   }
 }
 
-/** A histogram child: `observe(v)` counts `v` in its bucket and adds it to the sum. */
+/**
+ * A histogram child: `observe(v)` counts `v` in its bucket and adds it to the sum; given a trace id,
+ * the observation also becomes that bucket's exemplar (the latest one wins).
+ */
 export interface HistogramChild {
-  observe(value: number): void;
+  observe(value: number, traceId?: string): void;
+}
+
+/** The latest exemplar of each bucket of one child; made on the child's first exemplar. */
+interface Exemplars {
+  readonly traceIds: (string | undefined)[];
+  readonly values: Float64Array;
+  /** Seconds since the epoch (OpenMetrics' exemplar timestamp). */
+  readonly times: Float64Array;
+}
+
+/** What a histogram child is inside the family: the child, with its exemplars. */
+interface ExemplarChild extends HistogramChild {
+  exemplars: Exemplars | null;
 }
 
 /**
@@ -153,25 +171,37 @@ export class HotHistogram<L extends string = never> extends HotMetric<L, Histogr
   protected createChild(cells: Float64Array): HistogramChild {
     const bounds = this.bounds;
     const sumIndex = bounds.length + 1;
-    return {
-      observe(value) {
+    const child: ExemplarChild = {
+      // Without tracing no exemplar is ever given, and none of this is allocated.
+      exemplars: null,
+      observe(value, traceId) {
         if (!Number.isFinite(value)) return; // a NaN would poison the sum for good
         let i = 0;
         while (i < bounds.length && value > bounds[i]) i++;
         cells[i]++;
         cells[sumIndex] += value;
+        if (traceId === undefined) return;
+        const e = (child.exemplars ??= { traceIds: new Array<string | undefined>(bounds.length + 1), values: new Float64Array(bounds.length + 1), times: new Float64Array(bounds.length + 1) });
+        e.traceIds[i] = traceId;
+        e.values[i] = value;
+        e.times[i] = Date.now() / 1000;
       },
     };
+    return child;
   }
 
   protected values(): MetricValue[] {
     const out: MetricValue[] = [];
-    for (const { labels, cells } of this.children.values()) {
+    for (const { labels, cells, child } of this.children.values()) {
+      const exemplars = (child as ExemplarChild).exemplars;
       let cumulative = 0;
       for (let i = 0; i <= this.bounds.length; i++) {
         cumulative += cells[i];
         const le = i < this.bounds.length ? this.bounds[i] : '+Inf';
-        out.push({ labels: { le, ...labels }, value: cumulative, metricName: `${this.name}_bucket` });
+        const value: MetricValue = { labels: { le, ...labels }, value: cumulative, metricName: `${this.name}_bucket` };
+        const traceId = exemplars?.traceIds[i];
+        if (traceId !== undefined) value.exemplar = { labelSet: { trace_id: traceId }, value: exemplars!.values[i], timestamp: exemplars!.times[i] };
+        out.push(value);
       }
       out.push({ labels: { ...labels }, value: cells[this.bounds.length + 1], metricName: `${this.name}_sum` });
       out.push({ labels: { ...labels }, value: cumulative, metricName: `${this.name}_count` });

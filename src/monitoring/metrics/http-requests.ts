@@ -11,8 +11,9 @@ export const HTTP_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.
  * @example
  * const observe = createHttpRequestMetrics(registry);
  * observe('POST', '/predict', 200, 0.0012);
+ * observe('POST', '/predict', 200, 0.0012, '4bf92f3577b34da6a3ce929d0e0e4736'); // with its trace as the exemplar
  */
-export function createHttpRequestMetrics(registry: Registry): (method: string, route: string, statusCode: number, seconds: number) => void {
+export function createHttpRequestMetrics(registry: Registry): (method: string, route: string, statusCode: number, seconds: number, traceId?: string) => void {
   const histogram = new HotHistogram({
     name: 'http_request_duration_seconds',
     help: 'HTTP request latency in seconds, by method, route template and status code.',
@@ -23,7 +24,7 @@ export function createHttpRequestMetrics(registry: Registry): (method: string, r
   // Nested by route, method and status: no key string is built per request (building one, and
   // turning the status into text, allocated and hashed a fresh string on every call).
   const children = new Map<string, Map<string, Map<number, HistogramChild>>>();
-  return (method, route, statusCode, seconds) => {
+  return (method, route, statusCode, seconds, traceId) => {
     let byMethod = children.get(route);
     if (!byMethod) children.set(route, (byMethod = new Map()));
     let byStatus = byMethod.get(method);
@@ -33,6 +34,6 @@ export function createHttpRequestMetrics(registry: Registry): (method: string, r
       child = histogram.child({ method, route, status_code: String(statusCode) });
       byStatus.set(statusCode, child);
     }
-    child.observe(seconds);
+    child.observe(seconds, traceId);
   };
 }

@@ -20,10 +20,11 @@ import { createValidationFailureMetrics } from './validation-failures.js';
 /** The recorders the request path and the model loader call. */
 export interface ServiceMetrics {
   readonly registry: Registry;
-  observeHttpRequest(method: string, route: string, statusCode: number, seconds: number): void;
+  /** `traceId`, when given, is kept as the latency bucket's exemplar (OpenMetrics output). */
+  observeHttpRequest(method: string, route: string, statusCode: number, seconds: number, traceId?: string): void;
   /** Counts one prediction: its class index (0..C−1) and confidence, or a regression's value. */
   observePrediction(predictionClass: number, confidence: number, value?: number): void;
-  observeModelRequest(modelVersion: string, ok: boolean, seconds: number): void;
+  observeModelRequest(modelVersion: string, ok: boolean, seconds: number, traceId?: string): void;
   observeFeatureProcessing(seconds: number): void;
   recordRejection(reason: RejectionReason, endpoint: string): void;
   touchClient(client: string | undefined): void;

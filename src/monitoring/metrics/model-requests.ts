@@ -11,7 +11,7 @@ import { SlidingWindowRatio } from '../sliding-window.js';
 export const MODEL_LATENCY_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5];
 
 /** Records one predict request (single or batch). */
-export type ModelRequestObserver = (modelVersion: string, ok: boolean, seconds: number) => void;
+export type ModelRequestObserver = (modelVersion: string, ok: boolean, seconds: number, traceId?: string) => void;
 
 /**
  * Registers the family. `modelVersion` is bounded: it comes from the registry, never from a request.
@@ -42,7 +42,7 @@ export function createModelRequestMetrics(registry: Registry, errorWindowSeconds
     },
   });
   const children = new Map<string, { ok: CounterChild; error: CounterChild; latency: HistogramChild }>();
-  return (modelVersion, ok, seconds) => {
+  return (modelVersion, ok, seconds, traceId) => {
     let child = children.get(modelVersion);
     if (!child) {
       child = {
@@ -53,7 +53,7 @@ export function createModelRequestMetrics(registry: Registry, errorWindowSeconds
       children.set(modelVersion, child);
     }
     (ok ? child.ok : child.error).inc();
-    child.latency.observe(seconds);
+    child.latency.observe(seconds, traceId);
     window.record(!ok);
   };
 }

@@ -79,11 +79,13 @@ function logQuery(query: Query): { filter: LogFilter; limit: number } {
   const below = param(query, 'confidence_below');
   const confidenceBelow = below === undefined ? undefined : Number(below);
   if (confidenceBelow !== undefined && !Number.isFinite(confidenceBelow)) throw new InvalidQueryError('confidence_below', below, 'a number');
+  const traceId = param(query, 'trace_id')?.toLowerCase();
+  if (traceId !== undefined && !/^[0-9a-f]{32}$/.test(traceId)) throw new InvalidQueryError('trace_id', traceId.slice(0, 40), 'a trace id: 32 hex digits');
   const limitText = param(query, 'limit');
   const limit = limitText === undefined ? LOG_LIMIT.default : Number(limitText);
   if (!Number.isInteger(limit) || limit < 1 || limit > LOG_LIMIT.max) throw new InvalidQueryError('limit', limitText, `an integer in 1..${LOG_LIMIT.max}`);
   return {
-    filter: { level, requestId, prediction: prediction === undefined ? undefined : (Number(prediction) as 0 | 1), confidenceBelow, endpoint: param(query, 'endpoint') },
+    filter: { level, requestId, prediction: prediction === undefined ? undefined : (Number(prediction) as 0 | 1), confidenceBelow, endpoint: param(query, 'endpoint'), traceId },
     limit,
   };
 }

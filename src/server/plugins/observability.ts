@@ -19,6 +19,7 @@ import { inputHashFor } from '../../monitoring/audit/input-hash.js';
 import type { ServiceLogger } from '../../monitoring/audit/logger.js';
 import type { ServiceMetrics } from '../../monitoring/metrics/index.js';
 import type { ModelMonitor } from '../../monitoring/model-monitor.js';
+import type { TraceIds } from '../../monitoring/tracing/tracing.js';
 import type { ModelState } from '../model-state.js';
 import { PREDICT_ROUTES } from './predict.js';
 import { whenAnswered } from '../when-answered.js';
@@ -63,6 +64,8 @@ export const observability = fp<ObservabilityOptions>(async (app: FastifyInstanc
   const { state, metrics, audit, monitor } = options;
   const redact = new Set(options.redactFields);
   app.decorateRequest('outcome', null);
+  // Set by the tracing plugin (plugins/tracing.ts) when tracing is on.
+  app.decorateRequest('traceIds', null);
 
   const rawInput = (row: Row): Row => {
     const copy: Row = { ...row };
@@ -79,7 +82,7 @@ export const observability = fp<ObservabilityOptions>(async (app: FastifyInstanc
     return redact.has(field) ? { ...p, got: '[redacted]' } : p;
   };
 
-  const auditPrediction = (route: string, outcome: RequestOutcome & { kind: 'predicted' }, record: PredictionRecord, durationMs: number) => {
+  const auditPrediction = (route: string, outcome: RequestOutcome & { kind: 'predicted' }, record: PredictionRecord, durationMs: number, trace: TraceIds | null) => {
     audit!.prediction({
       request_id: record.requestId,
       endpoint: route,
@@ -95,6 +98,8 @@ export const observability = fp<ObservabilityOptions>(async (app: FastifyInstanc
       input_hash: inputHashFor(outcome.model.schema.features)(record.row),
       // A property that is sometimes absent (a spread of {}) cost a copy of the record per line.
       input: options.rawInputs ? rawInput(record.row) : undefined,
+      trace_id: trace?.traceId,
+      span_id: trace?.spanId,
     });
   };
 
@@ -110,6 +115,7 @@ export const observability = fp<ObservabilityOptions>(async (app: FastifyInstanc
         ...(outcome.problems ? { problems: outcome.problems.map(auditedProblem) } : {}),
         http: { response: { status_code: o.statusCode } },
         event: { action: o.route.startsWith('/feedback') ? 'feedback' : 'predict', outcome: 'failure' },
+        ...(o.trace ? { trace: { id: o.trace.traceId }, span: { id: o.trace.spanId } } : {}),
       },
       'request rejected',
     );
@@ -121,7 +127,7 @@ export const observability = fp<ObservabilityOptions>(async (app: FastifyInstanc
     // The audit line first, guarded on its own: whatever fails after it cannot take it away.
     if (audit && outcome) {
       try {
-        if (outcome.kind === 'predicted') for (const p of outcome.predictions) auditPrediction(route, outcome, p, o.durationMs);
+        if (outcome.kind === 'predicted') for (const p of outcome.predictions) auditPrediction(route, outcome, p, o.durationMs, o.trace);
         else auditRejection(o, outcome);
       } catch (error) {
         recordingFailed(error, o);
@@ -130,10 +136,12 @@ export const observability = fp<ObservabilityOptions>(async (app: FastifyInstanc
     try {
       const isPredict = PREDICT_ROUTES.has(route) && o.method === 'POST';
       if (metrics) {
-        metrics.observeHttpRequest(o.method, route, o.statusCode, o.durationMs / 1000);
+        // An exemplar names a trace only when it was sampled: an unsampled one was never stored.
+        const exemplar = o.trace?.sampled ? o.trace.traceId : undefined;
+        metrics.observeHttpRequest(o.method, route, o.statusCode, o.durationMs / 1000, exemplar);
         if (isPredict) {
           const version = outcome?.kind === 'predicted' ? outcome.modelVersion : (o.modelVersion ?? 'none');
-          metrics.observeModelRequest(version, outcome?.kind === 'predicted', o.durationMs / 1000);
+          metrics.observeModelRequest(version, outcome?.kind === 'predicted', o.durationMs / 1000, exemplar);
           metrics.touchClient(o.client);
           if (outcome?.kind === 'predicted') for (const p of outcome.predictions) metrics.observePrediction(p.prediction, p.confidence, p.value);
         }
@@ -195,6 +203,7 @@ export const observability = fp<ObservabilityOptions>(async (app: FastifyInstanc
         modelVersion: state.current?.version,
         modelType: state.current?.type,
         atMs: monitor ? monitor.now() : 0,
+        trace: request.traceIds,
       });
     }
   };
@@ -232,4 +241,6 @@ interface Observation {
   readonly modelType: string | undefined;
   /** When it was answered, on the model monitor's clock (0 without a monitor). */
   readonly atMs: number;
+  /** Its trace and server span, when tracing is on. */
+  readonly trace: TraceIds | null;
 }

@@ -62,6 +62,8 @@ export const LOG_FIELDS: readonly LogField[] = [
   field('problems.expected', 'text', 'What the field accepts.'),
   field('problems.got', 'keyword', 'What was sent (only with AUDIT_RAW_INPUTS=true).'),
   field('http.response.status_code', 'long', 'Status of a rejected request.'),
+  field('trace.id', 'keyword', "The request's OpenTelemetry trace (32 hex digits), when tracing is on (OTEL_EXPORTER_OTLP_ENDPOINT)."),
+  field('span.id', 'keyword', "The request's server span (16 hex digits), when tracing is on."),
   // Feedback lines.
   field('actual', 'integer', 'The label sent to /feedback, as a class index.'),
   field('actual_value', 'float', "A regression model's true value sent to /feedback."),
