@@ -65,12 +65,12 @@ function rowOf(raw: RawRow, features: readonly Pick<Feature, 'name' | 'kind'>[])
   return row;
 }
 
-/** Without a profile's schema, the scalar fields as sent (for the audit line's raw input). */
-function toScalars(raw: RawRow): Row {
-  const row: Row = {};
-  for (const [name, value] of Object.entries(raw)) if (typeof value === 'number' || typeof value === 'string') row[name] = value;
-  return row;
-}
+/**
+ * Without a profile's schema, the row as sent: nothing bins it, and only the audit line's raw input
+ * (AUDIT_RAW_INPUTS) reads it, which writes it as JSON. Not copied: copying every field of every row
+ * measured about a tenth of the gateway's CPU.
+ */
+const toScalars = (raw: RawRow): Row => raw as Row;
 
 /** One record, or a sentence saying what was missing or unknown (starting "class" for an unknown class). */
 function recordOf(out: ObservedOutput, requestId: string, row: Row, model: RecordModel): PredictionRecord | string {
