@@ -129,7 +129,9 @@ export async function buildGateway(options: GatewayOptions): Promise<Gateway> {
   const metrics = createGatewayMetrics(registry);
   const mapping = options.mapping ?? PRESETS[options.preset];
   const declared = mapping.routes;
-  const keepLimit = options.observeMaxBytes ?? OBSERVE_MAX_BYTES;
+  const bodyLimit = options.bodyLimit ?? DEFAULT_GATEWAY_BODY_LIMIT;
+  // A body kept whole for observing is sent upstream from the copy, so none is kept past --body-limit.
+  const keepLimit = Math.min(options.observeMaxBytes ?? OBSERVE_MAX_BYTES, bodyLimit);
   const model = createModelLayer({ config, mapping, profile: options.profile, vocabulary: options.vocabulary, metrics: service, log, observeMaxBytes: keepLimit, now: options.now });
   const keepBudget = new KeepBudget(Math.max(OBSERVE_BUDGET_BYTES, 4 * keepLimit));
   /** The mapped route that observes `method` on `path`, if any. */
@@ -138,7 +140,6 @@ export async function buildGateway(options: GatewayOptions): Promise<Gateway> {
   const timeoutMs = options.timeoutSeconds * 1000;
   const guard = new UpstreamGuard({ maxInFlight: options.maxInFlight ?? 256, failureThreshold: options.circuitFailures ?? 5, openSeconds: options.circuitOpenSeconds ?? 10, now: options.now });
   registerGuardGauges(registry, () => ({ inFlight: guard.inFlight, circuit: guard.circuit }));
-  const bodyLimit = options.bodyLimit ?? DEFAULT_GATEWAY_BODY_LIMIT;
   const app = Fastify({ logger: false, genReqId: requestIdOf, requestIdHeader: false, bodyLimit });
   const calls = new Upstream(upstream.origin, { timeoutMs, connections: options.connections, retryDelay: retryPolicy(options.retries ?? 1, metrics.retried) });
   // After the server has closed (every request answered), so no call in flight is cut.
@@ -157,7 +158,7 @@ export async function buildGateway(options: GatewayOptions): Promise<Gateway> {
     captureRequest(payload, keepLimit, keepBudget, (error, captured) => {
       request.gatewayKept = { route, body: captured?.kept };
       if (captured) request.raw.once('close', captured.release);
-      done(error, captured && limited(captured.forward));
+      done(error, captured && (captured.kept ?? limited(captured.forward)));
     });
   });
   app.decorateRequest('gatewayTiming', null);
@@ -279,8 +280,9 @@ export async function buildGateway(options: GatewayOptions): Promise<Gateway> {
    * stream Fastify's parser handed over (bounded by --body-limit), or nothing.
    */
   const bodyToForward = (request: FastifyRequest): Readable | Buffer | null => {
+    // A kept body is within --body-limit: no more than it is kept (keepLimit).
     const kept = request.gatewayKept?.body;
-    if (kept !== undefined && kept.length <= bodyLimit) return kept;
+    if (kept !== undefined) return kept;
     return (request.body as Readable | undefined) ?? null;
   };
 

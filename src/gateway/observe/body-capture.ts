@@ -10,7 +10,7 @@
  * Streams are joined with `pipeline`, not `pipe`, so a client that goes away mid-upload or
  * mid-download ends the upstream call too (with `pipe` the upstream connection waited forever).
  */
-import { PassThrough, pipeline, Readable, Transform } from 'node:stream';
+import { PassThrough, pipeline, Transform, type Readable } from 'node:stream';
 
 /** The bytes of bodies kept at once, across every request in flight. */
 export class KeepBudget {
@@ -37,20 +37,19 @@ export class KeepBudget {
   }
 }
 
-/** A request body gathered for observing, or — past the limit or the budget — the stream to forward instead. */
-export interface CapturedRequest {
-  /** The whole body; undefined when it was not kept. */
-  readonly kept: Buffer | undefined;
-  readonly forward: Readable;
-  /** Gives the kept bytes back to the budget (once the exchange is over). */
-  release(): void;
-}
+/**
+ * A request body gathered for observing (then forwarded from that Buffer), or — past the limit or
+ * the budget — not kept, and the stream to forward instead.
+ */
+export type CapturedRequest =
+  | { readonly kept: Buffer; readonly forward?: undefined; /** Gives the kept bytes back to the budget (once the exchange is over). */ release(): void }
+  | { readonly kept: undefined; readonly forward: Readable; release(): void };
 
 const ignore = () => undefined;
 
 /**
  * Gathers `payload` up to `limit` bytes. Within the limit (and the budget), `kept` is the whole body
- * and `forward` replays it; past it, `forward` carries what was read and then the rest, and nothing
+ * (sent upstream as it is); past it, `forward` carries what was read and then the rest, and nothing
  * is kept.
  *
  * @example captureRequest(request.raw, 1 << 20, budget, (error, captured) => done(error, captured.forward));
@@ -88,7 +87,7 @@ export function captureRequest(payload: Readable, limit: number, budget: KeepBud
       if (!released) budget.give(size);
       released = true;
     };
-    done(null, { kept, forward: Readable.from([kept]), release });
+    done(null, { kept, release });
   };
   const onError = (error: Error) => {
     cleanup();
