@@ -255,7 +255,14 @@ describe('the gateway in front of real model servers', { skip: skipUnlessTool(mi
         }
       }),
     );
-    for (let i = 0; i < 5; i++) await post(`${gateways.text.url}/predict`, { request: { text: 'Das ist ein völlig neuer Text ohne bekannte Wörter' } });
+    // The text model's traffic moves to long texts in another language, each labelled.
+    const foreign = 'Das ist ein völlig neuer und viel längerer Text ohne ein einziges bekanntes Wort darin';
+    await pooled(Array.from({ length: 120 }, (_, i) => i), 4, async (i) => {
+      const answer = await post(`${gateways.text.url}/predict`, { request: { text: foreign } }, { 'x-request-id': `text-${i}` });
+      assert.equal(answer.status, 200);
+    });
+    const labels = await post(`${gateways.text.url}${GATEWAY_PREFIX}/feedback/batch`, { feedback: Array.from({ length: 120 }, (_, i) => ({ request_id: `text-${i}`, actual: 'negative' })) });
+    assert.equal((JSON.parse(labels.text) as { joined: number }).joined, 120, labels.text);
     await sleep(4000);
     for (const name of ['flask', 'native', 'v2']) {
       const instance = gateways[name].instance;
@@ -271,7 +278,12 @@ describe('the gateway in front of real model servers', { skip: skipUnlessTool(mi
       assert.equal(Number(predictions.value[1]), 10 + late.rows.length, `${name}: every prediction counted once`);
     }
     const [oov] = await query(`sum(ml_gateway_text_oov_ratio_count{instance="${gateways.text.instance}"})`);
-    assert.equal(Number(oov.value[1]), 6);
+    assert.equal(Number(oov.value[1]), 121);
+    const textDrift = (await query(`ml_feature_drift_psi{instance="${gateways.text.instance}"} > 0.2`)).map((s) => s.metric.feature).sort();
+    assert.deepEqual(textDrift, ['oov_share', 'text_length', 'token_count'], 'every derived text feature drifted');
+    // The lexicon calls the foreign text positive (no negative word): every label says otherwise.
+    const [textAccuracy] = await query(`sum(ml_feedback_correct_total{instance="${gateways.text.instance}"}) / sum(ml_feedback_total{instance="${gateways.text.instance}"})`);
+    assert.equal(Number(textAccuracy.value[1]), 0);
     const [unseen] = await query(`sum(ml_gateway_text_oov_ratio_bucket{instance="${gateways.text.instance}",le="0"})`);
     assert.equal(Number(unseen.value[1]), 1, 'the one known text has no unknown token');
   });
