@@ -7,7 +7,7 @@
  * gateway cannot reach or wait for it answers itself, with a coded 502 or 504 that says so.
  */
 import { performance } from 'node:perf_hooks';
-import { PassThrough, pipeline, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { STATUS_CODES } from 'node:http';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
@@ -239,9 +239,8 @@ export async function buildGateway(options: GatewayOptions): Promise<Gateway> {
           const client = reply.raw.writeHead(status, headers);
           const kept = observed(request);
           if (!kept || status < 200 || status >= 300) return client;
-          // An observed answer passes through a copy on its way to the client.
-          const body = new PassThrough();
-          const copy = copyResponse(body, keepLimit, keepBudget, (response) =>
+          // An observed answer is copied on its way to the client.
+          return copyResponse(client, keepLimit, keepBudget, (response) =>
             model.observer.push({
               route: kept.route,
               requestId: request.id,
@@ -255,8 +254,6 @@ export async function buildGateway(options: GatewayOptions): Promise<Gateway> {
               trace: request.traceIds ?? undefined,
             }),
           );
-          pipeline(copy, client, () => {});
-          return body;
         },
         // A body cut off at the bound aborts the call: the client's fault, not the model server's.
         onError: (_kind, error) => (overLimit.has(request) ? answer(reply, new GatewayBodyTooLargeError(bodyLimit)) : failed(error, reply)),
