@@ -240,29 +240,25 @@ export class SchemaInferenceError extends coded('MW_SCHEMA_INFERENCE_FAILED') {
   }
 }
 
-/** A schema file that cannot be used; the message names the file, the field and the problem. */
-export class SchemaFileError extends coded('MW_SCHEMA_INVALID') {
-  readonly file: string;
-  /** The field at fault as a path (`features[3].default`), or "" when the file as a whole is. */
-  readonly field: string;
-  constructor(file: string, field: string, problem: string) {
-    super(file, field ? `${field} ${problem}` : problem);
-    this.file = file;
-    this.field = field;
-  }
+/** An error about a file a flag names: the message names the file, the field at fault and the problem. */
+function fileFieldError(code: ErrorCode) {
+  return class extends coded(code) {
+    readonly file: string;
+    /** The field at fault as a path (`features[3].default`, `routes[0].request.rows`), or "" when the file as a whole is. */
+    readonly field: string;
+    constructor(file: string, field: string, problem: string) {
+      super(file, field ? `${field} ${problem}` : problem);
+      this.file = file;
+      this.field = field;
+    }
+  };
 }
 
-/** A gateway mapping file that cannot be used; the message names the field at fault. */
-export class MappingFileError extends coded('MW_MAPPING_INVALID') {
-  readonly file: string;
-  /** The field at fault as a path (`routes[0].request.rows`), or "" when the file as a whole is. */
-  readonly field: string;
-  constructor(file: string, field: string, problem: string) {
-    super(file, field ? `${field} ${problem}` : problem);
-    this.file = file;
-    this.field = field;
-  }
-}
+/** A schema file that cannot be used. */
+export class SchemaFileError extends fileFieldError('MW_SCHEMA_INVALID') {}
+
+/** A gateway mapping file that cannot be used. */
+export class MappingFileError extends fileFieldError('MW_MAPPING_INVALID') {}
 
 /** A vocabulary file of a text model that cannot be used. */
 export class VocabularyFileError extends coded('MW_VOCABULARY_INVALID') {

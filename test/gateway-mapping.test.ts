@@ -17,20 +17,9 @@ import { PRESETS } from '../src/gateway/mapping/presets/index.js';
 import { compileTemplate } from '../src/gateway/mapping/route-template.js';
 import { endpointOf, mappingFor, OTHER_ENDPOINT, routeOf } from '../src/gateway/mapping/routes.js';
 import { readVocabulary, textFeatures, tokensOf } from '../src/gateway/mapping/text-features.js';
-import { TEXT_FEATURES, type Extraction, type Mapping, type MappedRoute } from '../src/gateway/mapping/types.js';
+import { TEXT_FEATURES, type Mapping, type MappedRoute } from '../src/gateway/mapping/types.js';
 import { tempDir } from './helpers/fixtures.js';
-
-/** The observed rows and outputs, failing the test with the reason when there are none. */
-function observedOf(extraction: Extraction) {
-  assert.ok(extraction.ok, extraction.ok ? '' : `${extraction.reason}: ${extraction.detail}`);
-  return extraction.observed;
-}
-
-/** The reason and detail of a failed read. */
-function failureOf(extraction: Extraction) {
-  assert.ok(!extraction.ok, 'expected the read to fail');
-  return extraction;
-}
+import { failureOf, observedOf } from './helpers/extraction.js';
 
 describe('paths: JSON Pointer with one "*"', () => {
   test('"" is the whole body; keys, array indexes and the RFC 6901 escapes', () => {

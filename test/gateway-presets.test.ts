@@ -8,17 +8,10 @@ import { describe, test } from 'node:test';
 import { BANK_SCHEMA, type ModelSchema } from '../src/data/model-schema.js';
 import { PRESETS } from '../src/gateway/mapping/presets/index.js';
 import { routeOf } from '../src/gateway/mapping/routes.js';
-import type { Extraction, ExtractionContext, MappedRoute, Mapping, RawRow } from '../src/gateway/mapping/types.js';
+import type { ExtractionContext, MappedRoute, Mapping, RawRow } from '../src/gateway/mapping/types.js';
 import { outputTensors, readInferRequest } from '../src/server/open-inference/tensors.js';
+import { failureOf, observedOf } from './helpers/extraction.js';
 
-function observedOf(extraction: Extraction) {
-  assert.ok(extraction.ok, extraction.ok ? '' : `${extraction.reason}: ${extraction.detail}`);
-  return extraction.observed;
-}
-function failureOf(extraction: Extraction) {
-  assert.ok(!extraction.ok, 'expected the read to fail');
-  return extraction;
-}
 function route(mapping: Mapping, path: string, method = 'POST'): MappedRoute {
   const found = routeOf(mapping, method, path);
   assert.ok(found, `${mapping.name} declares ${method} ${path}`);
