@@ -3,8 +3,11 @@
  * forwarded to the upstream unchanged — bodies streamed through, connections kept alive by an
  * undici pool (./forward.ts) — and its answer returned unchanged, with X-Request-Id honoured
  * or generated and passed on. The gateway's own endpoints live under a prefix no model server uses
- * (`/-/modelwatch/` by default): metrics, health, readiness (the upstream answers), status. What the
- * gateway cannot reach or wait for it answers itself, with a coded 502 or 504 that says so.
+ * (`/-/modelwatch/` by default): metrics, health, readiness (the upstream answers), status and
+ * feedback. Each answered request of a route the mapping declares is observed after it is sent
+ * (./observe/): its bodies kept on the way through, read into predictions, counted, audited and
+ * stored for ground truth like the native service's own. What the gateway cannot reach or wait for
+ * it answers itself, with a coded 502 or 504 that says so.
  */
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
