@@ -377,6 +377,13 @@ describe('the console endpoints', () => {
     const res = await unbuilt.inject({ url: '/console' });
     assert.equal(res.statusCode, 503);
     assert.equal(res.json().code, 'MW_CONSOLE_UNAVAILABLE');
+    assert.doesNotMatch(res.json().message, /\/tmp|modelwatch-no-console/, 'no install path in the answer');
+    // Names every object has are not files of the page: 404, not a 503 that named the install path.
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      const probe = await unbuilt.inject({ url: `/console/${name}` });
+      assert.equal(probe.statusCode, 404, name);
+      assert.doesNotMatch(probe.body, /\/tmp|\/work|modelwatch-no-console/, name);
+    }
     assert.equal((await unbuilt.inject({ url: '/api/alerts' })).statusCode, 200, 'the API still answers');
     await unbuilt.close();
     await t.app.close();

@@ -61,7 +61,8 @@ export async function registerConsolePage(app: FastifyInstance, options: Console
 
   const send = (name: string, request: FastifyRequest, reply: FastifyReply) => {
     const asset = assets?.get(name);
-    if (!asset) throw new ConsoleUnavailableError(join(dir, name));
+    // The file's name only: where the service is installed is nobody's business but its operator's.
+    if (!asset) throw new ConsoleUnavailableError(`console/${name}`);
     reply.header('cache-control', 'no-cache').header('etag', asset.etag).header('vary', 'accept-encoding').header('x-content-type-options', 'nosniff');
     if (name === 'index.html') reply.header('content-security-policy', CONTENT_SECURITY_POLICY).header('referrer-policy', 'no-referrer');
     if (request.headers['if-none-match'] === asset.etag) return reply.code(304).send();
@@ -80,7 +81,8 @@ export async function registerConsolePage(app: FastifyInstance, options: Console
   app.get('/console/', async (request, reply) => toConsole(request, reply));
   app.get<{ Params: { file: string } }>('/console/:file', async (request, reply) => {
     const { file } = request.params;
-    if (file === 'index.html' || !(file in CONSOLE_FILES)) return reply.callNotFound();
+    // Own names only: `in` would find "constructor", "toString" and every Object.prototype name.
+    if (file === 'index.html' || !Object.hasOwn(CONSOLE_FILES, file)) return reply.callNotFound();
     return send(file, request, reply);
   });
 }
