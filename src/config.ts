@@ -15,6 +15,13 @@ const Str = (description: string, def: string, minLength = 0) => Type.String({ d
 const OptionalPath = (description: string) => Type.Optional(Type.String({ minLength: 1, description }));
 const Share = (description: string, def: number) => Type.Number({ default: def, minimum: 0, exclusiveMaximum: 1, description });
 const Fraction = (description: string, def: number) => Type.Number({ default: def, minimum: 0, maximum: 1, description });
+/** Shortest token accepted: a short or repetitive one is guessed, and a guessed admin token runs fire drills. */
+export const MIN_SECRET_LENGTH = 16;
+/** Fewest different characters a token must have ("aaaaaaaaaaaaaaaa" is 16 characters and no secret). */
+export const MIN_SECRET_DISTINCT = 8;
+const Secret = (description: string) => Type.Optional(Type.String({ minLength: MIN_SECRET_LENGTH, description }));
+/** Settings holding secrets: checked for strength, and never echoed in an error. */
+const SECRET_SETTINGS: ReadonlySet<string> = new Set(['ADMIN_TOKEN']);
 const OptionalUrl = (description: string) => Type.Optional(Type.String({ pattern: '^https?://', description }));
 
 /**
@@ -75,7 +82,7 @@ export const ConfigSchema = Type.Object(
     SEED: Int('Seed for training splits and generated data.', 42, 0, 2 ** 31 - 1),
     MODEL_WATCH: Bool("Switch to a newly promoted version when the registry's CURRENT pointer changes (hot reload; SIGHUP and POST /admin/reload also reload).", true),
     MODEL_WATCH_INTERVAL_SECONDS: Int('How often the registry pointer is checked for a new current version.', 2, 1, 3600),
-    ADMIN_TOKEN: OptionalPath('Bearer token that the admin endpoints (POST /admin/reload, the fire drill /admin/drill) require; without it they answer 404.'),
+    ADMIN_TOKEN: Secret('Bearer token that the admin endpoints (POST /admin/reload, the fire drill /admin/drill) require; without it they answer 404. At least 16 characters, of at least 8 different ones (e.g. `openssl rand -hex 24`); never logged.'),
     PUSHGATEWAY_URL: OptionalUrl('Pushgateway that `modelwatch pipeline run` pushes its metrics to, e.g. http://pushgateway:9091.'),
     PIPELINE_INSTANCE: OptionalPath(
       "The `instance` label `modelwatch pipeline run` pushes under (its Pushgateway group); the host name when unset. Set it to a name that stays the same from run to run (a Kubernetes Job pod, a recreated container or an Airflow worker has a new host name each time): each run then replaces the last one's group instead of leaving it behind, where an old failure or an old success time would keep the pipeline alerts firing.",
@@ -126,13 +133,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     if (value !== undefined) raw[name] = value;
   }
   const candidate = structuredClone(raw);
-  if (validate(candidate)) return candidate;
+  if (validate(candidate)) {
+    for (const name of SECRET_SETTINGS) {
+      const value = candidate[name as SettingName];
+      if (typeof value === 'string' && new Set(value).size < MIN_SECRET_DISTINCT) throw new ConfigError(name, HIDDEN, secretExpected());
+    }
+    return candidate;
+  }
   const problem = validate.errors![0];
   const name = problem.instancePath.replace(/^\//, '') || String(problem.params.additionalProperty ?? '');
   const schema = (ConfigSchema.properties as Record<string, TSchema>)[name];
+  if (SECRET_SETTINGS.has(name)) throw new ConfigError(name, HIDDEN, secretExpected());
   const expected = schema ? describeExpected(schema) : 'a known setting';
   throw new ConfigError(name, raw[name], expected);
 }
+
+/** What an error shows of a secret's value: nothing. */
+const HIDDEN = '(hidden)';
+
+const secretExpected = () => `a secret of at least ${MIN_SECRET_LENGTH} characters, at least ${MIN_SECRET_DISTINCT} of them different (e.g. the output of \`openssl rand -hex 24\`)`;
 
 function describeExpected(schema: TSchema): string {
   if (schema.anyOf) return `one of ${schema.anyOf.map((s: TSchema) => s.const).join(', ')}`;

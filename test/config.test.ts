@@ -25,4 +25,15 @@ describe('config', () => {
       assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && message.test(error.message));
     });
   }
+
+  test('ADMIN_TOKEN: a short or repetitive token is refused at start, and never echoed', () => {
+    for (const weak of ['a', 'drill-secret', 'aaaaaaaaaaaaaaaaaaaaaaaa', 'abababababababababab']) {
+      assert.throws(
+        () => loadConfig({ ADMIN_TOKEN: weak }),
+        (error: Error & { code?: string }) => error.code === 'MW_CONFIG_INVALID' && /ADMIN_TOKEN/.test(error.message) && /16 characters/.test(error.message) && !error.message.includes(JSON.stringify(weak)) && error.message.includes("(hidden)"),
+        weak,
+      );
+    }
+    assert.equal(loadConfig({ ADMIN_TOKEN: '3f9a0c1d2e4b5a6978' }).ADMIN_TOKEN, '3f9a0c1d2e4b5a6978');
+  });
 });

@@ -185,7 +185,7 @@ describe('the alert catalogue in-process', () => {
 
   test('in-process, server errors (a fire drill) make HighRequestErrorRatio hold; bad input (4xx) makes InputRejectionSpike hold, never the paging alert', async () => {
     let now = 1_000_000;
-    const t = await testApp({ ADMIN_TOKEN: 'console-drill' });
+    const t = await testApp({ ADMIN_TOKEN: 'console-drill-token-42' });
     const sampler = new SeriesSampler({ registry: t.metrics.registry, intervalSeconds: 5, now: () => now });
     const rule = (name: string) => ALERTS.find((a) => a.name === name)!;
     const holds = (name: string) => rule(name).console!(sampler.query.view());
@@ -200,7 +200,7 @@ describe('the alert catalogue in-process', () => {
     assert.deepEqual(holds('HighRequestErrorRatio'), [], 'a fifth of requests rejected as bad input does not page');
     assert.deepEqual(holds('InputRejectionSpike').map((f) => f.value), [20 / 100]);
 
-    await t.app.inject({ method: 'POST', url: '/admin/drill', headers: { authorization: 'Bearer console-drill' }, payload: { error_share: 0.5, seconds: 60 } });
+    await t.app.inject({ method: 'POST', url: '/admin/drill', headers: { authorization: 'Bearer console-drill-token-42' }, payload: { error_share: 0.5, seconds: 60 } });
     await send(40, 0);
     const paging = holds('HighRequestErrorRatio');
     assert.equal(paging.length, 1);

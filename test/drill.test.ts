@@ -12,7 +12,7 @@ import { startService } from '../src/server/serve.js';
 import { loadConfig } from '../src/config.js';
 import { SEED_BODY, sampleValue, testApp, trainedRegistry } from './helpers/fixtures.js';
 
-const TOKEN = 'drill-secret';
+const TOKEN = 'drill-secret-token-0123';
 const auth = { authorization: `Bearer ${TOKEN}` };
 const predict = (app: Awaited<ReturnType<typeof testApp>>['app'], i: number) => app.inject({ method: 'POST', url: '/predict', payload: SEED_BODY, headers: { 'x-request-id': `req-${i}` } });
 

@@ -293,9 +293,9 @@ describe('Open Inference Protocol', () => {
   });
 
   test('the fire drill fails V2 inferences as it fails /predict, in the protocol\'s error object', async () => {
-    const drilled = await testApp({ ADMIN_TOKEN: 'drill-token' });
+    const drilled = await testApp({ ADMIN_TOKEN: 'open-inference-drill-token' });
     try {
-      const auth = { authorization: 'Bearer drill-token' };
+      const auth = { authorization: 'Bearer open-inference-drill-token' };
       const started = await drilled.app.inject({ method: 'POST', url: '/admin/drill', headers: auth, payload: { error_share: 1, seconds: 60 } });
       assert.equal(started.statusCode, 200, started.body);
       const res = await drilled.app.inject({ method: 'POST', url: `/v2/models/${MODEL}/infer`, payload: { inputs: perFeatureInputs([SEED_BODY]) } });

@@ -78,7 +78,7 @@ describe('GET /openapi.json', () => {
   const validate = openApiValidator();
 
   test('is valid OpenAPI 3.0 and lists every registered route with its summary and tag', async () => {
-    const t = await testApp({ ADMIN_TOKEN: 'doc-token' });
+    const t = await testApp({ ADMIN_TOKEN: 'openapi-doc-token-1234' });
     try {
       const res = await t.app.inject({ method: 'GET', url: '/openapi.json' });
       assert.equal(res.statusCode, 200);

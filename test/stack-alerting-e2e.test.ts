@@ -28,7 +28,7 @@ import { commandMissing, skipUnlessTool } from './helpers/tools.js';
 
 const missing = skipUnlessTool(commandMissing('prometheus', 'apt-get install prometheus') ?? commandMissing('prometheus-alertmanager', 'apt-get install prometheus-alertmanager'));
 const deploy = (path: string) => fileURLToPath(new URL(`../deploy/${path}`, import.meta.url));
-const TOKEN = 'e2e-drill';
+const TOKEN = 'e2e-drill-token-0123';
 const DRILL_SHARE = 0.1;
 const ALERT = 'HighRequestErrorRatio';
 
