@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { toRecords, type RecordModel } from '../src/gateway/observe/records.js';
+import { AUDITED_INPUT_LIMITS, auditedInput, toRecords, type RecordModel } from '../src/gateway/observe/records.js';
 
 const binary: RecordModel = { schema: { task: 'binary', classes: ['no', 'yes'], features: [] }, threshold: 0.5 };
 
@@ -44,5 +44,16 @@ describe('toRecords', () => {
     assert.ok(indexed.ok && single.ok);
     assert.equal(indexed.records[0].requestId, 'b-1:0');
     assert.equal(single.records[0].requestId, 'p-1');
+  });
+
+  test('a raw input in an audit line: numbers and texts only, bounded, never a value nested deep', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 5000; i++) deep = [deep];
+    const row = { age: 30, job: 'x'.repeat(5000), deep, flag: true, empty: null } as unknown as Parameters<typeof auditedInput>[0];
+    const input = auditedInput(row);
+    assert.deepEqual(Object.keys(input), ['age', 'job']);
+    assert.equal((input.job as string).length, AUDITED_INPUT_LIMITS.chars);
+    const wide = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`f${i}`, i]));
+    assert.equal(Object.keys(auditedInput(wide)).length, AUDITED_INPUT_LIMITS.fields);
   });
 });

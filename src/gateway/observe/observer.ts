@@ -22,7 +22,7 @@ import type { PredictionRecord } from '../../server/request-outcome.js';
 import { DeferredBatch } from '../../util/deferred-batch.js';
 import { readAnswered } from '../mapping/extraction.js';
 import type { ExtractionContext, MappedRoute, UnmappedReason } from '../mapping/types.js';
-import { classIndex, toRecords, type RecordModel } from './records.js';
+import { auditedInput, classIndex, toRecords, type RecordModel } from './records.js';
 
 /** One answered request of a mapped route, as the gateway kept it. */
 export interface Exchange {
@@ -155,7 +155,7 @@ export class GatewayObserver {
         model_type: model.type,
         model_version: model.version,
         input_hash: this.hash(record.row),
-        input: this.options.rawInputs ? record.row : undefined,
+        input: this.options.rawInputs ? auditedInput(record.row) : undefined,
         trace_id: exchange.trace?.traceId,
         span_id: exchange.trace?.spanId,
       });

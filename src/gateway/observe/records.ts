@@ -67,10 +67,35 @@ function rowOf(raw: RawRow, features: readonly Pick<Feature, 'name' | 'kind'>[])
 
 /**
  * Without a profile's schema, the row as sent: nothing bins it, and only the audit line's raw input
- * (AUDIT_RAW_INPUTS) reads it, which writes it as JSON. Not copied: copying every field of every row
- * measured about a tenth of the gateway's CPU.
+ * (AUDIT_RAW_INPUTS) reads it, through {@link auditedInput}. Not copied here: copying every field of
+ * every row measured about a tenth of the gateway's CPU.
  */
 const toScalars = (raw: RawRow): Row => raw as Row;
+
+/** Most fields, and most characters of a text field, an audit line's raw input carries. */
+export const AUDITED_INPUT_LIMITS = { fields: 256, chars: 1024 } as const;
+
+/**
+ * A row as an audit line's raw input: its numbers and texts only (a text cut at
+ * {@link AUDITED_INPUT_LIMITS}.chars), at most {@link AUDITED_INPUT_LIMITS}.fields of them. A value a
+ * client nested thousands deep would otherwise be written as it came, and strict JSON readers
+ * refuse such a line.
+ *
+ * @example auditedInput({ age: 30, deep: [[[1]]] }) // { age: 30 }
+ */
+export function auditedInput(row: Row): Row {
+  const input: Row = {};
+  let fields = 0;
+  for (const name in row) {
+    if (!Object.hasOwn(row, name)) continue;
+    const value = row[name] as unknown;
+    if (typeof value === 'number') input[name] = value;
+    else if (typeof value === 'string') input[name] = value.length > AUDITED_INPUT_LIMITS.chars ? value.slice(0, AUDITED_INPUT_LIMITS.chars) : value;
+    else continue;
+    if (++fields >= AUDITED_INPUT_LIMITS.fields) break;
+  }
+  return input;
+}
 
 /** One record, or a sentence saying what was missing or unknown (starting "class" for an unknown class). */
 function recordOf(out: ObservedOutput, requestId: string, row: Row, model: RecordModel): PredictionRecord | string {
