@@ -22,7 +22,8 @@ import type { PredictionRecord } from '../../server/request-outcome.js';
 import { DeferredBatch } from '../../util/deferred-batch.js';
 import { readAnswered } from '../mapping/extraction.js';
 import type { ExtractionContext, MappedRoute, UnmappedReason } from '../mapping/types.js';
-import { auditedInput, classIndex, toRecords, type RecordModel } from './records.js';
+import { classLookup } from '../mapping/classes.js';
+import { auditedInput, toRecords, type RecordModel } from './records.js';
 
 /** One answered request of a mapped route, as the gateway kept it. */
 export interface Exchange {
@@ -166,11 +167,13 @@ export class GatewayObserver {
 
   /** Adds class names first answered now (bounded), and tells the prediction family. */
   private learn(outputs: readonly { readonly label?: string | number }[]): void {
+    let known = classLookup(this.learned);
     let grew = false;
     for (const out of outputs) {
       if (out.label === undefined || this.learned.length >= MAX_LEARNED_CLASSES) continue;
-      if (classIndex(out.label, this.learned) !== -1) continue;
+      if (known(String(out.label)) !== undefined) continue;
       this.learned.push(String(out.label));
+      known = classLookup(this.learned);
       grew = true;
     }
     if (grew) this.options.metrics?.followPredictions({ schema: { task: 'multiclass', classes: [...this.learned] } });

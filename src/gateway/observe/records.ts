@@ -11,6 +11,7 @@
 import type { ModelSchema } from '../../data/model-schema.js';
 import { canonicalCategory, type Feature, type Row } from '../../data/schema.js';
 import type { PredictionRecord } from '../../server/request-outcome.js';
+import { classLookup, classOf, classOrder, inSchemaOrder, sameOrder } from '../mapping/classes.js';
 import type { ObservedOutput, RawRow } from '../mapping/types.js';
 
 /** What the conversion needs of the model: its schema and the binary decision threshold. */
@@ -39,11 +40,11 @@ export type RecordsResult = { readonly ok: true; readonly records: PredictionRec
 export function toRecords(rows: readonly RawRow[], outputs: readonly ObservedOutput[], requestId: string, model: RecordModel, indexed = false): RecordsResult {
   const records: PredictionRecord[] = [];
   const single = rows.length === 1 && !indexed;
-  const reorder = serverOrder(model);
+  const reading = readingOf(model);
   for (let i = 0; i < outputs.length; i++) {
     const id = single ? requestId : `${requestId}:${i}`;
     const row = rowOf(rows[i] ?? {}, model.schema.features);
-    const record = recordOf(reorder ? reorder(outputs[i]) : outputs[i], id, row, model);
+    const record = recordOf(outputs[i], id, row, model, reading);
     if (typeof record === 'string') return { ok: false, reason: record.startsWith('class') ? 'unknown_class' : 'prediction_not_found', detail: `row ${i}: ${record}` };
     records.push(record);
   }
@@ -98,26 +99,25 @@ export function auditedInput(row: Row): Row {
 }
 
 /** One record, or a sentence saying what was missing or unknown (starting "class" for an unknown class). */
-function recordOf(out: ObservedOutput, requestId: string, row: Row, model: RecordModel): PredictionRecord | string {
+function recordOf(out: ObservedOutput, requestId: string, row: Row, model: RecordModel, reading: ClassReading): PredictionRecord | string {
   const { task, classes } = model.schema;
   if (task === 'regression') {
     const value = out.value ?? (typeof out.label === 'number' ? out.label : undefined);
     if (value === undefined || !Number.isFinite(value)) return 'no predicted value';
     return { requestId, prediction: 0, label: '', confidence: Number.NaN, probability: Number.NaN, value, row };
   }
-  const named = out.label === undefined ? undefined : classIndex(out.label, classes);
-  if (named === -1) return `class ${JSON.stringify(out.label)} is not one of ${JSON.stringify(classes)}`;
+  const named = out.label === undefined ? undefined : classOf(out.label, reading.byName, reading.order);
+  if (out.label !== undefined && named === undefined) return `class ${JSON.stringify(out.label)} is not one of ${JSON.stringify(classes)}`;
+  if (out.probabilities && out.probabilities.length !== classes.length) return `${out.probabilities.length} probabilities for ${classes.length} classes`;
+  const probabilities = out.probabilities && inSchemaOrder(out.probabilities, reading.order);
   if (task === 'binary') {
-    if (out.probabilities && out.probabilities.length !== 2) return `${out.probabilities.length} probabilities for a binary model`;
-    const p = out.probability ?? out.probabilities?.[1];
+    const p = out.probability ?? probabilities?.[1];
     const prediction = named ?? (p === undefined ? undefined : p >= model.threshold ? 1 : 0);
     if (prediction === undefined) return 'no class and no probability';
     const confidence = out.confidence ?? (p === undefined ? Number.NaN : prediction === 1 ? p : 1 - p);
     const probability = p ?? (Number.isNaN(confidence) ? Number.NaN : prediction === 1 ? confidence : 1 - confidence);
     return { requestId, prediction, label: classes[prediction] ?? String(prediction), confidence, probability, row };
   }
-  const probabilities = out.probabilities;
-  if (probabilities && probabilities.length !== classes.length) return `${probabilities.length} probabilities for ${classes.length} classes`;
   let prediction = named;
   if (prediction === undefined && probabilities) prediction = argmax(probabilities);
   if (prediction === undefined) return 'no class and no probabilities';
@@ -125,36 +125,18 @@ function recordOf(out: ObservedOutput, requestId: string, row: Row, model: Recor
   return { requestId, prediction, label: classes[prediction], confidence, probability: confidence, ...(probabilities ? { probabilities } : {}), row };
 }
 
-/**
- * The index of a class as a server names it: its name (exact, then case-insensitive), or an index —
- * a number or a numeric string — within the classes. -1 when it is neither.
- */
-export function classIndex(label: string | number, classes: readonly string[]): number {
-  const text = String(label);
-  const exact = classes.indexOf(text);
-  if (exact !== -1) return exact;
-  const lower = text.toLowerCase();
-  const folded = classes.findIndex((c) => c.toLowerCase() === lower);
-  if (folded !== -1) return folded;
-  const index = typeof label === 'number' ? label : /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  return Number.isInteger(index) && index >= 0 && index < classes.length ? index : -1;
+/** How a request's answers name classes: by the schema's names, indexes in the server's order. */
+interface ClassReading {
+  readonly byName: (name: string) => number | undefined;
+  /** For each schema class, its position in the server's order. */
+  readonly order: readonly number[];
 }
 
-/**
- * The conversion of an output from the server's class order to the schema's, or undefined when the
- * two agree (or the server's order is unknown).
- */
-function serverOrder(model: RecordModel): ((out: ObservedOutput) => ObservedOutput) | undefined {
-  const server = model.serverClasses;
-  const schema = model.schema.classes;
-  if (!server || server.length !== schema.length || server.every((c, i) => c === schema[i])) return undefined;
-  const toSchema = server.map((c) => classIndex(c, schema));
-  if (toSchema.includes(-1)) return undefined;
-  return (out) => ({
-    ...out,
-    label: typeof out.label === 'number' && Number.isInteger(out.label) && out.label >= 0 && out.label < server.length ? schema[toSchema[out.label]] : out.label,
-    probabilities: out.probabilities?.length === server.length ? schema.map((_, s) => out.probabilities![toSchema.indexOf(s)]) : out.probabilities,
-  });
+/** The class reading of a model: the server's order when a mapping names one that fits, else the schema's. */
+function readingOf(model: RecordModel): ClassReading {
+  const { classes } = model.schema;
+  const order = (model.serverClasses && classOrder(classes, model.serverClasses)) ?? sameOrder(classes.length);
+  return { byName: classLookup(classes), order };
 }
 
 function argmax(values: readonly number[]): number {

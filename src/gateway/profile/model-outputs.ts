@@ -4,8 +4,8 @@
  * one probability per class in the schema's order, regression the value. Servers say less or say it
  * otherwise, and the rules to fill in are:
  *
- * - a label is a class name (numeric names match numerically: `1.0` is class `1`), or, when no class
- *   is so named, a class index in the server's class order;
+ * - a label is a class name, or a class index in the server's class order (mapping/classes.ts, the
+ *   rules the gateway reads live answers by);
  * - binary: `probability`; else `probabilities` (the positive class's); else the label with its
  *   `confidence` (1 without one): P(positive) is the confidence for the positive class, 1 − it for
  *   the negative;
@@ -16,9 +16,8 @@
  * A server that answers labels only gives a confidence baseline of certainties: live answers with
  * probabilities would then look drifted, so prefer a route (or a column) that gives probabilities.
  */
-import { NUMBER_PATTERN } from '../../data/csv.js';
-import { canonicalClass } from '../../data/infer-schema.js';
 import type { ModelSchema } from '../../data/model-schema.js';
+import { classLookup, classOf, classOrder, inSchemaOrder } from '../mapping/classes.js';
 import type { ObservedOutput } from '../mapping/types.js';
 
 /** Why an output could not be read: the row (0-based; -1 when no row is at fault) and the problem. */
@@ -67,7 +66,7 @@ export function modelOutputs(schema: ModelSchema, outputs: readonly ObservedOutp
       return;
     }
     if (probabilities !== undefined) {
-      const ordered = toSchema.map((s) => probabilities[s]);
+      const ordered = inSchemaOrder(probabilities, toSchema);
       if (schema.task === 'binary') result[row] = ordered[1];
       else result.set(ordered, row * width);
       return;
@@ -91,29 +90,10 @@ const isProbability = (p: unknown): p is number => typeof p === 'number' && p >=
 
 const describe = (output: ObservedOutput) => JSON.stringify(output).slice(0, 200);
 
-/** For each schema class, its position in the server's order. */
+/** For each schema class, its position in the server's order (none for regression). */
 function serverOrder(schema: ModelSchema, serverClasses: readonly string[]): number[] {
   if (schema.task === 'regression') return [];
-  const lookup = classLookup(serverClasses);
-  const order = schema.classes.map((c) => lookup(c));
-  if (serverClasses.length !== schema.classes.length || order.some((i) => i === undefined)) {
-    throw new OutputReadError(-1, `the server's classes (${serverClasses.join(', ')}) are not the data's (${schema.classes.join(', ')})`);
-  }
-  return order as number[];
-}
-
-/** A class name → its index, numeric names matched numerically. */
-function classLookup(classes: readonly string[]): (name: string) => number | undefined {
-  const numeric = classes.length > 0 && classes.every((c) => NUMBER_PATTERN.test(c));
-  const index = new Map(classes.map((c, i) => [numeric ? canonicalClass(c, true) : c, i]));
-  return (name) => index.get(numeric && NUMBER_PATTERN.test(name) ? canonicalClass(name, true) : name);
-}
-
-/** A label's class in the schema's order: by name first, else as an index in the server's order. */
-function classOf(label: string | number, byName: (name: string) => number | undefined, toSchema: readonly number[]): number | undefined {
-  const named = byName(String(label));
-  if (named !== undefined) return named;
-  const index = typeof label === 'number' ? label : NUMBER_PATTERN.test(label) ? Number(label) : Number.NaN;
-  if (!Number.isInteger(index) || index < 0 || index >= toSchema.length) return undefined;
-  return toSchema.indexOf(index);
+  const order = classOrder(schema.classes, serverClasses);
+  if (!order) throw new OutputReadError(-1, `the server's classes (${serverClasses.join(', ')}) are not the data's (${schema.classes.join(', ')})`);
+  return order;
 }
